@@ -1,0 +1,1 @@
+"""Thin Faust wiring of the pipeline stages, plus the `wirestream` command."""

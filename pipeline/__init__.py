@@ -1,0 +1,1 @@
+"""wirestream's stages as plain Python: no Kafka, no Faust."""

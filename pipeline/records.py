@@ -1,0 +1,246 @@
+"""Typed records passed between stages, and the one place they meet JSON.
+
+Stages exchange these dataclasses; only `Story.from_json`, `*.to_json` and
+`DeadLetter` touch plain dicts, so the contract in CONTRACT.md lives here.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+RAW_LIMIT = 64 * 1024  # dead letters keep at most this much of the raw input
+
+DedupStatus = Literal["unique", "duplicate", "update", "correction"]
+QuoteKind = Literal["direct", "partial", "indirect"]
+
+_STORY_FIELDS = ("id", "body", "headline", "source", "published_at", "url", "version", "language")
+
+
+class InvalidStory(ValueError):
+    """A raw message that cannot become a Story; `code` is the dead-letter error code."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A raw story as published to `wire.raw`."""
+
+    id: str
+    body: str
+    headline: str | None = None
+    source: str | None = None
+    published_at: str | None = None
+    url: str | None = None
+    version: int = 1
+    language: str | None = None  # the publisher's hint, not our detection
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, obj: Any, *, max_body_chars: int | None = None) -> Story:
+        """Validate a decoded JSON value; raise InvalidStory with a dead-letter code."""
+        if not isinstance(obj, dict):
+            kind = "null" if obj is None else type(obj).__name__
+            raise InvalidStory("not_an_object", f"a story must be a JSON object, got {kind}")
+        sid = obj.get("id")
+        if sid is None:
+            raise InvalidStory("missing_id", "the story has no 'id' field")
+        if not isinstance(sid, str) or not sid.strip():
+            raise InvalidStory("invalid_id", "'id' must be a non-empty string")
+        body = obj.get("body")
+        if body is None:
+            raise InvalidStory("missing_body", "the story has no 'body' field")
+        if not isinstance(body, str):
+            raise InvalidStory("invalid_body", "'body' must be a string")
+        if not body.strip():
+            raise InvalidStory("empty_body", "'body' is empty")
+        if max_body_chars is not None and len(body) > max_body_chars:
+            raise InvalidStory(
+                "body_too_large", f"'body' has {len(body)} characters, over the limit of {max_body_chars}"
+            )
+        version = obj.get("version", 1)
+        if version is None:
+            version = 1
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise InvalidStory("invalid_version", "'version' must be a positive integer")
+        texts: dict[str, str | None] = {}
+        for name in ("headline", "source", "published_at", "url", "language"):
+            value = obj.get(name)
+            if value is not None and not isinstance(value, str):
+                raise InvalidStory(f"invalid_{name}", f"'{name}' must be a string")
+            texts[name] = value
+        extra = {k: v for k, v in obj.items() if k not in _STORY_FIELDS}
+        return cls(id=sid, body=body, version=version, extra=extra, **texts)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "body": self.body, "version": self.version}
+        for name in ("headline", "source", "published_at", "url", "language"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        out.update(self.extra)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    code: str  # ISO 639-1, or "und"
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    text: str
+    label: str
+    start: int
+    end: int
+    canonical: str
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    text: str
+    start: int
+    end: int
+    canonical: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    text: str
+    start: int
+    end: int
+    kind: QuoteKind
+    speaker: Speaker | None = None
+    cue: Cue | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Dedup:
+    status: DedupStatus
+    of: str | None = None
+    similarity: float | None = None
+
+
+@dataclass(slots=True)
+class Enriched:
+    """The enriched record; `to_json` gives the contract's shape."""
+
+    story: Story
+    body: str
+    language: Language
+    dedup: Dedup
+    entities: list[Entity] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+    entities_model: str | None = None
+    enrichment: str = "full"  # "full", or "skipped" for duplicates whose NLP stages were not run
+    processed_at: str = ""
+    stages: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        s = self.story
+        out: dict[str, Any] = {
+            "id": s.id,
+            "version": s.version,
+            "source": s.source,
+            "headline": s.headline,
+            "url": s.url,
+            "published_at": s.published_at,
+            "body": self.body,
+            "language": asdict(self.language),
+            "entities": [asdict(e) for e in self.entities],
+            "quotes": [asdict(q) for q in self.quotes],
+            "dedup": asdict(self.dedup),
+            "processed_at": self.processed_at,
+            "stages": {k: round(v, 3) for k, v in self.stages.items()},
+            "entities_model": self.entities_model,
+            "enrichment": self.enrichment,
+            "credits": list(self.credits),
+            **summarize_entities(self.entities),
+        }
+        if s.language is not None:
+            out["language_hint"] = s.language
+        if s.extra:
+            out["extra"] = s.extra
+        return out
+
+
+def summarize_entities(entities: list[Entity]) -> dict[str, list[dict[str, Any]]]:
+    """IPTC-ninjs-like summary lists: distinct canonical names with mention counts."""
+    groups = {"people": ("PERSON", "PER"), "organisations": ("ORG",), "places": ("GPE", "LOC", "FAC")}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for key, labels in groups.items():
+        counts: dict[str, int] = {}
+        for ent in entities:
+            if ent.label in labels:
+                counts[ent.canonical] = counts.get(ent.canonical, 0) + 1
+        out[key] = [{"name": n, "mentions": c} for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return out
+
+
+def raw_for_deadletter(raw: bytes | str | Any) -> tuple[str, str]:
+    """The raw input as the dead-letter record keeps it, and its encoding ("utf-8" or "base64").
+
+    Capped at 64 KiB; text that is not valid UTF-8 (or holds lone surrogates) is kept as base64.
+    """
+    if isinstance(raw, str):
+        data = raw.encode("utf-8", "surrogatepass")
+    elif isinstance(raw, bytes | bytearray):
+        data = bytes(raw)
+    else:
+        data = repr(raw).encode("utf-8", "backslashreplace")
+    data = data[:RAW_LIMIT]
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        # a cut through a multi-byte character at the limit is still text
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return data[: exc.start].decode("utf-8"), "utf-8"
+        return base64.b64encode(data).decode("ascii"), "base64"
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """Why one input could not be enriched, with enough to replay it."""
+
+    error: str
+    detail: str
+    stage: str
+    raw: str
+    raw_encoding: str = "utf-8"
+    id: str | None = None
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+
+    @classmethod
+    def of(
+        cls,
+        error: str,
+        detail: str,
+        stage: str,
+        raw: bytes | str | Any,
+        *,
+        story_id: str | None = None,
+        topic: str | None = None,
+        partition: int | None = None,
+        offset: int | None = None,
+    ) -> DeadLetter:
+        text, encoding = raw_for_deadletter(raw)
+        return cls(error, detail, stage, text, encoding, story_id, topic, partition, offset)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
