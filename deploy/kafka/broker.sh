@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Local Apache Kafka (KRaft, single broker+controller) without Docker.
+#   broker.sh start   resolve jars (once), format storage (once), start, wait until it accepts connections
+#   broker.sh stop    stop the broker this script started
+#   broker.sh status  exit 0 when a broker accepts connections on the port
+# Jars, data and logs live in git-ignored folders beside this script.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+host="${WIRESTREAM_KAFKA_HOST:-127.0.0.1}"
+port="${WIRESTREAM_KAFKA_PORT:-9092}"
+controller_port="${WIRESTREAM_KAFKA_CONTROLLER_PORT:-9093}"
+lib="$here/lib"
+data="${WIRESTREAM_KAFKA_DATA:-$here/data}"
+logs="$here/logs"
+run="$here/run"
+pidfile="$run/broker.pid"
+heap="${WIRESTREAM_KAFKA_HEAP:-768m}"
+
+accepting() { (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; }
+
+resolve() {
+  if [ -f "$lib/.complete" ]; then return; fi
+  echo "broker: resolving Apache Kafka from Maven Central into $lib"
+  rm -rf "$lib"
+  mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$lib" >"$run/maven.log" 2>&1 \
+    || { cat "$run/maven.log" >&2; echo "broker: maven failed" >&2; exit 1; }
+  touch "$lib/.complete"
+}
+
+configure() {
+  sed -e "s#@HOST@#$host#g" -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" \
+      -e "s#@DATA@#$data#g" "$here/server.properties.in" >"$run/server.properties"
+}
+
+format() {
+  if [ -f "$data/meta.properties" ]; then return; fi
+  mkdir -p "$data"
+  local cluster
+  cluster="$(java -cp "$lib/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
+  java -cp "$lib/*" kafka.tools.StorageTool format -t "$cluster" -c "$run/server.properties" >"$logs/format.log" 2>&1 \
+    || { cat "$logs/format.log" >&2; exit 1; }
+}
+
+start() {
+  if accepting; then echo "broker: already running on $host:$port"; return; fi
+  mkdir -p "$run" "$logs"
+  resolve
+  configure
+  format
+  echo "broker: starting Apache Kafka on $host:$port (log: $logs/broker.log)"
+  nohup java -Xms256m -Xmx"$heap" -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$here/log4j2.yaml" \
+    -cp "$lib/*" kafka.Kafka "$run/server.properties" >"$logs/broker.log" 2>&1 &
+  echo $! >"$pidfile"
+  for _ in $(seq 1 120); do
+    if accepting && grep -q "Kafka Server started" "$logs/broker.log"; then
+      echo "broker: ready"; return
+    fi
+    if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      tail -n 40 "$logs/broker.log" >&2; echo "broker: exited during start" >&2; exit 1
+    fi
+    sleep 0.5
+  done
+  tail -n 40 "$logs/broker.log" >&2; echo "broker: not ready after 60 s" >&2; exit 1
+}
+
+stop() {
+  if [ ! -f "$pidfile" ]; then echo "broker: not started by this script"; return; fi
+  local pid; pid="$(cat "$pidfile")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+  fi
+  rm -f "$pidfile"
+  echo "broker: stopped"
+}
+
+case "${1:-start}" in
+  start) start ;;
+  stop) stop ;;
+  status) accepting ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
