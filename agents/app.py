@@ -1,0 +1,120 @@
+"""The one place the Faust app is built."""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+from prometheus_client import CollectorRegistry
+
+from agents.metrics import StageMetrics
+from agents.settings import Security, Settings
+from agents.topics import TopicNames
+
+
+@dataclass(slots=True)
+class Topics:
+    """Faust topic objects; every value is raw bytes (plain JSON any client can read)."""
+
+    names: TopicNames
+    raw: faust.TopicT
+    stage_dedup: faust.TopicT
+    stage_annotate: faust.TopicT
+    enriched: faust.TopicT
+    duplicates: faust.TopicT
+    deadletter: faust.TopicT
+
+    def all(self) -> list[faust.TopicT]:
+        return [self.raw, self.stage_dedup, self.stage_annotate, self.enriched, self.duplicates, self.deadletter]
+
+
+@dataclass(slots=True)
+class Wiring:
+    app: faust.App
+    topics: Topics
+    registry: CollectorRegistry
+    metrics: StageMetrics
+
+
+def credentials(security: Security) -> Any:
+    """Faust broker credentials from the security settings (None for PLAINTEXT)."""
+    protocol = security.protocol
+    if protocol == "PLAINTEXT":
+        return None
+    context = None
+    if protocol in ("SSL", "SASL_SSL"):
+        context = ssl.create_default_context(cafile=security.ssl_cafile)
+        if security.ssl_certfile:
+            context.load_cert_chain(security.ssl_certfile, security.ssl_keyfile)
+    if protocol == "SSL":
+        return faust.SSLCredentials(context)
+    return faust.SASLCredentials(
+        username=security.sasl_username,
+        password=security.sasl_password,
+        mechanism=security.sasl_mechanism or "PLAIN",
+        ssl_context=context,
+    )
+
+
+def create_app(settings: Settings) -> Wiring:
+    """A Faust app named after the topic prefix, with its topics, metrics registry and sensor."""
+    app = faust.App(
+        settings.app_id,
+        broker=settings.broker_url,
+        broker_credentials=credentials(settings.security),
+        store="rocksdb://" if settings.table_store == "rocksdb" else "memory://",
+        datadir=str(settings.data_dir / settings.app_id),
+        processing_guarantee=settings.processing_guarantee,
+        topic_partitions=settings.partitions,
+        topic_replication_factor=1,
+        topic_allow_declare=True,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        web_enabled=True,
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        autodiscover=False,
+        stream_wait_empty=False,
+        table_cleanup_interval=60.0,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    names = TopicNames(settings.topic_prefix)
+
+    def topic(name: str, partitions: int) -> faust.TopicT:
+        return app.topic(
+            name,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=partitions,
+            internal=True,  # Faust declares (creates) internal topics at start
+        )
+
+    n = settings.partitions
+    topics = Topics(
+        names=names,
+        raw=topic(names.raw, n),
+        stage_dedup=topic(names.stage_dedup, 1),
+        stage_annotate=topic(names.stage_annotate, n),
+        enriched=topic(names.enriched, n),
+        duplicates=topic(names.duplicates, n),
+        deadletter=topic(names.deadletter, n),
+    )
+    registry = CollectorRegistry()
+    from faust.sensors.prometheus import setup_prometheus_sensors
+
+    setup_prometheus_sensors(app, pattern="/metrics", registry=registry, name_prefix="faust")
+    metrics = StageMetrics.create(registry)
+
+    @app.task
+    async def declare_topics() -> None:
+        """Create the output topics too (consumed topics are declared by Faust itself)."""
+        for t in topics.all():
+            await t.maybe_declare()
+
+    return Wiring(app, topics, registry, metrics)

@@ -1,0 +1,239 @@
+"""The `wirestream` command: enrich, worker, publish, tail, eval."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+from agents.settings import Settings, SettingsError
+from agents.topics import TopicNames, encode, key_of
+
+EVALS = ("quotes", "dedup", "language", "entities")
+
+
+def _lines(path: str) -> Iterator[bytes]:
+    """Non-blank input lines as bytes (so invalid UTF-8 reaches the dead-letter path, not a crash)."""
+    stream: BinaryIO = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+    try:
+        for line in stream:
+            line = line.rstrip(b"\r\n")
+            if line.strip():
+                yield line
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def _write(out: IO[bytes], obj: Any) -> None:
+    out.write(encode(obj) + b"\n")
+
+
+def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
+    """Raw JSONL in, enriched JSONL out, through the worker's stage chain with in-memory state."""
+    from pipeline.chain import Chain
+    from pipeline.records import DeadLetter
+
+    chain = Chain(settings.pipeline)
+    out, err = sys.stdout.buffer, sys.stderr.buffer
+    counts = {"enriched": 0, "deadletter": 0}
+    started = time.perf_counter()
+    for outcome in chain.run(_lines(args.file), batch_size=args.batch_size or settings.batch_size):
+        if isinstance(outcome, DeadLetter):
+            _write(err, outcome.to_json())
+            counts["deadletter"] += 1
+        else:
+            _write(out, outcome.to_json())
+            counts["enriched"] += 1
+        out.flush()
+    if args.stats:
+        elapsed = time.perf_counter() - started
+        total = counts["enriched"] + counts["deadletter"]
+        print(
+            f"wirestream enrich: {counts['enriched']} records, {counts['deadletter']} dead letters, "
+            f"{total / elapsed if elapsed else 0:.1f} stories/s",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the Faust worker with the selected stage agents until SIGINT/SIGTERM."""
+    import faust
+
+    from agents.app import create_app
+    from agents.stages import STAGES, register
+
+    if args.web_port:
+        settings = _replace(settings, web_port=args.web_port)
+    if args.web_host:
+        settings = _replace(settings, web_host=args.web_host)
+    wiring = create_app(settings)
+    stages = [s.strip() for s in args.stages.split(",") if s.strip()] if args.stages else list(STAGES)
+    register(wiring, settings, stages)
+    worker = faust.Worker(wiring.app, loglevel=args.loglevel or settings.log_level, quiet=True)
+    worker.execute_from_commandline()
+    return 0
+
+
+def _replace(settings: Settings, **changes: Any) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)
+
+
+def kafka_security(settings: Settings) -> dict[str, Any]:
+    """kafka-python keyword arguments for the configured security settings."""
+    sec = settings.security
+    kwargs: dict[str, Any] = {"security_protocol": sec.protocol}
+    if sec.protocol.startswith("SASL"):
+        kwargs.update(
+            sasl_mechanism=sec.sasl_mechanism or "PLAIN",
+            sasl_plain_username=sec.sasl_username,
+            sasl_plain_password=sec.sasl_password,
+        )
+    if sec.protocol in ("SSL", "SASL_SSL"):
+        kwargs.update(ssl_cafile=sec.ssl_cafile, ssl_certfile=sec.ssl_certfile, ssl_keyfile=sec.ssl_keyfile)
+    return kwargs
+
+
+def _story_key(line: bytes) -> bytes | None:
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    sid = obj.get("id") if isinstance(obj, dict) else None
+    return key_of(sid) if isinstance(sid, str) else None
+
+
+def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
+    """Raw stories to the input topic with kafka-python, key = story id; lines are sent as given."""
+    from kafka import KafkaProducer
+
+    topic = TopicNames(settings.topic_prefix).resolve(args.topic) if args.topic else f"{settings.topic_prefix}.raw"
+    producer = KafkaProducer(
+        bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=5, **kafka_security(settings)
+    )
+    sent = 0
+    try:
+        for line in _lines(args.file):
+            producer.send(topic, key=_story_key(line), value=line)
+            sent += 1
+        producer.flush(timeout=60)
+    finally:
+        producer.close(timeout=10)
+    print(f"published {sent} stories to {topic}", file=sys.stderr if args.quiet else sys.stdout)
+    return 0
+
+
+def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
+    """Records of a topic as JSONL on stdout (non-JSON values are shown as strings)."""
+    from kafka import KafkaConsumer
+
+    topic = TopicNames(settings.topic_prefix).resolve(args.topic)
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=settings.bootstrap_servers,
+        group_id=args.group,
+        auto_offset_reset="latest" if args.latest else "earliest",
+        enable_auto_commit=args.group is not None,
+        consumer_timeout_ms=int(args.timeout * 1000) if args.timeout else float("inf"),
+        isolation_level="read_committed",
+        **kafka_security(settings),
+    )
+    out = sys.stdout.buffer
+    seen = 0
+    try:
+        for msg in consumer:
+            value = msg.value or b""
+            try:
+                json.loads(value)
+                out.write(value.rstrip(b"\n") + b"\n")
+            except (ValueError, RecursionError):
+                _write(out, value.decode("utf-8", "replace"))
+            out.flush()
+            seen += 1
+            if args.max and seen >= args.max:
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        consumer.close()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from agents.demo import SAMPLES, run
+
+    return run(args.file or SAMPLES, timeout=args.timeout)
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    module = importlib.import_module(f"pipeline.evaluation.{args.kind}")
+    return int(module.main(list(args.rest)))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wirestream", description="Enrich news wire stories, offline or over Kafka.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("enrich", help="raw JSONL -> enriched JSONL with no broker (dead letters on stderr)")
+    p.add_argument("file", nargs="?", default="-", help="input JSONL file, or - for stdin (default)")
+    p.add_argument("--batch-size", type=int, default=0, help="stories per nlp.pipe batch")
+    p.add_argument("--stats", action="store_true", help="print counts and stories/s to stderr at the end")
+    p.set_defaults(func=cmd_enrich)
+
+    p = sub.add_parser("worker", help="run the Faust worker (all stage agents by default)")
+    p.add_argument("--stages", help="comma-separated subset of prepare,dedup,annotate")
+    p.add_argument("--web-port", type=int, help="metrics/web port (default WIRESTREAM_WEB_PORT or 6066)")
+    p.add_argument("--web-host", help="metrics/web bind address (default WIRESTREAM_WEB_HOST or 127.0.0.1)")
+    p.add_argument("--loglevel", help="debug, info, warning, error")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("publish", help="publish raw stories (JSONL) to the input topic, key = story id")
+    p.add_argument("file", nargs="?", default="-", help="input JSONL file, or - for stdin (default)")
+    p.add_argument("--topic", help="topic (default <prefix>.raw)")
+    p.add_argument("--quiet", action="store_true", help="print the count on stderr instead of stdout")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("tail", help="print a topic's records as JSONL")
+    p.add_argument("topic", help="topic name, e.g. wire.enriched or just enriched")
+    p.add_argument("--max", type=int, default=0, help="stop after this many records")
+    p.add_argument("--timeout", type=float, default=0.0, help="stop after this many idle seconds")
+    p.add_argument("--latest", action="store_true", help="only records published from now on")
+    p.add_argument("--group", help="consumer group (commits offsets); none by default")
+    p.set_defaults(func=cmd_tail)
+
+    p = sub.add_parser("demo", help="start a worker, publish the sample stories, print what comes out")
+    p.add_argument("--file", type=Path, help="stories to publish (default: the bundled samples)")
+    p.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for all outcomes")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("eval", help="evaluate a stage: " + ", ".join(EVALS))
+    p.add_argument("kind", choices=EVALS)
+    p.add_argument("rest", nargs=argparse.REMAINDER, help="arguments of that evaluation (see its --help)")
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"wirestream: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(args, settings))
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""One settings object, read from the environment here and nowhere else.
+
+Every variable is documented in the README's configuration table; `Settings.from_env()` is called by
+the CLI, and everything below it receives the object (or the pipeline config built from it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from pipeline.config import (
+    DedupConfig,
+    LanguageConfig,
+    ModelConfig,
+    PipelineConfig,
+)
+
+GUARANTEES = ("at_least_once", "exactly_once")
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the worker cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Security:
+    """Kafka client security, shared by the Faust worker and the kafka-python CLI commands."""
+
+    protocol: str = "PLAINTEXT"  # PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL
+    sasl_mechanism: str | None = None  # PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512
+    sasl_username: str | None = None
+    sasl_password: str | None = None
+    ssl_cafile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    broker: str = "127.0.0.1:9092"
+    topic_prefix: str = "wire"
+    partitions: int = 2
+    web_host: str = "127.0.0.1"
+    web_port: int = 6066
+    processing_guarantee: str = "at_least_once"
+    data_dir: Path = Path("wirestream-data")
+    table_store: str = "rocksdb"  # "rocksdb" or "memory" (state then lives only in the changelog)
+    batch_size: int = 16
+    batch_within: float = 0.5
+    log_level: str = "info"
+    security: Security = field(default_factory=Security)
+    pipeline: PipelineConfig = field(default_factory=PipelineConfig)
+
+    @property
+    def app_id(self) -> str:
+        """The Faust app id (consumer group, changelog topic names) derives from the topic prefix."""
+        return f"wirestream-{self.topic_prefix}"
+
+    @property
+    def broker_url(self) -> str:
+        return ";".join(f"kafka://{host}" for host in self.broker.split(","))
+
+    @property
+    def bootstrap_servers(self) -> list[str]:
+        return [host.strip() for host in self.broker.split(",") if host.strip()]
+
+    def with_prefix(self, prefix: str) -> Settings:
+        return replace(self, topic_prefix=prefix)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        prefix = env.get("WIRESTREAM_TOPIC_PREFIX", "wire")
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", prefix):
+            raise SettingsError(f"WIRESTREAM_TOPIC_PREFIX may hold letters, digits, '.', '_' and '-': {prefix!r}")
+        guarantee = env.get("WIRESTREAM_PROCESSING_GUARANTEE", "at_least_once")
+        if guarantee not in GUARANTEES:
+            raise SettingsError(f"WIRESTREAM_PROCESSING_GUARANTEE must be one of {GUARANTEES}: {guarantee!r}")
+        store = env.get("WIRESTREAM_TABLE_STORE", "rocksdb")
+        if store not in ("rocksdb", "memory"):
+            raise SettingsError(f"WIRESTREAM_TABLE_STORE must be rocksdb or memory: {store!r}")
+
+        defaults = PipelineConfig()
+        models = dict(defaults.models.models)
+        for key, value in env.items():
+            m = re.fullmatch(r"WIRESTREAM_MODEL_([A-Z]{2})", key)
+            if m and value.strip():
+                models[m.group(1).lower()] = tuple(v.strip() for v in value.split(",") if v.strip())
+        languages = _list(env, "WIRESTREAM_LANGUAGES") or defaults.language.languages
+        pipeline = replace(
+            defaults,
+            max_body_chars=_int(env, "WIRESTREAM_MAX_BODY_BYTES", defaults.max_body_chars, 1),
+            language=replace(LanguageConfig(), languages=languages),
+            models=replace(ModelConfig(), models=models),
+            dedup=replace(
+                DedupConfig(),
+                threshold=_float(env, "WIRESTREAM_DEDUP_THRESHOLD", DedupConfig().threshold),
+                horizon_seconds=_float(env, "WIRESTREAM_DEDUP_HORIZON_HOURS", DedupConfig().horizon_seconds / 3600)
+                * 3600,
+            ),
+        )
+        security = Security(
+            protocol=env.get("WIRESTREAM_SECURITY_PROTOCOL", "PLAINTEXT").upper(),
+            sasl_mechanism=env.get("WIRESTREAM_SASL_MECHANISM") or None,
+            sasl_username=env.get("WIRESTREAM_SASL_USERNAME") or None,
+            sasl_password=env.get("WIRESTREAM_SASL_PASSWORD") or None,
+            ssl_cafile=env.get("WIRESTREAM_SSL_CAFILE") or None,
+            ssl_certfile=env.get("WIRESTREAM_SSL_CERTFILE") or None,
+            ssl_keyfile=env.get("WIRESTREAM_SSL_KEYFILE") or None,
+        )
+        if security.protocol not in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"):
+            raise SettingsError(f"WIRESTREAM_SECURITY_PROTOCOL is not a Kafka protocol: {security.protocol!r}")
+        return cls(
+            broker=env.get("WIRESTREAM_BROKER", "127.0.0.1:9092"),
+            topic_prefix=prefix,
+            partitions=_int(env, "WIRESTREAM_PARTITIONS", 2, 1),
+            web_host=env.get("WIRESTREAM_WEB_HOST", "127.0.0.1"),
+            web_port=_int(env, "WIRESTREAM_WEB_PORT", 6066, 1),
+            processing_guarantee=guarantee,
+            data_dir=Path(env.get("WIRESTREAM_DATA_DIR", "wirestream-data")),
+            table_store=store,
+            batch_size=_int(env, "WIRESTREAM_BATCH_SIZE", 16, 1),
+            batch_within=_float(env, "WIRESTREAM_BATCH_WITHIN", 0.5),
+            log_level=env.get("WIRESTREAM_LOG_LEVEL", "info").lower(),
+            security=security,
+            pipeline=pipeline,
+        )

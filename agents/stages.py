@@ -1,0 +1,174 @@
+"""One short agent per hop: decode -> pipeline call -> send -> metric.
+
+    wire.raw --prepare--> wire.stage.dedup (1 partition) --dedup--> wire.stage.annotate --annotate--> wire.enriched
+                 \\                                           \\--> wire.duplicates
+                  \\--> wire.deadletter (from every hop)
+
+`prepare` (parse, clean, language) and `annotate` (entities, quotes) scale with partitions; `dedup` reads a
+single-partition topic, so one worker at a time owns the whole dedup state (a Faust table) and correctness
+never depends on which partition a story was published to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import faust
+
+from agents.app import Wiring
+from agents.settings import Settings
+from agents.topics import encode, key_of
+from pipeline.chain import Chain, Outcome, Prepared
+from pipeline.dedup import DedupStore
+from pipeline.records import DeadLetter, Enriched
+
+log = logging.getLogger(__name__)
+STAGES = ("prepare", "dedup", "annotate")
+EXPIRE_EVERY = 60.0  # seconds between sweeps of dedup state older than the horizon
+
+
+class TableStore(DedupStore):
+    """The dedup store protocol over a Faust table (RocksDB + changelog: survives restarts)."""
+
+    def __init__(self, table: faust.Table) -> None:
+        self.table = table
+
+    def get(self, key: str) -> Any | None:
+        return self.table.get(key)
+
+    def set(self, key: str, value: Any) -> None:
+        self.table[key] = value
+
+    def delete(self, key: str) -> None:
+        if key in self.table:
+            del self.table[key]
+
+
+def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES) -> Chain:
+    """Attach the selected stage agents to the app; return the chain they share."""
+    app, topics, metrics = wiring.app, wiring.topics, wiring.metrics
+    selected = set(stages)
+    unknown = selected - set(STAGES)
+    if unknown:
+        raise ValueError(f"unknown stages {sorted(unknown)}; choose from {STAGES}")
+    table = app.Table(
+        "dedup",
+        default=None,
+        partitions=1,
+        key_type=str,
+        value_type=None,
+        key_serializer="json",
+        value_serializer="json",
+    )
+    chain = Chain(settings.pipeline, store=TableStore(table))
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
+
+    async def dead(letter: DeadLetter) -> None:
+        metrics.dead_letters.labels(letter.error, letter.stage).inc()
+        metrics.failures.labels(letter.stage).inc()
+        await topics.deadletter.send(key=key_of(letter.id), value=encode(letter.to_json()))
+
+    async def publish(outcome: Outcome, received: float | None) -> None:
+        if isinstance(outcome, DeadLetter):
+            await dead(outcome)
+            return
+        target = topics.duplicates if outcome.dedup.status == "duplicate" else topics.enriched
+        await target.send(key=key_of(outcome.story.id), value=encode(outcome.to_json()))
+        if received is not None:
+            metrics.end_to_end.labels(target.get_topic_name()).observe(max(0.0, time.time() - received))
+
+    def observe(stage: str, started: float) -> None:
+        metrics.stories.labels(stage).inc()
+        metrics.latency.labels(stage).observe(time.perf_counter() - started)
+
+    if "prepare" in selected:
+
+        @app.agent(topics.raw, name=f"{settings.app_id}.prepare")
+        async def prepare(stream: faust.StreamT) -> None:
+            async for event in stream.events():
+                msg = event.message
+                where = {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset}
+                started = time.perf_counter()
+                raw = event.value if event.value is not None else b""
+                result = chain.front(raw, **where)
+                if isinstance(result, DeadLetter):
+                    await dead(result)
+                    continue
+                result.received = msg.timestamp
+                metrics.languages.labels(result.language.code).inc()
+                observe("prepare", started)
+                await topics.stage_dedup.send(key=key_of(result.story.id), value=encode(result.to_json()))
+
+    if "dedup" in selected:
+
+        @app.agent(topics.stage_dedup, name=f"{settings.app_id}.dedup")
+        async def dedup(stream: faust.StreamT) -> None:
+            last_sweep = time.time()
+            async for event in stream.events():
+                started = time.perf_counter()
+                prepared = _handover(event.value)
+                if isinstance(prepared, DeadLetter):
+                    await dead(prepared)
+                    continue
+                result = chain.dedup_or_dead(prepared)
+                if isinstance(result, DeadLetter):
+                    await dead(result)
+                    continue
+                assert result.dedup is not None
+                metrics.dedup.labels(result.dedup.status).inc()
+                observe("dedup", started)
+                if result.dedup.status == "duplicate":
+                    await publish(chain.skipped(result), result.received)
+                else:
+                    await topics.stage_annotate.send(key=key_of(result.story.id), value=encode(result.to_json()))
+                if time.time() - last_sweep > EXPIRE_EVERY:
+                    last_sweep = time.time()
+                    expired = chain.deduplicator.expire(now=last_sweep)
+                    if expired:
+                        log.info("dedup: expired %d entries past the horizon", expired)
+
+    if "annotate" in selected:
+
+        @app.agent(topics.stage_annotate, name=f"{settings.app_id}.annotate")
+        async def annotate(stream: faust.StreamT) -> None:
+            loop = asyncio.get_running_loop()
+            async for values in stream.take(settings.batch_size, within=settings.batch_within):
+                batch: list[Prepared] = []
+                for value in values:
+                    prepared = _handover(value)
+                    if isinstance(prepared, DeadLetter):
+                        await dead(prepared)
+                    else:
+                        batch.append(prepared)
+                if not batch:
+                    continue
+                started = time.perf_counter()
+                langs = {p.language.code for p in batch} - set(chain.models.loaded())
+                # spaCy runs in a thread so the event loop keeps heartbeats and commits going
+                outcomes = await loop.run_in_executor(executor, chain.annotate, batch)
+                for lang in langs:
+                    model = chain.models.loaded().get(lang)
+                    if model is not None:
+                        metrics.model_load.labels(lang, model.name).set(model.load_seconds)
+                elapsed = time.perf_counter() - started
+                for prepared, outcome in zip(batch, outcomes, strict=True):
+                    if isinstance(outcome, Enriched):
+                        metrics.stories.labels("annotate").inc()
+                        metrics.latency.labels("annotate").observe(elapsed / len(batch))
+                    await publish(outcome, prepared.received)
+
+    return chain
+
+
+def _handover(value: bytes | None) -> Prepared | DeadLetter:
+    """Decode an internal hand-over message; a malformed one is a dead letter, not a crash."""
+    try:
+        return Prepared.from_json(json.loads(value or b""))
+    except Exception as exc:
+        return DeadLetter.of("invalid_handover", f"{type(exc).__name__}: {exc}", "handover", value or b"")

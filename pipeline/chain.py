@@ -1,0 +1,327 @@
+"""The stage chain: raw input -> Story -> clean -> language -> dedup -> entities -> quotes -> Enriched.
+
+`Chain` holds what is loaded once per process (patterns, lingua, spaCy models, the dedup store) and
+exposes each step, so the offline `enrich` command and the Faust agents run the very same code:
+offline calls `run`, the worker calls `parse`/`prepare` in one agent, `deduplicate` in the next and
+`annotate` (batched, through `nlp.pipe`) in the last. Any exception inside a stage becomes a
+DeadLetter naming that stage: one bad story never stops the others.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from pipeline.clean import clean_body, load_clean_rules
+from pipeline.config import PipelineConfig
+from pipeline.dedup import Deduplicator, DedupStore, MemoryStore, load_dedup_markers
+from pipeline.entities import EntityRules, extract_entities, load_entity_rules
+from pipeline.language import LanguageDetector
+from pipeline.nlp import ModelRegistry
+from pipeline.quotes import QuoteLexicon, extract_quotes, load_lexicon
+from pipeline.records import (
+    DeadLetter,
+    Dedup,
+    Enriched,
+    Entity,
+    InvalidStory,
+    Language,
+    Quote,
+    Story,
+)
+
+T = TypeVar("T")
+Outcome = Enriched | DeadLetter
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A story after the cheap stages (clean, language, dedup), before the model stages."""
+
+    story: Story
+    body: str
+    credits: list[str]
+    language: Language
+    dedup: Dedup | None = None
+    stages: dict[str, float] = field(default_factory=dict)
+    received: float | None = None  # the raw message's Kafka timestamp (epoch s), for end-to-end latency
+
+    def to_json(self) -> dict[str, Any]:
+        """The hand-over format on the internal `wire.stage.*` topics."""
+        return {
+            "story": self.story.to_json(),
+            "body": self.body,
+            "credits": self.credits,
+            "language": {"code": self.language.code, "confidence": self.language.confidence},
+            "dedup": None
+            if self.dedup is None
+            else {"status": self.dedup.status, "of": self.dedup.of, "similarity": self.dedup.similarity},
+            "stages": self.stages,
+            "received": self.received,
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Prepared:
+        dedup = obj.get("dedup")
+        return cls(
+            story=Story.from_json(obj["story"]),
+            body=obj["body"],
+            credits=list(obj.get("credits", [])),
+            language=Language(**obj["language"]),
+            dedup=None if dedup is None else Dedup(**dedup),
+            stages=dict(obj.get("stages", {})),
+            received=obj.get("received"),
+        )
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def scrub(text: str) -> str:
+    """Replace lone surrogates, which no UTF-8 consumer can read, with U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def decode_raw(raw: bytes | str) -> Any:
+    """Bytes or text -> JSON value; raise InvalidStory with the dead-letter code."""
+    if isinstance(raw, bytes | bytearray):
+        try:
+            text = bytes(raw).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidStory("invalid_utf8", f"the message is not valid UTF-8 (byte {exc.start})") from exc
+    else:
+        text = raw
+    if not text.strip():
+        raise InvalidStory("empty_message", "the message is empty")
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise InvalidStory("json_too_deep", "the JSON nests deeper than the parser allows") from exc
+    except ValueError as exc:
+        raise InvalidStory("invalid_json", f"the message is not JSON: {exc}") from exc
+
+
+def _scrub_story(story: Story) -> Story:
+    changes = {
+        name: scrub(value)
+        for name in ("id", "body", "headline", "source", "published_at", "url", "language")
+        if isinstance(value := getattr(story, name), str) and scrub(value) is not value
+    }
+    return replace(story, **changes) if changes else story
+
+
+class Chain:
+    """Runs the stages in order for one story or a batch; owns the per-process resources."""
+
+    def __init__(
+        self,
+        config: PipelineConfig | None = None,
+        *,
+        store: DedupStore | None = None,
+        models: ModelRegistry | None = None,
+    ) -> None:
+        self.config = config or PipelineConfig()
+        self.clean_rules = load_clean_rules()
+        self.detector = LanguageDetector(self.config.language)
+        self.models = models or ModelRegistry(self.config.models)
+        self.deduplicator = Deduplicator(
+            store if store is not None else MemoryStore(), config=self.config.dedup, markers=load_dedup_markers()
+        )
+        self._lexicons: dict[str, QuoteLexicon | None] = {}
+        self._entity_rules: dict[str, EntityRules] = {}
+
+    # -- the steps -------------------------------------------------------------------------------
+
+    def parse(self, raw: bytes | str | dict[str, Any], **where: Any) -> Story | DeadLetter:
+        """Decode and validate one raw message; `where` carries topic/partition/offset."""
+        obj: Any = None
+        try:
+            obj = raw if isinstance(raw, dict) else decode_raw(raw)
+            story = Story.from_json(obj, max_body_chars=self.config.max_body_chars)
+            return _scrub_story(story)
+        except InvalidStory as exc:
+            sid = obj.get("id") if isinstance(obj, dict) else None
+            return DeadLetter.of(
+                exc.code, exc.detail, "parse", raw, story_id=sid if isinstance(sid, str) else None, **where
+            )
+        except Exception as exc:  # a bug of ours, not the input's: still never lose the message
+            return DeadLetter.of("internal_error", f"{type(exc).__name__}: {exc}", "parse", raw, **where)
+
+    def prepare(self, story: Story) -> Prepared:
+        """Clean the body and detect its language."""
+        stages: dict[str, float] = {}
+        cleaned = _timed(stages, "clean", lambda: clean_body(story.body, rules=self.clean_rules, config=self.config.clean))
+        if not cleaned.body.strip():
+            raise InvalidStory("empty_after_clean", "nothing of the body is left once site chrome is removed")
+        language = _timed(stages, "language", lambda: self.detector.detect(cleaned.body, story.language))
+        return Prepared(story, cleaned.body, list(cleaned.credits), language, None, stages)
+
+    def deduplicate(self, prepared: Prepared, *, now: float | None = None) -> Prepared:
+        """Compare with the stories seen so far (and remember this one)."""
+        at = time.time() if now is None else now
+        dedup = _timed(
+            prepared.stages,
+            "dedup",
+            lambda: self.deduplicator.check(prepared.story, prepared.body, prepared.language.code, now=at),
+        )
+        prepared.dedup = dedup
+        return prepared
+
+    def skipped(self, prepared: Prepared) -> Enriched:
+        """A duplicate's record: its NLP stages are not run (`enrichment: "skipped"`)."""
+        assert prepared.dedup is not None
+        return self._record(prepared, [], [], None, "skipped")
+
+    def annotate(self, batch: Sequence[Prepared]) -> list[Outcome]:
+        """Entities and quotes for a batch, one `nlp.pipe` call per language; order kept."""
+        out: list[Outcome | None] = [None] * len(batch)
+        by_lang: dict[str, list[int]] = {}
+        for i, p in enumerate(batch):
+            by_lang.setdefault(p.language.code, []).append(i)
+        for lang, idxs in by_lang.items():
+            model = None
+            try:
+                model = self.models.get(lang)
+            except Exception as exc:  # a broken model install must not stop the stream
+                for i in idxs:
+                    out[i] = self._dead(batch[i], "model_error", f"{type(exc).__name__}: {exc}", "entities")
+                continue
+            if model is None:
+                for i in idxs:
+                    out[i] = self._annotate_one(batch[i], lang, None, None, 0.0)
+                continue
+            limit = self.config.models.max_chars
+            started = time.perf_counter()
+            try:
+                docs = list(model.nlp.pipe((batch[i].body[:limit] for i in idxs), batch_size=self.config.models.batch_size))
+            except Exception as exc:
+                for i in idxs:
+                    out[i] = self._dead(batch[i], "model_error", f"{type(exc).__name__}: {exc}", "entities")
+                continue
+            per_story = (time.perf_counter() - started) * 1000 / max(1, len(idxs))
+            for i, doc in zip(idxs, docs, strict=True):
+                out[i] = self._annotate_one(batch[i], lang, model.name, doc, per_story)
+        assert all(o is not None for o in out)
+        return [o for o in out if o is not None]
+
+    def _annotate_one(self, p: Prepared, lang: str, model_name: str | None, doc: Any, ner_ms: float) -> Outcome:
+        stage = "entities"
+        try:
+            entities: list[Entity] = []
+            if doc is not None:
+                rules = self._entity_rules.get(lang)
+                if rules is None:
+                    rules = self._entity_rules[lang] = load_entity_rules(lang)
+                started = time.perf_counter()
+                entities = extract_entities(doc, rules=rules)
+                p.stages["entities"] = ner_ms + (time.perf_counter() - started) * 1000
+            stage = "quotes"
+            quotes: list[Quote] = []
+            lexicon = self._lexicon(lang)
+            if lexicon is not None:
+                quotes = _timed(
+                    p.stages,
+                    "quotes",
+                    lambda: extract_quotes(p.body, entities, lexicon=lexicon, config=self.config.quotes, doc=doc),
+                )
+            return self._record(p, entities, quotes, model_name, "full")
+        except Exception as exc:
+            return self._dead(p, "stage_error", f"{type(exc).__name__}: {exc}", stage)
+
+    def _lexicon(self, lang: str) -> QuoteLexicon | None:
+        if lang not in self._lexicons:
+            self._lexicons[lang] = load_lexicon(lang)
+        return self._lexicons[lang]
+
+    def _record(
+        self, p: Prepared, entities: list[Entity], quotes: list[Quote], model: str | None, enrichment: str
+    ) -> Enriched:
+        assert p.dedup is not None
+        return Enriched(
+            story=p.story,
+            body=p.body,
+            language=p.language,
+            dedup=p.dedup,
+            entities=entities,
+            quotes=quotes,
+            credits=p.credits,
+            entities_model=model,
+            enrichment=enrichment,
+            processed_at=now_iso(),
+            stages=p.stages,
+        )
+
+    @staticmethod
+    def _dead(p: Prepared, code: str, detail: str, stage: str) -> DeadLetter:
+        return DeadLetter.of(code, detail, stage, json.dumps(p.story.to_json(), ensure_ascii=False), story_id=p.story.id)
+
+    # -- whole runs ------------------------------------------------------------------------------
+
+    def front(self, raw: bytes | str | dict[str, Any], **where: Any) -> Prepared | DeadLetter:
+        """parse + prepare for one message, every failure turned into a dead letter."""
+        story = self.parse(raw, **where)
+        if isinstance(story, DeadLetter):
+            return story
+        try:
+            return self.prepare(story)
+        except InvalidStory as exc:
+            return DeadLetter.of(exc.code, exc.detail, "clean", raw, story_id=story.id, **where)
+        except Exception as exc:
+            return DeadLetter.of("stage_error", f"{type(exc).__name__}: {exc}", "prepare", raw, story_id=story.id, **where)
+
+    def dedup_or_dead(self, prepared: Prepared) -> Prepared | DeadLetter:
+        try:
+            return self.deduplicate(prepared)
+        except Exception as exc:
+            return self._dead(prepared, "stage_error", f"{type(exc).__name__}: {exc}", "dedup")
+
+    def run(self, raws: Iterable[bytes | str], *, batch_size: int | None = None) -> Iterator[Outcome]:
+        """Enrich a stream of raw messages in input order, batching the model stages."""
+        size = batch_size or self.config.models.batch_size
+        for chunk in _chunks(raws, size):
+            yield from self.run_batch(chunk)
+
+    def run_batch(self, raws: Sequence[bytes | str]) -> list[Outcome]:
+        results: list[Outcome | Prepared] = []
+        for raw in raws:
+            p = self.front(raw)
+            if isinstance(p, Prepared):
+                p = self.dedup_or_dead(p)
+            results.append(p)
+        todo = [r for r in results if isinstance(r, Prepared) and r.dedup is not None and r.dedup.status != "duplicate"]
+        annotated = iter(self.annotate(todo))
+        out: list[Outcome] = []
+        for r in results:
+            if isinstance(r, Prepared):
+                out.append(self.skipped(r) if r.dedup is not None and r.dedup.status == "duplicate" else next(annotated))
+            else:
+                out.append(r)
+        return out
+
+
+def _timed(stages: dict[str, float], name: str, fn: Callable[[], T]) -> T:
+    started = time.perf_counter()
+    try:
+        return fn()
+    finally:
+        stages[name] = stages.get(name, 0.0) + (time.perf_counter() - started) * 1000
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
