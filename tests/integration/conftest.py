@@ -1,0 +1,142 @@
+"""Integration fixtures: the real local Kafka broker (started if needed) and real worker processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKER = os.environ.get("WIRESTREAM_BROKER", "127.0.0.1:9092")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def broker() -> str:
+    """A running broker: started with the project's own script when none answers (never skipped)."""
+    subprocess.run([str(ROOT / "deploy" / "kafka" / "broker.sh"), "start"], check=True, cwd=ROOT)
+    return BROKER
+
+
+@dataclass
+class Worker:
+    """A `wirestream worker` subprocess on its own topic prefix, data dir and web port."""
+
+    prefix: str
+    data_dir: Path
+    port: int
+    log: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        return dict(
+            os.environ,
+            WIRESTREAM_BROKER=BROKER,
+            WIRESTREAM_TOPIC_PREFIX=self.prefix,
+            WIRESTREAM_DATA_DIR=str(self.data_dir),
+            WIRESTREAM_WEB_PORT=str(self.port),
+            **self.extra_env,
+        )
+
+    def start(self, timeout: float = 120.0) -> Worker:
+        exe = Path(sys.executable).with_name("wirestream")
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        out = open(self.log, "ab")  # noqa: SIM115 - owned by the child
+        self.proc = subprocess.Popen([str(exe), "worker"], env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited with {self.proc.returncode}; log:\n{self.log.read_text()[-4000:]}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=2):
+                    return self
+            except OSError:
+                time.sleep(0.5)
+        raise TimeoutError(f"worker not ready; log:\n{self.log.read_text()[-4000:]}")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def metrics(self) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=5) as resp:
+            return resp.read().decode()
+
+
+@pytest.fixture
+def worker_factory(broker: str, tmp_path: Path) -> Iterator[Any]:
+    """Make workers on one fresh prefix; all are stopped at teardown."""
+    prefix = f"it-{uuid.uuid4().hex[:10]}"
+    made: list[Worker] = []
+
+    def make(**env: str) -> Worker:
+        w = Worker(prefix, tmp_path / f"data-{len(made)}", _free_port(), ROOT / "build" / "it" / f"{prefix}-{len(made)}.log", env)
+        made.append(w)
+        return w
+
+    make.prefix = prefix  # type: ignore[attr-defined]
+    yield make
+    for w in made:
+        w.stop()
+
+
+def publish(prefix: str, records: list[dict[str, Any]] | list[bytes]) -> None:
+    from kafka import KafkaProducer
+
+    producer = KafkaProducer(bootstrap_servers=[BROKER], acks="all", linger_ms=5)
+    for r in records:
+        if isinstance(r, bytes):
+            producer.send(f"{prefix}.raw", value=r)
+        else:
+            producer.send(f"{prefix}.raw", key=r["id"].encode(), value=json.dumps(r).encode())
+    producer.flush(30)
+    producer.close()
+
+
+def consume(prefix: str, expected: int, timeout: float = 240.0) -> dict[str, list[tuple[int, int, dict[str, Any]]]]:
+    """(partition, offset, record) per output topic, until `expected` records or timeout."""
+    from kafka import KafkaConsumer
+
+    topics = [f"{prefix}.enriched", f"{prefix}.duplicates", f"{prefix}.deadletter"]
+    consumer = KafkaConsumer(
+        *topics,
+        bootstrap_servers=[BROKER],
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=1000,
+        isolation_level="read_committed",
+    )
+    got: dict[str, list[tuple[int, int, dict[str, Any]]]] = {t.split(".", 1)[1]: [] for t in topics}
+    deadline = time.time() + timeout
+    try:
+        while sum(len(v) for v in got.values()) < expected and time.time() < deadline:
+            for msg in consumer:
+                got[msg.topic.split(".", 1)[1]].append((msg.partition, msg.offset, json.loads(msg.value)))
+    finally:
+        consumer.close()
+    return got

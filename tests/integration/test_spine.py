@@ -1,0 +1,72 @@
+"""End to end through the real broker: every published id comes out exactly once, in contract shape."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from tests.integration.conftest import consume, publish
+from tests.storygen import stories
+
+pytestmark = pytest.mark.integration
+
+ENRICHED_FIELDS = {"id", "version", "source", "headline", "url", "published_at", "body", "language", "entities",
+                   "quotes", "dedup", "processed_at", "stages"}
+DEAD_FIELDS = {"error", "detail", "stage", "raw", "topic", "partition", "offset"}
+
+
+def check_offsets(record: dict[str, Any]) -> None:
+    body = record["body"]
+    for ent in record["entities"]:
+        assert body[ent["start"]:ent["end"]] == ent["text"], ent
+        assert ent["label"] and ent["canonical"]
+    for q in record["quotes"]:
+        assert body[q["start"]:q["end"]] == q["text"], q
+        assert q["kind"] in ("direct", "partial", "indirect")
+        for part in ("speaker", "cue"):
+            span = q[part]
+            if span is not None:
+                assert body[span["start"]:span["end"]] == span["text"], (part, q)
+
+
+def test_every_story_comes_out_exactly_once(worker_factory: Any) -> None:
+    prefix = worker_factory.prefix
+    batch = stories(56, seed=11, prefix=prefix)
+    redelivery = copy.deepcopy(batch[3])
+    redelivery["id"] = f"{prefix}-redelivered"
+    update = copy.deepcopy(batch[5])
+    update["version"] = 2
+    update["body"] += "\n\nLate on Friday, the council confirmed that a second vote would take place in March."
+    bad = [b"this is not json", b'{"id": "' + prefix.encode() + b'-nobody"}']
+    worker = worker_factory().start()
+    publish(prefix, [*batch, redelivery, update])
+    publish(prefix, bad)
+    expected = len(batch) + 2 + len(bad)
+    got = consume(prefix, expected)
+    worker.stop()
+
+    out_ids = Counter()
+    for topic in ("enriched", "duplicates"):
+        for _, _, r in got[topic]:
+            assert ENRICHED_FIELDS <= set(r), set(r) ^ ENRICHED_FIELDS
+            assert r["language"]["code"] == "en" and 0 <= r["language"]["confidence"] <= 1
+            check_offsets(r)
+            out_ids[(r["id"], r["version"])] += 1
+    for _, _, d in got["deadletter"]:
+        assert DEAD_FIELDS <= set(d)
+        assert d["topic"] == f"{prefix}.raw" and d["offset"] >= 0
+    published = Counter([(s["id"], 1) for s in batch] + [(redelivery["id"], 1), (update["id"], 2)])
+    assert out_ids == published, "every valid story exactly once across enriched and duplicates"
+    assert sorted(d["error"] for _, _, d in got["deadletter"]) == ["invalid_json", "missing_body"]
+
+    statuses = {(r["id"], r["version"]): r["dedup"] for t in ("enriched", "duplicates") for _, _, r in got[t]}
+    assert statuses[(redelivery["id"], 1)]["status"] == "duplicate"
+    assert statuses[(redelivery["id"], 1)]["of"] == batch[3]["id"]
+    assert statuses[(update["id"], 2)]["status"] == "update"
+    assert statuses[(update["id"], 2)]["of"] == update["id"]
+    assert all(r["dedup"]["status"] == "duplicate" for _, _, r in got["duplicates"])
+    assert sum(1 for _, _, r in got["enriched"] if r["entities"]) > len(batch) // 2
+    assert any(r["quotes"] for _, _, r in got["enriched"])
