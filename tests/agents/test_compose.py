@@ -1,0 +1,57 @@
+"""docker-compose.yml parses and matches the settings the worker reads."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from agents.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_services_volumes_and_health_checks() -> None:
+    c = compose()
+    assert {"kafka", "worker"} <= set(c["services"])
+    for name in ("kafka", "worker"):
+        svc = c["services"][name]
+        assert svc["healthcheck"]["test"], name
+        assert svc["volumes"], name
+    assert c["services"]["kafka"]["image"].startswith("apache/kafka:4.")
+    assert c["services"]["worker"]["depends_on"]["kafka"]["condition"] == "service_healthy"
+    assert (ROOT / c["services"]["worker"]["build"]["dockerfile"]).exists()
+    named = {v.split(":")[0] for svc in c["services"].values() for v in svc.get("volumes", [])}
+    assert named <= set(c["volumes"])
+
+
+def test_kafka_is_single_node_kraft() -> None:
+    env = compose()["services"]["kafka"]["environment"]
+    assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
+    assert env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] == "1"
+    assert env["KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"] == "1"
+    assert env["KAFKA_TRANSACTION_STATE_LOG_MIN_ISR"] == "1"
+
+
+def test_worker_environment_is_what_settings_reads() -> None:
+    env = {k: str(v) for k, v in compose()["services"]["worker"]["environment"].items()}
+    source = (ROOT / "agents" / "settings.py").read_text()
+    read = set(re.findall(r'"(WIRESTREAM_[A-Z_]+)"', source))
+    assert set(env) <= read, set(env) - read
+    s = Settings.from_env(env)  # every value parses
+    kafka = compose()["services"]["kafka"]
+    host, port = s.broker.split(":")
+    assert host == "kafka" and f"PLAINTEXT://{host}:{port}" in kafka["environment"]["KAFKA_ADVERTISED_LISTENERS"]
+    assert s.web_host == "0.0.0.0"
+    assert str(s.web_port) in compose()["services"]["worker"]["healthcheck"]["test"][-1]
+
+
+def test_dockerfile_installs_pinned_models_and_runs_the_worker() -> None:
+    text = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert "--require-hashes -r deploy/requirements-models.txt" in text
+    assert 'ENTRYPOINT ["wirestream"]' in text and 'CMD ["worker"]' in text

@@ -1,0 +1,65 @@
+"""Settings: the one reader of the environment."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.settings import Settings, SettingsError
+from agents.topics import TopicNames
+
+
+def test_defaults_follow_the_contract() -> None:
+    s = Settings.from_env({})
+    assert s.broker == "127.0.0.1:9092"
+    assert s.topic_prefix == "wire"
+    assert s.web_port == 6066 and s.web_host == "127.0.0.1"
+    assert s.processing_guarantee == "at_least_once"
+    assert s.app_id == "wirestream-wire"
+    assert s.pipeline.max_body_chars == 1024 * 1024
+
+
+def test_prefix_drives_topics_and_app_id() -> None:
+    s = Settings.from_env({"WIRESTREAM_TOPIC_PREFIX": "desk2", "WIRESTREAM_BROKER": "a:1,b:2"})
+    names = TopicNames(s.topic_prefix)
+    assert (names.raw, names.enriched, names.duplicates, names.deadletter) == (
+        "desk2.raw", "desk2.enriched", "desk2.duplicates", "desk2.deadletter")
+    assert names.stage_dedup.startswith("desk2.stage.")
+    assert s.app_id == "wirestream-desk2" != Settings.from_env({}).app_id
+    assert s.bootstrap_servers == ["a:1", "b:2"]
+    assert s.broker_url == "kafka://a:1;kafka://b:2"
+
+
+def test_tunables_are_read() -> None:
+    s = Settings.from_env({
+        "WIRESTREAM_WEB_PORT": "7001", "WIRESTREAM_PARTITIONS": "6", "WIRESTREAM_PROCESSING_GUARANTEE": "exactly_once",
+        "WIRESTREAM_MODEL_EN": "en_core_web_md, en_core_web_sm", "WIRESTREAM_DEDUP_HORIZON_HOURS": "1",
+        "WIRESTREAM_MAX_BODY_BYTES": "1000", "WIRESTREAM_SECURITY_PROTOCOL": "sasl_ssl",
+        "WIRESTREAM_SASL_MECHANISM": "SCRAM-SHA-512",
+    })
+    assert s.web_port == 7001 and s.partitions == 6 and s.processing_guarantee == "exactly_once"
+    assert s.pipeline.models.models["en"] == ("en_core_web_md", "en_core_web_sm")
+    assert s.pipeline.models.models["fr"]  # untouched languages keep their defaults
+    assert s.pipeline.dedup.horizon_seconds == 3600
+    assert s.pipeline.max_body_chars == 1000
+    assert s.security.protocol == "SASL_SSL" and s.security.sasl_mechanism == "SCRAM-SHA-512"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"WIRESTREAM_WEB_PORT": "web"},
+        {"WIRESTREAM_PARTITIONS": "0"},
+        {"WIRESTREAM_PROCESSING_GUARANTEE": "maybe_once"},
+        {"WIRESTREAM_TOPIC_PREFIX": "has space"},
+        {"WIRESTREAM_SECURITY_PROTOCOL": "CARRIER_PIGEON"},
+    ],
+)
+def test_bad_values_are_refused_with_the_variable_named(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError, match=next(iter(env))):
+        Settings.from_env(env)
+
+
+def test_topic_resolution() -> None:
+    names = TopicNames("wire")
+    assert names.resolve("enriched") == "wire.enriched"
+    assert names.resolve("other.topic") == "other.topic"
