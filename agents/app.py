@@ -60,6 +60,7 @@ def credentials(security: Security) -> Any:
 
 def create_app(settings: Settings) -> Wiring:
     """A Faust app named after the topic prefix, with its topics, metrics registry and sensor."""
+    (settings.data_dir / settings.app_id).mkdir(parents=True, exist_ok=True)
     app = faust.App(
         settings.app_id,
         broker=settings.broker_url,
@@ -79,8 +80,6 @@ def create_app(settings: Settings) -> Wiring:
         autodiscover=False,
         stream_wait_empty=False,
         table_cleanup_interval=60.0,
-        key_serializer="raw",
-        value_serializer="raw",
     )
     names = TopicNames(settings.topic_prefix)
 

@@ -63,8 +63,6 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
         partitions=1,
         key_type=str,
         value_type=None,
-        key_serializer="json",
-        value_serializer="json",
     )
     chain = Chain(settings.pipeline, store=TableStore(table))
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")

@@ -1,0 +1,118 @@
+"""The chain end to end in memory: order, dead letters, duplicates skipped, offsets valid."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.chain import Chain, Prepared
+from pipeline.records import DeadLetter, Enriched
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "deploy" / "samples" / "stories.jsonl"
+
+
+@pytest.fixture(scope="module")
+def chain() -> Chain:
+    return Chain()
+
+
+def fresh() -> Chain:
+    return Chain()
+
+
+def test_samples_keep_input_order_and_statuses() -> None:
+    lines = [line for line in SAMPLES.read_bytes().splitlines() if line.strip()]
+    out = list(fresh().run(lines, batch_size=4))
+    assert len(out) == len(lines)
+    kinds = [o.dedup.status if isinstance(o, Enriched) else o.error for o in out]
+    ids = [o.story.id if isinstance(o, Enriched) else o.id for o in out]
+    assert ids == ["ws-0001", "ws-0002", "ws-0003", "ws-0004", "ws-0005", "agg-77812", "ws-0001",
+                   "ws-broken", "ws-0002", "ws-0006"]
+    assert kinds == ["unique", "unique", "unique", "unique", "unique", "duplicate", "update", "invalid_json",
+                     "correction", "unique"]
+    dup = out[5]
+    assert isinstance(dup, Enriched) and dup.dedup.of == "ws-0001" and dup.enrichment == "skipped"
+    assert dup.entities == [] and dup.quotes == []
+
+
+def test_languages_models_and_offsets() -> None:
+    lines = [line for line in SAMPLES.read_bytes().splitlines() if line.strip()]
+    records = [o.to_json() for o in fresh().run(lines) if isinstance(o, Enriched)]
+    by_id = {(r["id"], r["version"]): r for r in records}
+    assert by_id[("ws-0003", 1)]["language"]["code"] == "fr"
+    assert by_id[("ws-0001", 1)]["language"]["code"] == "en"
+    assert by_id[("ws-0003", 1)]["entities_model"].startswith("fr_core_news")
+    harbor = by_id[("ws-0001", 1)]
+    assert "Breaking News" not in harbor["body"] and "Subscribe" not in harbor["body"]
+    assert "Marta Lindqvist" in {p["name"] for p in harbor["people"]}
+    for r in records:
+        for e in r["entities"]:
+            assert r["body"][e["start"]:e["end"]] == e["text"]
+        for q in r["quotes"]:
+            assert r["body"][q["start"]:q["end"]] == q["text"]
+            if q["speaker"]:
+                assert r["body"][q["speaker"]["start"]:q["speaker"]["end"]] == q["speaker"]["text"]
+    speakers = {q["speaker"]["canonical"] for q in harbor["quotes"] if q["speaker"]}
+    assert "Marta Lindqvist" in speakers
+    assert set(harbor["stages"]) >= {"clean", "language", "dedup", "entities", "quotes"}
+
+
+def test_language_without_model_has_empty_entities(chain: Chain) -> None:
+    story = {"id": "de-1", "body": "Die Regierung in Berlin hat am Dienstag einen neuen Haushalt beschlossen. "
+             "Der Finanzminister sprach von einem schwierigen Jahr für das ganze Land."}
+    [out] = chain.run([json.dumps(story)])
+    assert isinstance(out, Enriched)
+    assert out.language.code == "de" and out.entities == [] and out.entities_model is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "error"),
+    [
+        (b"not json at all", "invalid_json"),
+        (b"\xff\xfe{\"id\": 1}", "invalid_utf8"),
+        (b"[1, 2, 3]", "not_an_object"),
+        (b"null", "not_an_object"),
+        (b'{"body": "text"}', "missing_id"),
+        (b'{"id": 7, "body": "text"}', "invalid_id"),
+        (b'{"id": "x"}', "missing_body"),
+        (b'{"id": "x", "body": 12}', "invalid_body"),
+        (b'{"id": "x", "body": "   "}', "empty_body"),
+        (b"[" * 100_000 + b"]" * 100_000, "json_too_deep"),
+        (b'{"id": "x", "body": "ok text here", "version": "two"}', "invalid_version"),
+    ],
+)
+def test_bad_input_becomes_a_dead_letter(chain: Chain, raw: bytes, error: str) -> None:
+    [out] = chain.run([raw])
+    assert isinstance(out, DeadLetter)
+    assert out.error == error and out.stage == "parse" and out.detail
+    if error == "invalid_utf8":
+        assert out.raw_encoding == "base64"
+
+
+def test_body_over_the_limit_is_refused() -> None:
+    from pipeline.config import PipelineConfig
+
+    small = Chain(PipelineConfig(max_body_chars=100))
+    [out] = small.run([json.dumps({"id": "big", "body": "word " * 50})])
+    assert isinstance(out, DeadLetter) and out.error == "body_too_large" and out.id == "big"
+
+
+def test_nul_bytes_and_lone_surrogates_are_repaired(chain: Chain) -> None:
+    raw = '{"id": "s1", "headline": "bad \\ud800 head", "body": "The mayor of Harlow\\u0000 said on Monday that the \\udc00 bridge would reopen in March after repairs."}'
+    [out] = chain.run([raw])
+    assert isinstance(out, Enriched)
+    record = json.dumps(out.to_json(), ensure_ascii=False).encode("utf-8")  # must not raise
+    assert b"\x00" not in record and "\ufffd" in out.story.headline
+    assert "reopen in March" in out.body
+
+
+def test_prepared_round_trips_through_json(chain: Chain) -> None:
+    story = chain.parse(json.dumps({"id": "r1", "body": "The council met on Monday to discuss the budget.", "x": 1}))
+    assert not isinstance(story, DeadLetter)
+    p = chain.deduplicate(chain.prepare(story))
+    p.received = 12.5
+    again = Prepared.from_json(json.loads(json.dumps(p.to_json())))
+    assert again == p and again.story.extra == {"x": 1}

@@ -1,0 +1,70 @@
+"""Records: validation of raw stories and the JSON shapes of the contract."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from pipeline.records import (
+    RAW_LIMIT,
+    DeadLetter,
+    Dedup,
+    Enriched,
+    Entity,
+    InvalidStory,
+    Language,
+    Quote,
+    Speaker,
+    Story,
+)
+
+
+def test_story_keeps_unknown_fields_under_extra() -> None:
+    s = Story.from_json({"id": "a", "body": "text", "version": 3, "desk": "sports", "tags": ["x"]})
+    assert s.version == 3 and s.extra == {"desk": "sports", "tags": ["x"]}
+    assert s.to_json()["desk"] == "sports"
+
+
+@pytest.mark.parametrize(
+    ("obj", "code"),
+    [
+        ({"id": "a", "body": "b", "version": 0}, "invalid_version"),
+        ({"id": "a", "body": "b", "version": True}, "invalid_version"),
+        ({"id": "a", "body": "b", "headline": 5}, "invalid_headline"),
+        ({"id": "", "body": "b"}, "invalid_id"),
+        ("a string", "not_an_object"),
+    ],
+)
+def test_invalid_stories_name_their_fault(obj: object, code: str) -> None:
+    with pytest.raises(InvalidStory) as info:
+        Story.from_json(obj)
+    assert info.value.code == code
+
+
+def test_enriched_record_has_contract_fields_and_summaries() -> None:
+    story = Story.from_json({"id": "a", "body": "Steve Warren spoke. Warren left.", "headline": "H", "extra1": 1})
+    ents = [Entity("Steve Warren", "PERSON", 0, 12, "Steve Warren"), Entity("Warren", "PERSON", 20, 26, "Steve Warren")]
+    quote = Quote("spoke", 13, 18, "indirect", Speaker("Steve Warren", 0, 12, "Steve Warren"), None)
+    r = Enriched(story, story.body, Language("en", 0.99), Dedup("unique"), ents, [quote]).to_json()
+    for key in ("id", "version", "source", "headline", "url", "published_at", "body", "language", "entities",
+                "quotes", "dedup", "processed_at", "stages"):
+        assert key in r
+    assert r["dedup"] == {"status": "unique", "of": None, "similarity": None}
+    assert r["people"] == [{"name": "Steve Warren", "mentions": 2}]
+    assert r["quotes"][0]["speaker"]["canonical"] == "Steve Warren" and r["quotes"][0]["cue"] is None
+    assert r["extra"] == {"extra1": 1}
+
+
+def test_dead_letter_keeps_text_and_base64s_binary() -> None:
+    text = DeadLetter.of("invalid_json", "bad", "parse", "é" * 10, topic="wire.raw", partition=0, offset=5)
+    assert text.raw == "é" * 10 and text.raw_encoding == "utf-8"
+    assert set(text.to_json()) >= {"error", "detail", "stage", "raw", "topic", "partition", "offset"}
+    binary = DeadLetter.of("invalid_utf8", "bad", "parse", b"\xff\x00abc")
+    assert binary.raw_encoding == "base64" and base64.b64decode(binary.raw) == b"\xff\x00abc"
+
+
+def test_dead_letter_raw_is_truncated_at_64_kib_without_breaking_utf8() -> None:
+    letter = DeadLetter.of("body_too_large", "big", "parse", "é" * RAW_LIMIT)
+    assert letter.raw_encoding == "utf-8"
+    assert len(letter.raw.encode("utf-8")) <= RAW_LIMIT
