@@ -48,6 +48,7 @@ class ModelConfig:
 class DedupConfig:
     threshold: float = 0.8  # MinHash Jaccard estimate at which a text is a near-duplicate
     num_perm: int = 128
+    bands: int = 32  # LSH bands of num_perm/bands rows: candidates from Jaccard ~0.4 up, then verified
     shingle_words: int = 3
     horizon_seconds: float = 72 * 3600
 
