@@ -30,7 +30,7 @@ def test_samples_keep_input_order_and_statuses() -> None:
     kinds = [o.dedup.status if isinstance(o, Enriched) else o.error for o in out]
     ids = [o.story.id if isinstance(o, Enriched) else o.id for o in out]
     assert ids == ["ws-0001", "ws-0002", "ws-0003", "ws-0004", "ws-0005", "agg-77812", "ws-0001",
-                   "ws-broken", "ws-0002", "ws-0006"]
+                   None, "ws-0002", "ws-0006"]
     assert kinds == ["unique", "unique", "unique", "unique", "unique", "duplicate", "update", "invalid_json",
                      "correction", "unique"]
     dup = out[5]
