@@ -86,6 +86,7 @@ def collect(settings: Settings, expected: int, timeout: float, echo: bool = True
                 got.records[msg.topic].append(record)
                 if echo:
                     print(describe(msg.topic, record), flush=True)
+                    print("    " + json.dumps(record, ensure_ascii=False), flush=True)
                 if got.total() >= expected:
                     break
     finally:
