@@ -69,7 +69,7 @@ def create_app(settings: Settings) -> Wiring:
         datadir=str(settings.data_dir / settings.app_id),
         processing_guarantee=settings.processing_guarantee,
         topic_partitions=settings.partitions,
-        topic_replication_factor=1,
+        topic_replication_factor=settings.replication,
         topic_allow_declare=True,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
@@ -80,6 +80,9 @@ def create_app(settings: Settings) -> Wiring:
         autodiscover=False,
         stream_wait_empty=False,
         table_cleanup_interval=60.0,
+        # a crashed worker's partitions move to the survivors after 10 s, not Faust's default 60 s
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=3.0,
     )
     names = TopicNames(settings.topic_prefix)
 

@@ -111,11 +111,27 @@ def _story_key(line: bytes) -> bytes | None:
     return key_of(sid) if isinstance(sid, str) else None
 
 
+def ensure_topic(settings: Settings, topic: str) -> None:
+    """Create `topic` with the configured partition count unless it exists (brokers may not auto-create)."""
+    from kafka.admin import KafkaAdminClient, NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **kafka_security(settings))
+    try:
+        if topic not in admin.list_topics():
+            admin.create_topics([NewTopic(topic, num_partitions=settings.partitions, replication_factor=settings.replication)])
+    except TopicAlreadyExistsError:
+        pass
+    finally:
+        admin.close()
+
+
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     """Raw stories to the input topic with kafka-python, key = story id; lines are sent as given."""
     from kafka import KafkaProducer
 
     topic = TopicNames(settings.topic_prefix).resolve(args.topic) if args.topic else f"{settings.topic_prefix}.raw"
+    ensure_topic(settings, topic)
     producer = KafkaProducer(
         bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=5, **kafka_security(settings)
     )

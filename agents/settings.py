@@ -74,6 +74,7 @@ class Settings:
     broker: str = "127.0.0.1:9092"
     topic_prefix: str = "wire"
     partitions: int = 2
+    replication: int = 1  # replication factor of the topics wirestream creates
     web_host: str = "127.0.0.1"
     web_port: int = 6066
     processing_guarantee: str = "at_least_once"
@@ -148,6 +149,7 @@ class Settings:
             broker=env.get("WIRESTREAM_BROKER", "127.0.0.1:9092"),
             topic_prefix=prefix,
             partitions=_int(env, "WIRESTREAM_PARTITIONS", 2, 1),
+            replication=_int(env, "WIRESTREAM_REPLICATION_FACTOR", 1, 1),
             web_host=env.get("WIRESTREAM_WEB_HOST", "127.0.0.1"),
             web_port=_int(env, "WIRESTREAM_WEB_PORT", 6066, 1),
             processing_guarantee=guarantee,
