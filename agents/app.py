@@ -113,10 +113,4 @@ def create_app(settings: Settings) -> Wiring:
     setup_prometheus_sensors(app, pattern="/metrics", registry=registry, name_prefix="faust")
     metrics = StageMetrics.create(registry)
 
-    @app.task
-    async def declare_topics() -> None:
-        """Create the output topics too (consumed topics are declared by Faust itself)."""
-        for t in topics.all():
-            await t.maybe_declare()
-
     return Wiring(app, topics, registry, metrics)

@@ -73,6 +73,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         settings = _replace(settings, web_port=args.web_port)
     if args.web_host:
         settings = _replace(settings, web_host=args.web_host)
+    ensure_topics(settings, all_topics(settings))
     wiring = create_app(settings)
     stages = [s.strip() for s in args.stages.split(",") if s.strip()] if args.stages else list(STAGES)
     register(wiring, settings, stages)
@@ -111,19 +112,34 @@ def _story_key(line: bytes) -> bytes | None:
     return key_of(sid) if isinstance(sid, str) else None
 
 
-def ensure_topic(settings: Settings, topic: str) -> None:
-    """Create `topic` with the configured partition count unless it exists (brokers may not auto-create)."""
+def ensure_topics(settings: Settings, topics: dict[str, int]) -> None:
+    """Create the topics ({name: partitions}) that do not exist yet (brokers may not auto-create)."""
     from kafka.admin import KafkaAdminClient, NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
     admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **kafka_security(settings))
     try:
-        if topic not in admin.list_topics():
-            admin.create_topics([NewTopic(topic, num_partitions=settings.partitions, replication_factor=settings.replication)])
-    except TopicAlreadyExistsError:
-        pass
+        existing = set(admin.list_topics())
+        new = [
+            NewTopic(name, num_partitions=n, replication_factor=settings.replication)
+            for name, n in topics.items()
+            if name not in existing
+        ]
+        if new:
+            try:
+                admin.create_topics(new)
+            except TopicAlreadyExistsError:  # another worker or publisher was quicker
+                pass
     finally:
         admin.close()
+
+
+def all_topics(settings: Settings) -> dict[str, int]:
+    """Every topic the worker reads or writes, with its partition count (the dedup hand-over has 1)."""
+    names = TopicNames(settings.topic_prefix)
+    n = settings.partitions
+    return {names.raw: n, names.stage_dedup: 1, names.stage_annotate: n, names.enriched: n,
+            names.duplicates: n, names.deadletter: n}
 
 
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
@@ -131,7 +147,7 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     from kafka import KafkaProducer
 
     topic = TopicNames(settings.topic_prefix).resolve(args.topic) if args.topic else f"{settings.topic_prefix}.raw"
-    ensure_topic(settings, topic)
+    ensure_topics(settings, {topic: settings.partitions})
     producer = KafkaProducer(
         bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=5, **kafka_security(settings)
     )

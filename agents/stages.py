@@ -50,6 +50,24 @@ class TableStore(DedupStore):
             del self.table[key]
 
 
+class OffsetGuard:
+    """Skips a message this process has already handled (same topic, partition, offset).
+
+    Faust can hand an agent the same message twice in one process (a re-seek to the committed
+    offset right after start or a rebalance); its outputs were already sent, so it is acked and skipped.
+    """
+
+    def __init__(self) -> None:
+        self.last: dict[tuple[str, int], int] = {}
+
+    def seen(self, topic: str, partition: int, offset: int) -> bool:
+        key = (topic, partition)
+        if offset <= self.last.get(key, -1):
+            return True
+        self.last[key] = offset
+        return False
+
+
 def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES) -> Chain:
     """Attach the selected stage agents to the app; return the chain they share."""
     app, topics, metrics = wiring.app, wiring.topics, wiring.metrics
@@ -89,42 +107,51 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
 
         @app.agent(topics.raw, name=f"{settings.app_id}.prepare")
         async def prepare(stream: faust.StreamT) -> None:
+            guard = OffsetGuard()
             async for event in stream.events():
                 msg = event.message
+                if guard.seen(msg.topic, msg.partition, msg.offset):
+                    await stream.ack(event)
+                    continue
                 where = {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset}
                 started = time.perf_counter()
                 raw = event.value if event.value is not None else b""
                 result = chain.front(raw, **where)
                 if isinstance(result, DeadLetter):
                     await dead(result)
-                    continue
-                result.received = msg.timestamp
-                metrics.languages.labels(result.language.code).inc()
-                observe("prepare", started)
-                await topics.stage_dedup.send(key=key_of(result.story.id), value=encode(result.to_json()))
+                else:
+                    result.received = msg.timestamp
+                    metrics.languages.labels(result.language.code).inc()
+                    observe("prepare", started)
+                    await topics.stage_dedup.send(key=key_of(result.story.id), value=encode(result.to_json()))
+                await stream.ack(event)  # done: a graceful stop commits it (Faust would wait for the next event)
 
     if "dedup" in selected:
 
         @app.agent(topics.stage_dedup, name=f"{settings.app_id}.dedup")
         async def dedup(stream: faust.StreamT) -> None:
             last_sweep = time.time()
+            guard = OffsetGuard()
             async for event in stream.events():
+                msg = event.message
+                if guard.seen(msg.topic, msg.partition, msg.offset):
+                    log.info("dedup: skipping %s[%d]@%d, handled already", msg.topic, msg.partition, msg.offset)
+                    await stream.ack(event)
+                    continue
                 started = time.perf_counter()
                 prepared = _handover(event.value)
-                if isinstance(prepared, DeadLetter):
-                    await dead(prepared)
-                    continue
-                result = chain.dedup_or_dead(prepared)
+                result = prepared if isinstance(prepared, DeadLetter) else chain.dedup_or_dead(prepared)
                 if isinstance(result, DeadLetter):
                     await dead(result)
-                    continue
-                assert result.dedup is not None
-                metrics.dedup.labels(result.dedup.status).inc()
-                observe("dedup", started)
-                if result.dedup.status == "duplicate":
-                    await publish(chain.skipped(result), result.received)
                 else:
-                    await topics.stage_annotate.send(key=key_of(result.story.id), value=encode(result.to_json()))
+                    assert result.dedup is not None
+                    metrics.dedup.labels(result.dedup.status).inc()
+                    observe("dedup", started)
+                    if result.dedup.status == "duplicate":
+                        await publish(chain.skipped(result), result.received)
+                    else:
+                        await topics.stage_annotate.send(key=key_of(result.story.id), value=encode(result.to_json()))
+                await stream.ack(event)
                 if time.time() - last_sweep > EXPIRE_EVERY:
                     last_sweep = time.time()
                     expired = chain.deduplicator.expire(now=last_sweep)
@@ -135,31 +162,38 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
 
         @app.agent(topics.stage_annotate, name=f"{settings.app_id}.annotate")
         async def annotate(stream: faust.StreamT) -> None:
-            loop = asyncio.get_running_loop()
-            async for values in stream.take(settings.batch_size, within=settings.batch_within):
+            guard = OffsetGuard()
+            async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
                 batch: list[Prepared] = []
-                for value in values:
-                    prepared = _handover(value)
+                for event in events:
+                    msg = event.message
+                    if guard.seen(msg.topic, msg.partition, msg.offset):
+                        continue
+                    prepared = _handover(event.value)
                     if isinstance(prepared, DeadLetter):
                         await dead(prepared)
                     else:
                         batch.append(prepared)
-                if not batch:
-                    continue
-                started = time.perf_counter()
-                langs = {p.language.code for p in batch} - set(chain.models.loaded())
-                # spaCy runs in a thread so the event loop keeps heartbeats and commits going
-                outcomes = await loop.run_in_executor(executor, chain.annotate, batch)
-                for lang in langs:
-                    model = chain.models.loaded().get(lang)
-                    if model is not None:
-                        metrics.model_load.labels(lang, model.name).set(model.load_seconds)
-                elapsed = time.perf_counter() - started
-                for prepared, outcome in zip(batch, outcomes, strict=True):
-                    if isinstance(outcome, Enriched):
-                        metrics.stories.labels("annotate").inc()
-                        metrics.latency.labels("annotate").observe(elapsed / len(batch))
-                    await publish(outcome, prepared.received)
+                if batch:
+                    await process(batch)
+                for event in events:
+                    await stream.ack(event)
+
+        async def process(batch: list[Prepared]) -> None:
+            started = time.perf_counter()
+            langs = {p.language.code for p in batch} - set(chain.models.loaded())
+            # spaCy runs in a thread so the event loop keeps heartbeats and commits going
+            outcomes = await asyncio.get_running_loop().run_in_executor(executor, chain.annotate, batch)
+            for lang in langs:
+                model = chain.models.loaded().get(lang)
+                if model is not None:
+                    metrics.model_load.labels(lang, model.name).set(model.load_seconds)
+            elapsed = time.perf_counter() - started
+            for prepared, outcome in zip(batch, outcomes, strict=True):
+                if isinstance(outcome, Enriched):
+                    metrics.stories.labels("annotate").inc()
+                    metrics.latency.labels("annotate").observe(elapsed / len(batch))
+                await publish(outcome, prepared.received)
 
     return chain
 

@@ -1,0 +1,48 @@
+"""The `wirestream` command as a user runs it (offline parts; broker commands are integration-tested)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EXE = str(Path(sys.executable).with_name("wirestream"))
+SAMPLES = ROOT / "deploy" / "samples" / "stories.jsonl"
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([EXE, *args], input=stdin, capture_output=True, timeout=300, cwd=ROOT)
+
+
+def test_enrich_file_keeps_order_and_sends_dead_letters_to_stderr() -> None:
+    proc = run("enrich", str(SAMPLES), "--stats")
+    assert proc.returncode == 0, proc.stderr.decode()
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    expected = [json.loads(line)["id"] for line in SAMPLES.read_text().splitlines() if '"ws-broken"' not in line]
+    assert [r["id"] for r in records] == expected
+    err = proc.stderr.decode().splitlines()
+    dead = [json.loads(line) for line in err if line.startswith("{")]
+    assert [d["error"] for d in dead] == ["invalid_json"]
+    assert "stories/s" in err[-1]
+
+
+def test_enrich_stdin_with_binary_garbage_never_crashes() -> None:
+    lines = b"\n".join([
+        b'{"id": "ok-1", "body": "The council of Harlow met on Monday to discuss the bridge repairs."}',
+        b"\xff\xfe\x00garbage",
+        b"",
+        b'{"id": "ok-2", "body": "Le conseil municipal de Lyon a vot\xc3\xa9 le budget mardi soir."}',
+    ])
+    proc = run("enrich", "-", stdin=lines)
+    assert proc.returncode == 0
+    assert [json.loads(x)["id"] for x in proc.stdout.splitlines()] == ["ok-1", "ok-2"]
+    [dead] = [json.loads(x) for x in proc.stderr.splitlines() if x.startswith(b"{")]
+    assert dead["error"] == "invalid_utf8" and dead["raw_encoding"] == "base64"
+
+
+def test_unknown_eval_and_bad_setting_are_reported() -> None:
+    proc = subprocess.run([EXE, "enrich", "-"], input=b"", capture_output=True, timeout=60,
+                          env={"WIRESTREAM_WEB_PORT": "abc", "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 2 and b"WIRESTREAM_WEB_PORT" in proc.stderr
