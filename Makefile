@@ -24,7 +24,7 @@ broker-stop:
 demo: setup broker
 	.venv/bin/wirestream demo
 
-test: setup broker
+test: setup broker lint
 	$(PY) -m pytest -q tests
 
 test-unit: setup

@@ -27,7 +27,14 @@ class Topics:
     deadletter: faust.TopicT
 
     def all(self) -> list[faust.TopicT]:
-        return [self.raw, self.stage_dedup, self.stage_annotate, self.enriched, self.duplicates, self.deadletter]
+        return [
+            self.raw,
+            self.stage_dedup,
+            self.stage_annotate,
+            self.enriched,
+            self.duplicates,
+            self.deadletter,
+        ]
 
 
 @dataclass(slots=True)

@@ -138,15 +138,25 @@ def all_topics(settings: Settings) -> dict[str, int]:
     """Every topic the worker reads or writes, with its partition count (the dedup hand-over has 1)."""
     names = TopicNames(settings.topic_prefix)
     n = settings.partitions
-    return {names.raw: n, names.stage_dedup: 1, names.stage_annotate: n, names.enriched: n,
-            names.duplicates: n, names.deadletter: n}
+    return {
+        names.raw: n,
+        names.stage_dedup: 1,
+        names.stage_annotate: n,
+        names.enriched: n,
+        names.duplicates: n,
+        names.deadletter: n,
+    }
 
 
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     """Raw stories to the input topic with kafka-python, key = story id; lines are sent as given."""
     from kafka import KafkaProducer
 
-    topic = TopicNames(settings.topic_prefix).resolve(args.topic) if args.topic else f"{settings.topic_prefix}.raw"
+    topic = (
+        TopicNames(settings.topic_prefix).resolve(args.topic)
+        if args.topic
+        else f"{settings.topic_prefix}.raw"
+    )
     ensure_topics(settings, {topic: settings.partitions})
     producer = KafkaProducer(
         bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=5, **kafka_security(settings)
@@ -211,7 +221,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wirestream", description="Enrich news wire stories, offline or over Kafka.")
+    parser = argparse.ArgumentParser(
+        prog="wirestream", description="Enrich news wire stories, offline or over Kafka."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("enrich", help="raw JSONL -> enriched JSONL with no broker (dead letters on stderr)")

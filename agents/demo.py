@@ -117,7 +117,10 @@ def describe(topic: str, r: dict[str, Any]) -> str:
 
 def summary(got: Collected, expected: int, elapsed: float) -> str:
     statuses = Counter(
-        r["dedup"]["status"] for topic, rs in got.records.items() if not topic.endswith(".deadletter") for r in rs
+        r["dedup"]["status"]
+        for topic, rs in got.records.items()
+        if not topic.endswith(".deadletter")
+        for r in rs
     )
     dead = sum(len(rs) for topic, rs in got.records.items() if topic.endswith(".deadletter"))
     parts = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
@@ -131,7 +134,9 @@ def run(samples: Path = SAMPLES, timeout: float = 180.0) -> int:
     base = Settings.from_env()
     prefix = os.environ.get("WIRESTREAM_DEMO_PREFIX") or f"demo-{int(time.time())}"
     settings = base.with_prefix(prefix)
-    env = dict(os.environ, WIRESTREAM_TOPIC_PREFIX=prefix, WIRESTREAM_DATA_DIR=str(Path("build") / "demo-data"))
+    env = dict(
+        os.environ, WIRESTREAM_TOPIC_PREFIX=prefix, WIRESTREAM_DATA_DIR=str(Path("build") / "demo-data")
+    )
     lines = [line for line in samples.read_bytes().splitlines() if line.strip()]
     started = time.perf_counter()
     print(f"demo: starting a worker on topic prefix {prefix!r} (broker {settings.broker})", flush=True)

@@ -44,7 +44,9 @@ class StageMetrics:
                 buckets=E2E_BUCKETS,
                 registry=registry,
             ),
-            dedup=Counter("wirestream_dedup_outcomes", "Dedup outcomes by status", ["status"], registry=registry),
+            dedup=Counter(
+                "wirestream_dedup_outcomes", "Dedup outcomes by status", ["status"], registry=registry
+            ),
             dead_letters=Counter(
                 "wirestream_dead_letters", "Dead letters by reason", ["reason", "stage"], registry=registry
             ),

@@ -107,7 +107,9 @@ class Settings:
         env = os.environ if env is None else env
         prefix = env.get("WIRESTREAM_TOPIC_PREFIX", "wire")
         if not re.fullmatch(r"[A-Za-z0-9._-]+", prefix):
-            raise SettingsError(f"WIRESTREAM_TOPIC_PREFIX may hold letters, digits, '.', '_' and '-': {prefix!r}")
+            raise SettingsError(
+                f"WIRESTREAM_TOPIC_PREFIX may hold letters, digits, '.', '_' and '-': {prefix!r}"
+            )
         guarantee = env.get("WIRESTREAM_PROCESSING_GUARANTEE", "at_least_once")
         if guarantee not in GUARANTEES:
             raise SettingsError(f"WIRESTREAM_PROCESSING_GUARANTEE must be one of {GUARANTEES}: {guarantee!r}")
@@ -130,7 +132,9 @@ class Settings:
             dedup=replace(
                 DedupConfig(),
                 threshold=_float(env, "WIRESTREAM_DEDUP_THRESHOLD", DedupConfig().threshold),
-                horizon_seconds=_float(env, "WIRESTREAM_DEDUP_HORIZON_HOURS", DedupConfig().horizon_seconds / 3600)
+                horizon_seconds=_float(
+                    env, "WIRESTREAM_DEDUP_HORIZON_HOURS", DedupConfig().horizon_seconds / 3600
+                )
                 * 3600,
             ),
         )
@@ -144,7 +148,9 @@ class Settings:
             ssl_keyfile=env.get("WIRESTREAM_SSL_KEYFILE") or None,
         )
         if security.protocol not in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"):
-            raise SettingsError(f"WIRESTREAM_SECURITY_PROTOCOL is not a Kafka protocol: {security.protocol!r}")
+            raise SettingsError(
+                f"WIRESTREAM_SECURITY_PROTOCOL is not a Kafka protocol: {security.protocol!r}"
+            )
         return cls(
             broker=env.get("WIRESTREAM_BROKER", "127.0.0.1:9092"),
             topic_prefix=prefix,

@@ -1,6 +1,7 @@
 """One short agent per hop: decode -> pipeline call -> send -> metric.
 
-    wire.raw --prepare--> wire.stage.dedup (1 partition) --dedup--> wire.stage.annotate --annotate--> wire.enriched
+    wire.raw --prepare--> wire.stage.dedup (1 partition) --dedup--> wire.stage.annotate
+             --annotate--> wire.enriched
                  \\                                           \\--> wire.duplicates
                   \\--> wire.deadletter (from every hop)
 
@@ -36,7 +37,7 @@ EXPIRE_EVERY = 60.0  # seconds between sweeps of dedup state older than the hori
 class TableStore(DedupStore):
     """The dedup store protocol over a Faust table (RocksDB + changelog: survives restarts)."""
 
-    def __init__(self, table: faust.Table) -> None:
+    def __init__(self, table: faust.types.TableT) -> None:
         self.table = table
 
     def get(self, key: str) -> Any | None:
@@ -124,7 +125,9 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                     metrics.languages.labels(result.language.code).inc()
                     observe("prepare", started)
                     await topics.stage_dedup.send(key=key_of(result.story.id), value=encode(result.to_json()))
-                await stream.ack(event)  # done: a graceful stop commits it (Faust would wait for the next event)
+                await stream.ack(
+                    event
+                )  # done: a graceful stop commits it (Faust would wait for the next event)
 
     if "dedup" in selected:
 
@@ -135,7 +138,9 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
             async for event in stream.events():
                 msg = event.message
                 if guard.seen(msg.topic, msg.partition, msg.offset):
-                    log.info("dedup: skipping %s[%d]@%d, handled already", msg.topic, msg.partition, msg.offset)
+                    log.info(
+                        "dedup: skipping %s[%d]@%d, handled already", msg.topic, msg.partition, msg.offset
+                    )
                     await stream.ack(event)
                     continue
                 started = time.perf_counter()
@@ -150,7 +155,9 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                     if result.dedup.status == "duplicate":
                         await publish(chain.skipped(result), result.received)
                     else:
-                        await topics.stage_annotate.send(key=key_of(result.story.id), value=encode(result.to_json()))
+                        await topics.stage_annotate.send(
+                            key=key_of(result.story.id), value=encode(result.to_json())
+                        )
                 await stream.ack(event)
                 if time.time() - last_sweep > EXPIRE_EVERY:
                     last_sweep = time.time()
@@ -163,7 +170,8 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
         @app.agent(topics.stage_annotate, name=f"{settings.app_id}.annotate")
         async def annotate(stream: faust.StreamT) -> None:
             guard = OffsetGuard()
-            async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
+            batches = stream.take_events(settings.batch_size, within=settings.batch_within)  # type: ignore[attr-defined]
+            async for events in batches:
                 batch: list[Prepared] = []
                 for event in events:
                     msg = event.message

@@ -111,7 +111,7 @@ def decode_raw(raw: bytes | str) -> Any:
 
 
 def _scrub_story(story: Story) -> Story:
-    changes = {
+    changes: dict[str, Any] = {
         name: scrub(value)
         for name in ("id", "body", "headline", "source", "published_at", "url", "language")
         if isinstance(value := getattr(story, name), str) and scrub(value) is not value
@@ -134,7 +134,9 @@ class Chain:
         self.detector = LanguageDetector(self.config.language)
         self.models = models or ModelRegistry(self.config.models)
         self.deduplicator = Deduplicator(
-            store if store is not None else MemoryStore(), config=self.config.dedup, markers=load_dedup_markers()
+            store if store is not None else MemoryStore(),
+            config=self.config.dedup,
+            markers=load_dedup_markers(),
         )
         self._lexicons: dict[str, QuoteLexicon | None] = {}
         self._entity_rules: dict[str, EntityRules] = {}
@@ -159,7 +161,9 @@ class Chain:
     def prepare(self, story: Story) -> Prepared:
         """Clean the body and detect its language."""
         stages: dict[str, float] = {}
-        cleaned = _timed(stages, "clean", lambda: clean_body(story.body, rules=self.clean_rules, config=self.config.clean))
+        cleaned = _timed(
+            stages, "clean", lambda: clean_body(story.body, rules=self.clean_rules, config=self.config.clean)
+        )
         if not cleaned.body.strip():
             raise InvalidStory("empty_after_clean", "nothing of the body is left once site chrome is removed")
         language = _timed(stages, "language", lambda: self.detector.detect(cleaned.body, story.language))
@@ -202,7 +206,11 @@ class Chain:
             limit = self.config.models.max_chars
             started = time.perf_counter()
             try:
-                docs = list(model.nlp.pipe((batch[i].body[:limit] for i in idxs), batch_size=self.config.models.batch_size))
+                docs = list(
+                    model.nlp.pipe(
+                        (batch[i].body[:limit] for i in idxs), batch_size=self.config.models.batch_size
+                    )
+                )
             except Exception as exc:
                 for i in idxs:
                     out[i] = self._dead(batch[i], "model_error", f"{type(exc).__name__}: {exc}", "entities")
@@ -213,7 +221,9 @@ class Chain:
         assert all(o is not None for o in out)
         return [o for o in out if o is not None]
 
-    def _annotate_one(self, p: Prepared, lang: str, model_name: str | None, doc: Any, ner_ms: float) -> Outcome:
+    def _annotate_one(
+        self, p: Prepared, lang: str, model_name: str | None, doc: Any, ner_ms: float
+    ) -> Outcome:
         stage = "entities"
         try:
             entities: list[Entity] = []
@@ -231,7 +241,9 @@ class Chain:
                 quotes = _timed(
                     p.stages,
                     "quotes",
-                    lambda: extract_quotes(p.body, entities, lexicon=lexicon, config=self.config.quotes, doc=doc),
+                    lambda: extract_quotes(
+                        p.body, entities, lexicon=lexicon, config=self.config.quotes, doc=doc
+                    ),
                 )
             return self._record(p, entities, quotes, model_name, "full")
         except Exception as exc:
@@ -262,7 +274,9 @@ class Chain:
 
     @staticmethod
     def _dead(p: Prepared, code: str, detail: str, stage: str) -> DeadLetter:
-        return DeadLetter.of(code, detail, stage, json.dumps(p.story.to_json(), ensure_ascii=False), story_id=p.story.id)
+        return DeadLetter.of(
+            code, detail, stage, json.dumps(p.story.to_json(), ensure_ascii=False), story_id=p.story.id
+        )
 
     # -- whole runs ------------------------------------------------------------------------------
 
@@ -276,7 +290,9 @@ class Chain:
         except InvalidStory as exc:
             return DeadLetter.of(exc.code, exc.detail, "clean", raw, story_id=story.id, **where)
         except Exception as exc:
-            return DeadLetter.of("stage_error", f"{type(exc).__name__}: {exc}", "prepare", raw, story_id=story.id, **where)
+            return DeadLetter.of(
+                "stage_error", f"{type(exc).__name__}: {exc}", "prepare", raw, story_id=story.id, **where
+            )
 
     def dedup_or_dead(self, prepared: Prepared) -> Prepared | DeadLetter:
         try:
@@ -297,12 +313,20 @@ class Chain:
             if isinstance(p, Prepared):
                 p = self.dedup_or_dead(p)
             results.append(p)
-        todo = [r for r in results if isinstance(r, Prepared) and r.dedup is not None and r.dedup.status != "duplicate"]
+        todo = [
+            r
+            for r in results
+            if isinstance(r, Prepared) and r.dedup is not None and r.dedup.status != "duplicate"
+        ]
         annotated = iter(self.annotate(todo))
         out: list[Outcome] = []
         for r in results:
             if isinstance(r, Prepared):
-                out.append(self.skipped(r) if r.dedup is not None and r.dedup.status == "duplicate" else next(annotated))
+                out.append(
+                    self.skipped(r)
+                    if r.dedup is not None and r.dedup.status == "duplicate"
+                    else next(annotated)
+                )
             else:
                 out.append(r)
         return out

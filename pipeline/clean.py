@@ -16,7 +16,9 @@ from importlib import resources
 
 from pipeline.config import CleanConfig
 
-_TAG = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>|<!--.*?-->|<[/!]?[a-zA-Z][^<>]{0,500}>", re.S | re.I)
+_TAG = re.compile(
+    r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>|<!--.*?-->|<[/!]?[a-zA-Z][^<>]{0,500}>", re.S | re.I
+)
 _BLOCK_TAG = re.compile(r"<\s*(br|/p|p|/div|div|/li|li|/h[1-6]|h[1-6])\b[^>]*>", re.I)
 # C0/C1 controls except tab and newline; NUL included. Zero-width and BOM characters too.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff]")
@@ -78,7 +80,11 @@ def clean_body(text: str, *, rules: CleanRules, config: CleanConfig = CleanConfi
         kept = [ln for ln in lines if ln and not _is_chrome(ln, rules, config)]
         if not kept:
             continue
-        para = " ".join(kept) if len(kept) > 1 and not any(_ends_sentence(k) for k in kept[:-1]) else "\n".join(kept)
+        para = (
+            " ".join(kept)
+            if len(kept) > 1 and not any(_ends_sentence(k) for k in kept[:-1])
+            else "\n".join(kept)
+        )
         if any(p.fullmatch(para) for p in rules.credits):
             credits.append(para)
             continue

@@ -10,8 +10,36 @@ from dataclasses import dataclass, field
 
 # The 30 most common news languages (ISO 639-1) that lingua supports.
 DEFAULT_LANGUAGES: tuple[str, ...] = (
-    "en", "fr", "de", "es", "pt", "it", "nl", "ru", "ar", "zh", "ja", "ko", "tr", "pl", "sv",
-    "da", "nb", "fi", "el", "he", "hi", "id", "vi", "th", "uk", "cs", "ro", "hu", "fa", "ca",
+    "en",
+    "fr",
+    "de",
+    "es",
+    "pt",
+    "it",
+    "nl",
+    "ru",
+    "ar",
+    "zh",
+    "ja",
+    "ko",
+    "tr",
+    "pl",
+    "sv",
+    "da",
+    "nb",
+    "fi",
+    "el",
+    "he",
+    "hi",
+    "id",
+    "vi",
+    "th",
+    "uk",
+    "cs",
+    "ro",
+    "hu",
+    "fa",
+    "ca",
 )
 
 

@@ -67,7 +67,10 @@ class DedupMarkers:
         if headline and self.corrections.search(headline):
             return True
         if len(body) > 2 * MARKER_WINDOW:
-            return bool(self.corrections.search(body[:MARKER_WINDOW]) or self.corrections.search(body[-MARKER_WINDOW:]))
+            return bool(
+                self.corrections.search(body[:MARKER_WINDOW])
+                or self.corrections.search(body[-MARKER_WINDOW:])
+            )
         return bool(self.corrections.search(body))
 
 
@@ -142,7 +145,9 @@ class MinHasher:
         h ^= h >> np.uint64(32)
         h = np.unique(h)
         sig = np.full(self.config.num_perm, _EMPTY, dtype=np.uint64)
-        np.minimum.at(sig, (h & np.uint64(self.config.num_perm - 1)).astype(np.intp), h >> np.uint64(self.bits))
+        np.minimum.at(
+            sig, (h & np.uint64(self.config.num_perm - 1)).astype(np.intp), h >> np.uint64(self.bits)
+        )
         empty = sig == _EMPTY
         if empty.any() and not empty.all():
             filled = np.flatnonzero(~empty)
@@ -174,7 +179,9 @@ def containment(j: float, n_old: int, n_new: int) -> float:
 class Deduplicator:
     """Classifies each story against the ones remembered within the horizon, and remembers it."""
 
-    def __init__(self, store: DedupStore, *, config: DedupConfig = DedupConfig(), markers: DedupMarkers | None = None):
+    def __init__(
+        self, store: DedupStore, *, config: DedupConfig = DedupConfig(), markers: DedupMarkers | None = None
+    ):
         self.store = store
         self.config = config
         self.markers = markers or load_dedup_markers()
@@ -226,7 +233,9 @@ class Deduplicator:
                 return Dedup("duplicate", best_id, round(best_j, 4))
         return Dedup("unique", None, None)
 
-    def _remember(self, story: Story, sig: Signature, bands: list[str], lang: str, now: float, index_exact: bool = True) -> None:
+    def _remember(
+        self, story: Story, sig: Signature, bands: list[str], lang: str, now: float, index_exact: bool = True
+    ) -> None:
         old = self.store.get(f"doc:{story.id}")
         if old is not None:
             self._unindex(story.id, old)

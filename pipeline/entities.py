@@ -91,7 +91,7 @@ def _fullest(name: str, full_names: list[str]) -> str:
         cw = cand.split()
         if len(cw) <= len(words):
             continue
-        if cw[-len(words):] == words or _contains(cw, words):
+        if cw[-len(words) :] == words or _contains(cw, words):
             return cand
     return name
 

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import threading
 
-from lingua import IsoCode639_1, Language as LinguaLanguage, LanguageDetector as Lingua, LanguageDetectorBuilder
+from lingua import (
+    IsoCode639_1,
+    LanguageDetectorBuilder,
+)
+from lingua import (
+    Language as LinguaLanguage,
+)
+from lingua import (
+    LanguageDetector as Lingua,
+)
 
 from pipeline.config import LanguageConfig
 from pipeline.records import Language

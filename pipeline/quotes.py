@@ -57,7 +57,9 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
     return QuoteLexicon(
         lang=lang,
         after_inverted=re.compile(rf"^[\s,\u2014\u2013-]*(?P<cue>{cues})\s+(?P<spk>{_SPK}{{1,120}})", re.I),
-        after_plain=re.compile(rf"^[\s,\u2014\u2013-]*(?P<spk>{_SPK}{{1,90}}?){_APPOSITION}\s+(?P<cue>{cues})\b", re.I),
+        after_plain=re.compile(
+            rf"^[\s,\u2014\u2013-]*(?P<spk>{_SPK}{{1,90}}?){_APPOSITION}\s+(?P<cue>{cues})\b", re.I
+        ),
         before=re.compile(rf"(?P<spk>{_SPK}{{1,90}}?){_APPOSITION}\s+(?P<cue>{cues})\s*[,:]?\s*$", re.I),
         partial=re.compile(
             rf"(?P<spk>{_SPK}{{1,90}}?){_APPOSITION}\s+(?P<cue>{partial})\b[^\u201c\u00ab\"]*$", re.I
@@ -171,7 +173,9 @@ def _sentence_before(text: str, at: int) -> tuple[int, str]:
     return start, text[start:at]
 
 
-def _attribute_after(text: str, span: _Span, lex: QuoteLexicon, ents: Sequence[Entity], people: list[Entity]) -> Any:
+def _attribute_after(
+    text: str, span: _Span, lex: QuoteLexicon, ents: Sequence[Entity], people: list[Entity]
+) -> Any:
     tail_end = text.find("\n", span.close_at)
     tail = text[span.close_at : span.close_at + 160 if tail_end < 0 else min(tail_end, span.close_at + 160)]
     if not tail or tail[0].isalnum():
@@ -181,7 +185,15 @@ def _attribute_after(text: str, span: _Span, lex: QuoteLexicon, ents: Sequence[E
     for pattern in (lex.after_inverted, lex.after_plain):
         m = pattern.match(tail)
         if m:
-            spk = _speaker(text, span.close_at + m.start("spk"), span.close_at + m.end("spk"), lex, ents, people, span.start)
+            spk = _speaker(
+                text,
+                span.close_at + m.start("spk"),
+                span.close_at + m.end("spk"),
+                lex,
+                ents,
+                people,
+                span.start,
+            )
             if spk is not None:
                 cue = Cue(m.group("cue"), span.close_at + m.start("cue"), span.close_at + m.end("cue"))
                 return spk, cue
@@ -192,7 +204,9 @@ def content_ends_with_comma(text: str, span: _Span) -> bool:
     return text[span.end - 1 : span.end] in (",", ".", "?", "!")
 
 
-def _attribute_before(text: str, span: _Span, lex: QuoteLexicon, ents: Sequence[Entity], people: list[Entity]) -> Any:
+def _attribute_before(
+    text: str, span: _Span, lex: QuoteLexicon, ents: Sequence[Entity], people: list[Entity]
+) -> Any:
     start, head = _sentence_before(text, span.open_at)
     m = lex.before.search(head)
     if m is None:
@@ -206,7 +220,9 @@ def _attribute_before(text: str, span: _Span, lex: QuoteLexicon, ents: Sequence[
     return spk, Cue(m.group("cue"), start + m.start("cue"), start + m.end("cue"))
 
 
-def _attribute_partial(text: str, span: _Span, lex: QuoteLexicon, ents: Sequence[Entity], people: list[Entity]) -> Any:
+def _attribute_partial(
+    text: str, span: _Span, lex: QuoteLexicon, ents: Sequence[Entity], people: list[Entity]
+) -> Any:
     start, head = _sentence_before(text, span.open_at)
     if not head.strip():
         return None
@@ -220,7 +236,13 @@ def _attribute_partial(text: str, span: _Span, lex: QuoteLexicon, ents: Sequence
 
 
 def _speaker(
-    text: str, start: int, end: int, lex: QuoteLexicon, ents: Sequence[Entity], people: list[Entity], quote_at: int
+    text: str,
+    start: int,
+    end: int,
+    lex: QuoteLexicon,
+    ents: Sequence[Entity],
+    people: list[Entity],
+    quote_at: int,
 ) -> Speaker | None:
     """The speaker mention inside [start, end): a person entity, a pronoun, or a short descriptor."""
     inside = [e for e in ents if e.start >= start and e.end <= end]

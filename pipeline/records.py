@@ -187,7 +187,9 @@ def summarize_entities(entities: list[Entity]) -> dict[str, list[dict[str, Any]]
         for ent in entities:
             if ent.label in labels:
                 counts[ent.canonical] = counts.get(ent.canonical, 0) + 1
-        out[key] = [{"name": n, "mentions": c} for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        out[key] = [
+            {"name": n, "mentions": c} for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
     return out
 
 

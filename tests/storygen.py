@@ -9,29 +9,120 @@ from __future__ import annotations
 import random
 from typing import Any
 
-FIRST = ["Marta", "Samuel", "Claire", "Tomas", "Priya", "Elena", "Jonas", "Amara", "Viktor", "Lena", "Rafael",
-         "Ingrid", "Kofi", "Hana", "Oskar", "Nadia", "Felix", "Yara", "Bruno", "Sofia", "Arjun", "Mei", "Pavel", "Aline"]
-LAST = ["Lindqvist", "Okafor", "Whitmore", "Brandt", "Natarajan", "Ruiz", "Halvorsen", "Mensah", "Kowalski", "Moreau",
-        "Castillo", "Eriksen", "Adeyemi", "Tanaka", "Novak", "Haddad", "Fischer", "Oyelaran", "Duarte", "Lindgren",
-        "Petrov", "Chen", "Sorensen", "Abadi"]
-ROLES = ["a spokesman for the ministry", "the head of the regional council", "an economist at Northgate University",
-         "the union's chief negotiator", "a senior police officer", "the company's chief executive",
-         "a lawyer for the families", "the opposition leader", "a spokeswoman for the port authority"]
-PLACES = ["Valmora", "Harlow", "Eastbrook", "Millford", "Kestrel Bay", "Norland", "Dunmore", "Arkady", "Solvik",
-          "Port Averil", "Brightwater", "Caldera", "Westmarch", "Lindenfeld"]
-ORGS = ["the Valmora Port Authority", "Northgate University", "the Harlow City Council", "Blue Shore",
-        "the National Grid Company", "the Ministry of Health", "Solvik Steel", "the Farmers' Union",
-        "the Central Bank of Norland", "Arkady Rail"]
-TOPICS = ["water prices", "the new rail line", "hospital waiting times", "the fishing quota", "teachers' pay",
-          "the steel plant", "flood defences", "the housing plan", "bus fares", "the wind farm", "the airport expansion"]
+FIRST = [
+    "Marta",
+    "Samuel",
+    "Claire",
+    "Tomas",
+    "Priya",
+    "Elena",
+    "Jonas",
+    "Amara",
+    "Viktor",
+    "Lena",
+    "Rafael",
+    "Ingrid",
+    "Kofi",
+    "Hana",
+    "Oskar",
+    "Nadia",
+    "Felix",
+    "Yara",
+    "Bruno",
+    "Sofia",
+    "Arjun",
+    "Mei",
+    "Pavel",
+    "Aline",
+]
+LAST = [
+    "Lindqvist",
+    "Okafor",
+    "Whitmore",
+    "Brandt",
+    "Natarajan",
+    "Ruiz",
+    "Halvorsen",
+    "Mensah",
+    "Kowalski",
+    "Moreau",
+    "Castillo",
+    "Eriksen",
+    "Adeyemi",
+    "Tanaka",
+    "Novak",
+    "Haddad",
+    "Fischer",
+    "Oyelaran",
+    "Duarte",
+    "Lindgren",
+    "Petrov",
+    "Chen",
+    "Sorensen",
+    "Abadi",
+]
+ROLES = [
+    "a spokesman for the ministry",
+    "the head of the regional council",
+    "an economist at Northgate University",
+    "the union's chief negotiator",
+    "a senior police officer",
+    "the company's chief executive",
+    "a lawyer for the families",
+    "the opposition leader",
+    "a spokeswoman for the port authority",
+]
+PLACES = [
+    "Valmora",
+    "Harlow",
+    "Eastbrook",
+    "Millford",
+    "Kestrel Bay",
+    "Norland",
+    "Dunmore",
+    "Arkady",
+    "Solvik",
+    "Port Averil",
+    "Brightwater",
+    "Caldera",
+    "Westmarch",
+    "Lindenfeld",
+]
+ORGS = [
+    "the Valmora Port Authority",
+    "Northgate University",
+    "the Harlow City Council",
+    "Blue Shore",
+    "the National Grid Company",
+    "the Ministry of Health",
+    "Solvik Steel",
+    "the Farmers' Union",
+    "the Central Bank of Norland",
+    "Arkady Rail",
+]
+TOPICS = [
+    "water prices",
+    "the new rail line",
+    "hospital waiting times",
+    "the fishing quota",
+    "teachers' pay",
+    "the steel plant",
+    "flood defences",
+    "the housing plan",
+    "bus fares",
+    "the wind farm",
+    "the airport expansion",
+]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 VERBS = ["said", "told reporters", "added", "warned", "explained", "insisted"]
-QUOTES = ["We will not accept a deal that leaves {n} families without help",
-          "This is the most serious crisis {place} has faced in a decade",
-          "Nobody warned us about {topic}, and now everyone pays the price",
-          "The numbers are better than we feared, but the work is far from over",
-          "We have asked for a meeting with {org} and we are still waiting",
-          "Our teams worked through the night to restore {topic} for {n} homes"]
+QUOTES = [
+    "We will not accept a deal that leaves {n} families without help",
+    "This is the most serious crisis {place} has faced in a decade",
+    "Nobody warned us about {topic}, and now everyone pays the price",
+    "The numbers are better than we feared, but the work is far from over",
+    "We have asked for a meeting with {org} and we are still waiting",
+    "Our teams worked through the night to restore {topic} for {n} homes",
+]
 TEMPLATES = [
     "Officials in {place} said on {day} that {topic} would be reviewed before the end of the year.",
     "{org} announced {n} new jobs in {place}, the largest investment in the region since {year}.",
@@ -55,11 +146,20 @@ SCARE = ["reckless gamble", "paper tiger", "missed chance", "political theatre",
 def _sentence(rng: random.Random) -> str:
     quote = rng.choice(QUOTES)
     values: dict[str, Any] = {
-        "place": rng.choice(PLACES), "place2": rng.choice(PLACES), "org": rng.choice(ORGS),
-        "org2": rng.choice(ORGS), "topic": rng.choice(TOPICS), "day": rng.choice(DAYS),
-        "n": rng.randint(12, 9800), "m": rng.randint(2, 60), "year": rng.randint(1990, 2025),
-        "First": rng.choice(FIRST), "Last": rng.choice(LAST), "role": rng.choice(ROLES),
-        "verb": rng.choice(VERBS), "scare": rng.choice(SCARE),
+        "place": rng.choice(PLACES),
+        "place2": rng.choice(PLACES),
+        "org": rng.choice(ORGS),
+        "org2": rng.choice(ORGS),
+        "topic": rng.choice(TOPICS),
+        "day": rng.choice(DAYS),
+        "n": rng.randint(12, 9800),
+        "m": rng.randint(2, 60),
+        "year": rng.randint(1990, 2025),
+        "First": rng.choice(FIRST),
+        "Last": rng.choice(LAST),
+        "role": rng.choice(ROLES),
+        "verb": rng.choice(VERBS),
+        "scare": rng.choice(SCARE),
     }
     values["quote"] = quote.format(**values)
     sentence = rng.choice(TEMPLATES).format(**values)
@@ -79,7 +179,7 @@ def story(i: int, rng: random.Random, words: int = 120, prefix: str = "gen") -> 
         "id": f"{prefix}-{i:05d}",
         "source": rng.choice(["Northwire", "Coastal Press", "Metro Desk"]),
         "headline": f"{rng.choice(TOPICS).capitalize()} in {place}: {rng.choice(ORGS)} responds",
-        "published_at": f"2026-11-{rng.randint(1, 24):02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00Z",
+        "published_at": f"2026-11-{rng.randint(1, 24):02d}T{rng.randint(0, 23):02d}:00:00Z",
         "body": "\n\n".join(paragraphs),
     }
 

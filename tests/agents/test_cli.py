@@ -20,7 +20,9 @@ def test_enrich_file_keeps_order_and_sends_dead_letters_to_stderr() -> None:
     proc = run("enrich", str(SAMPLES), "--stats")
     assert proc.returncode == 0, proc.stderr.decode()
     records = [json.loads(line) for line in proc.stdout.splitlines()]
-    expected = [json.loads(line)["id"] for line in SAMPLES.read_text().splitlines() if '"ws-broken"' not in line]
+    expected = [
+        json.loads(line)["id"] for line in SAMPLES.read_text().splitlines() if '"ws-broken"' not in line
+    ]
     assert [r["id"] for r in records] == expected
     err = proc.stderr.decode().splitlines()
     dead = [json.loads(line) for line in err if line.startswith("{")]
@@ -29,12 +31,14 @@ def test_enrich_file_keeps_order_and_sends_dead_letters_to_stderr() -> None:
 
 
 def test_enrich_stdin_with_binary_garbage_never_crashes() -> None:
-    lines = b"\n".join([
-        b'{"id": "ok-1", "body": "The council of Harlow met on Monday to discuss the bridge repairs."}',
-        b"\xff\xfe\x00garbage",
-        b"",
-        b'{"id": "ok-2", "body": "Le conseil municipal de Lyon a vot\xc3\xa9 le budget mardi soir."}',
-    ])
+    lines = b"\n".join(
+        [
+            b'{"id": "ok-1", "body": "The council of Harlow met on Monday to discuss the bridge repairs."}',
+            b"\xff\xfe\x00garbage",
+            b"",
+            b'{"id": "ok-2", "body": "Le conseil municipal de Lyon a vot\xc3\xa9 le budget mardi soir."}',
+        ]
+    )
     proc = run("enrich", "-", stdin=lines)
     assert proc.returncode == 0
     assert [json.loads(x)["id"] for x in proc.stdout.splitlines()] == ["ok-1", "ok-2"]
@@ -43,6 +47,11 @@ def test_enrich_stdin_with_binary_garbage_never_crashes() -> None:
 
 
 def test_unknown_eval_and_bad_setting_are_reported() -> None:
-    proc = subprocess.run([EXE, "enrich", "-"], input=b"", capture_output=True, timeout=60,
-                          env={"WIRESTREAM_WEB_PORT": "abc", "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run(
+        [EXE, "enrich", "-"],
+        input=b"",
+        capture_output=True,
+        timeout=60,
+        env={"WIRESTREAM_WEB_PORT": "abc", "PATH": "/usr/bin:/bin"},
+    )
     assert proc.returncode == 2 and b"WIRESTREAM_WEB_PORT" in proc.stderr

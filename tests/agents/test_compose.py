@@ -46,7 +46,9 @@ def test_worker_environment_is_what_settings_reads() -> None:
     s = Settings.from_env(env)  # every value parses
     kafka = compose()["services"]["kafka"]
     host, port = s.broker.split(":")
-    assert host == "kafka" and f"PLAINTEXT://{host}:{port}" in kafka["environment"]["KAFKA_ADVERTISED_LISTENERS"]
+    assert (
+        host == "kafka" and f"PLAINTEXT://{host}:{port}" in kafka["environment"]["KAFKA_ADVERTISED_LISTENERS"]
+    )
     assert s.web_host == "0.0.0.0"
     assert str(s.web_port) in compose()["services"]["worker"]["healthcheck"]["test"][-1]
 

@@ -22,7 +22,11 @@ def test_prefix_drives_topics_and_app_id() -> None:
     s = Settings.from_env({"WIRESTREAM_TOPIC_PREFIX": "desk2", "WIRESTREAM_BROKER": "a:1,b:2"})
     names = TopicNames(s.topic_prefix)
     assert (names.raw, names.enriched, names.duplicates, names.deadletter) == (
-        "desk2.raw", "desk2.enriched", "desk2.duplicates", "desk2.deadletter")
+        "desk2.raw",
+        "desk2.enriched",
+        "desk2.duplicates",
+        "desk2.deadletter",
+    )
     assert names.stage_dedup.startswith("desk2.stage.")
     assert s.app_id == "wirestream-desk2" != Settings.from_env({}).app_id
     assert s.bootstrap_servers == ["a:1", "b:2"]
@@ -30,12 +34,18 @@ def test_prefix_drives_topics_and_app_id() -> None:
 
 
 def test_tunables_are_read() -> None:
-    s = Settings.from_env({
-        "WIRESTREAM_WEB_PORT": "7001", "WIRESTREAM_PARTITIONS": "6", "WIRESTREAM_PROCESSING_GUARANTEE": "exactly_once",
-        "WIRESTREAM_MODEL_EN": "en_core_web_md, en_core_web_sm", "WIRESTREAM_DEDUP_HORIZON_HOURS": "1",
-        "WIRESTREAM_MAX_BODY_BYTES": "1000", "WIRESTREAM_SECURITY_PROTOCOL": "sasl_ssl",
-        "WIRESTREAM_SASL_MECHANISM": "SCRAM-SHA-512",
-    })
+    s = Settings.from_env(
+        {
+            "WIRESTREAM_WEB_PORT": "7001",
+            "WIRESTREAM_PARTITIONS": "6",
+            "WIRESTREAM_PROCESSING_GUARANTEE": "exactly_once",
+            "WIRESTREAM_MODEL_EN": "en_core_web_md, en_core_web_sm",
+            "WIRESTREAM_DEDUP_HORIZON_HOURS": "1",
+            "WIRESTREAM_MAX_BODY_BYTES": "1000",
+            "WIRESTREAM_SECURITY_PROTOCOL": "sasl_ssl",
+            "WIRESTREAM_SASL_MECHANISM": "SCRAM-SHA-512",
+        }
+    )
     assert s.web_port == 7001 and s.partitions == 6 and s.processing_guarantee == "exactly_once"
     assert s.pipeline.models.models["en"] == ("en_core_web_md", "en_core_web_sm")
     assert s.pipeline.models.models["fr"]  # untouched languages keep their defaults

@@ -65,7 +65,9 @@ class Worker:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"worker exited with {self.proc.returncode}; log:\n{self.log.read_text()[-4000:]}")
+                raise RuntimeError(
+                    f"worker exited with {self.proc.returncode}; log:\n{self.log.read_text()[-4000:]}"
+                )
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=2):
                     return self
@@ -95,7 +97,13 @@ def worker_factory(broker: str, tmp_path: Path) -> Iterator[Any]:
     made: list[Worker] = []
 
     def make(**env: str) -> Worker:
-        w = Worker(prefix, tmp_path / f"data-{len(made)}", _free_port(), ROOT / "build" / "it" / f"{prefix}-{len(made)}.log", env)
+        w = Worker(
+            prefix,
+            tmp_path / f"data-{len(made)}",
+            _free_port(),
+            ROOT / "build" / "it" / f"{prefix}-{len(made)}.log",
+            env,
+        )
         made.append(w)
         return w
 
@@ -118,7 +126,9 @@ def publish(prefix: str, records: list[dict[str, Any]] | list[bytes]) -> None:
     producer.close()
 
 
-def consume(prefix: str, expected: int, timeout: float = 240.0) -> dict[str, list[tuple[int, int, dict[str, Any]]]]:
+def consume(
+    prefix: str, expected: int, timeout: float = 240.0
+) -> dict[str, list[tuple[int, int, dict[str, Any]]]]:
     """(partition, offset, record) per output topic, until `expected` records or timeout."""
     from kafka import KafkaConsumer
 

@@ -13,23 +13,36 @@ from tests.storygen import stories
 
 pytestmark = pytest.mark.integration
 
-ENRICHED_FIELDS = {"id", "version", "source", "headline", "url", "published_at", "body", "language", "entities",
-                   "quotes", "dedup", "processed_at", "stages"}
+ENRICHED_FIELDS = {
+    "id",
+    "version",
+    "source",
+    "headline",
+    "url",
+    "published_at",
+    "body",
+    "language",
+    "entities",
+    "quotes",
+    "dedup",
+    "processed_at",
+    "stages",
+}
 DEAD_FIELDS = {"error", "detail", "stage", "raw", "topic", "partition", "offset"}
 
 
 def check_offsets(record: dict[str, Any]) -> None:
     body = record["body"]
     for ent in record["entities"]:
-        assert body[ent["start"]:ent["end"]] == ent["text"], ent
+        assert body[ent["start"] : ent["end"]] == ent["text"], ent
         assert ent["label"] and ent["canonical"]
     for q in record["quotes"]:
-        assert body[q["start"]:q["end"]] == q["text"], q
+        assert body[q["start"] : q["end"]] == q["text"], q
         assert q["kind"] in ("direct", "partial", "indirect")
         for part in ("speaker", "cue"):
             span = q[part]
             if span is not None:
-                assert body[span["start"]:span["end"]] == span["text"], (part, q)
+                assert body[span["start"] : span["end"]] == span["text"], (part, q)
 
 
 def test_every_story_comes_out_exactly_once(worker_factory: Any) -> None:
@@ -39,7 +52,9 @@ def test_every_story_comes_out_exactly_once(worker_factory: Any) -> None:
     redelivery["id"] = f"{prefix}-redelivered"
     update = copy.deepcopy(batch[5])
     update["version"] = 2
-    update["body"] += "\n\nLate on Friday, the council confirmed that a second vote would take place in March."
+    update["body"] += (
+        "\n\nLate on Friday, the council confirmed that a second vote would take place in March."
+    )
     bad = [b"this is not json", b'{"id": "' + prefix.encode() + b'-nobody"}']
     worker = worker_factory().start()
     publish(prefix, [*batch, redelivery, update])

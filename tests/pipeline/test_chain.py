@@ -29,10 +29,30 @@ def test_samples_keep_input_order_and_statuses() -> None:
     assert len(out) == len(lines)
     kinds = [o.dedup.status if isinstance(o, Enriched) else o.error for o in out]
     ids = [o.story.id if isinstance(o, Enriched) else o.id for o in out]
-    assert ids == ["ws-0001", "ws-0002", "ws-0003", "ws-0004", "ws-0005", "agg-77812", "ws-0001",
-                   None, "ws-0002", "ws-0006"]
-    assert kinds == ["unique", "unique", "unique", "unique", "unique", "duplicate", "update", "invalid_json",
-                     "correction", "unique"]
+    assert ids == [
+        "ws-0001",
+        "ws-0002",
+        "ws-0003",
+        "ws-0004",
+        "ws-0005",
+        "agg-77812",
+        "ws-0001",
+        None,
+        "ws-0002",
+        "ws-0006",
+    ]
+    assert kinds == [
+        "unique",
+        "unique",
+        "unique",
+        "unique",
+        "unique",
+        "duplicate",
+        "update",
+        "invalid_json",
+        "correction",
+        "unique",
+    ]
     dup = out[5]
     assert isinstance(dup, Enriched) and dup.dedup.of == "ws-0001" and dup.enrichment == "skipped"
     assert dup.entities == [] and dup.quotes == []
@@ -50,19 +70,22 @@ def test_languages_models_and_offsets() -> None:
     assert "Marta Lindqvist" in {p["name"] for p in harbor["people"]}
     for r in records:
         for e in r["entities"]:
-            assert r["body"][e["start"]:e["end"]] == e["text"]
+            assert r["body"][e["start"] : e["end"]] == e["text"]
         for q in r["quotes"]:
-            assert r["body"][q["start"]:q["end"]] == q["text"]
+            assert r["body"][q["start"] : q["end"]] == q["text"]
             if q["speaker"]:
-                assert r["body"][q["speaker"]["start"]:q["speaker"]["end"]] == q["speaker"]["text"]
+                assert r["body"][q["speaker"]["start"] : q["speaker"]["end"]] == q["speaker"]["text"]
     speakers = {q["speaker"]["canonical"] for q in harbor["quotes"] if q["speaker"]}
     assert "Marta Lindqvist" in speakers
     assert set(harbor["stages"]) >= {"clean", "language", "dedup", "entities", "quotes"}
 
 
 def test_language_without_model_has_empty_entities(chain: Chain) -> None:
-    story = {"id": "de-1", "body": "Die Regierung in Berlin hat am Dienstag einen neuen Haushalt beschlossen. "
-             "Der Finanzminister sprach von einem schwierigen Jahr für das ganze Land."}
+    story = {
+        "id": "de-1",
+        "body": "Die Regierung in Berlin hat am Dienstag einen neuen Haushalt beschlossen. "
+        "Der Finanzminister sprach von einem schwierigen Jahr für das ganze Land.",
+    }
     [out] = chain.run([json.dumps(story)])
     assert isinstance(out, Enriched)
     assert out.language.code == "de" and out.entities == [] and out.entities_model is None
@@ -72,7 +95,7 @@ def test_language_without_model_has_empty_entities(chain: Chain) -> None:
     ("raw", "error"),
     [
         (b"not json at all", "invalid_json"),
-        (b"\xff\xfe{\"id\": 1}", "invalid_utf8"),
+        (b'\xff\xfe{"id": 1}', "invalid_utf8"),
         (b"[1, 2, 3]", "not_an_object"),
         (b"null", "not_an_object"),
         (b'{"body": "text"}', "missing_id"),
@@ -101,7 +124,10 @@ def test_body_over_the_limit_is_refused() -> None:
 
 
 def test_nul_bytes_and_lone_surrogates_are_repaired(chain: Chain) -> None:
-    raw = '{"id": "s1", "headline": "bad \\ud800 head", "body": "The mayor of Harlow\\u0000 said on Monday that the \\udc00 bridge would reopen in March after repairs."}'
+    raw = (
+        '{"id": "s1", "headline": "bad \\ud800 head", "body": "The mayor of Harlow\\u0000 said on Monday '
+        'that the \\udc00 bridge would reopen in March after repairs."}'
+    )
     [out] = chain.run([raw])
     assert isinstance(out, Enriched)
     record = json.dumps(out.to_json(), ensure_ascii=False).encode("utf-8")  # must not raise
@@ -110,7 +136,9 @@ def test_nul_bytes_and_lone_surrogates_are_repaired(chain: Chain) -> None:
 
 
 def test_prepared_round_trips_through_json(chain: Chain) -> None:
-    story = chain.parse(json.dumps({"id": "r1", "body": "The council met on Monday to discuss the budget.", "x": 1}))
+    story = chain.parse(
+        json.dumps({"id": "r1", "body": "The council met on Monday to discuss the budget.", "x": 1})
+    )
     assert not isinstance(story, DeadLetter)
     p = chain.deduplicate(chain.prepare(story))
     p.received = 12.5

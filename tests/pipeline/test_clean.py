@@ -15,8 +15,18 @@ def clean(text: str) -> str:
 
 @pytest.mark.parametrize(
     "chrome",
-    ["Home | World | Business | Sport", "Breaking News", "BREAKING:", "Share this article", "Subscribe to our newsletter",
-     "Follow us on Twitter", "Advertisement", "Read more", "Partager cet article", "Abonnez-vous"],
+    [
+        "Home | World | Business | Sport",
+        "Breaking News",
+        "BREAKING:",
+        "Share this article",
+        "Subscribe to our newsletter",
+        "Follow us on Twitter",
+        "Advertisement",
+        "Read more",
+        "Partager cet article",
+        "Abonnez-vous",
+    ],
 )
 def test_chrome_lines_are_dropped(chrome: str) -> None:
     body = f"{chrome}\nThe mayor of Harlow opened the new bridge on Monday.\n\nTraffic was light."
@@ -29,7 +39,8 @@ def test_a_sentence_that_mentions_chrome_words_stays() -> None:
 
 
 def test_paragraph_printed_twice_is_kept_once() -> None:
-    body = "Photo: Crews repair a line.\n\nThe storm hit at night.\n\nPhoto: Crews repair a line.\n\nSchools closed."
+    caption = "Photo: Crews repair a line."
+    body = f"{caption}\n\nThe storm hit at night.\n\n{caption}\n\nSchools closed."
     assert clean(body) == "Photo: Crews repair a line.\n\nThe storm hit at night.\n\nSchools closed."
 
 
@@ -40,7 +51,10 @@ def test_html_entities_and_control_characters() -> None:
 
 
 def test_unicode_is_nfc() -> None:
-    assert clean("Cafe\u0301 owners in Montre\u0301al protested.") == "Caf\u00e9 owners in Montr\u00e9al protested."
+    assert (
+        clean("Cafe\u0301 owners in Montre\u0301al protested.")
+        == "Caf\u00e9 owners in Montr\u00e9al protested."
+    )
 
 
 def test_credit_lines_become_metadata() -> None:

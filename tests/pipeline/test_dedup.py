@@ -43,14 +43,18 @@ def test_near_duplicate_with_a_changed_sentence(dedup: Deduplicator) -> None:
     words = s.body.split(" ")
     words[len(words) // 2] = "suddenly"
     out = dedup.check(replace(s, id="near", source="Other Outlet"), " ".join(words), "en", now=NOW)
-    assert out.status == "duplicate" and out.of == s.id and out.similarity is not None and out.similarity > 0.8
+    assert (
+        out.status == "duplicate" and out.of == s.id and out.similarity is not None and out.similarity > 0.8
+    )
 
 
 def test_higher_version_is_an_update_and_correction_marker_makes_a_correction(dedup: Deduplicator) -> None:
     s = BASE[6]
     up = dedup.check(replace(s, version=2), s.body + "\n\nA second vote is planned for March.", "en", now=NOW)
     assert (up.status, up.of) == ("update", s.id)
-    fix = dedup.check(replace(s, version=3, headline="CORRECTED: " + (s.headline or "")), s.body, "en", now=NOW)
+    fix = dedup.check(
+        replace(s, version=3, headline="CORRECTED: " + (s.headline or "")), s.body, "en", now=NOW
+    )
     assert (fix.status, fix.of) == ("correction", s.id)
 
 
@@ -74,10 +78,18 @@ def test_other_language_is_never_a_duplicate(dedup: Deduplicator) -> None:
 
 def test_different_story_on_the_same_event_stays_unique() -> None:
     d = Deduplicator(MemoryStore())
-    a = Story("a", "The Harlow council voted 31 to 9 on Monday to fund a night bus network costing 12 million euros "
-              "a year. Deputy Mayor Samuel Okafor said the lines would serve hospital workers.", source="One")
-    b = Story("b", "Night buses are coming to Harlow: on Monday councillors backed, by 31 votes to 9, a 12 million "
-              "euro yearly plan that Samuel Okafor, the deputy mayor, says will help night-shift staff.", source="Two")
+    a = Story(
+        "a",
+        "The Harlow council voted 31 to 9 on Monday to fund a night bus network costing 12 million euros "
+        "a year. Deputy Mayor Samuel Okafor said the lines would serve hospital workers.",
+        source="One",
+    )
+    b = Story(
+        "b",
+        "Night buses are coming to Harlow: on Monday councillors backed, by 31 votes to 9, a 12 million "
+        "euro yearly plan that Samuel Okafor, the deputy mayor, says will help night-shift staff.",
+        source="Two",
+    )
     assert d.check(a, a.body, "en", now=NOW).status == "unique"
     assert d.check(b, b.body, "en", now=NOW).status == "unique"
 

@@ -20,8 +20,10 @@ def nlp():  # type: ignore[no-untyped-def]
 
 
 def test_surname_links_to_full_name_and_title_is_stripped(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = ("Colonel Steve Warren, a spokesman for the coalition in Baghdad, spoke on Tuesday. "
-            "Warren said the offensive would continue.")
+    text = (
+        "Colonel Steve Warren, a spokesman for the coalition in Baghdad, spoke on Tuesday. "
+        "Warren said the offensive would continue."
+    )
     ents = extract_entities(nlp(text), rules=RULES)
     people = [(e.text, e.canonical) for e in ents if e.label == "PERSON"]
     assert ("Steve Warren", "Steve Warren") in people and ("Warren", "Steve Warren") in people

@@ -38,6 +38,10 @@ def test_confident_detection_beats_a_wrong_hint() -> None:
 
 def test_languages_are_configurable() -> None:
     only = LanguageDetector(LanguageConfig(languages=("en", "fr")))
-    assert only.detect("Die Regierung hat am Dienstag einen neuen Haushalt beschlossen.").code in ("en", "fr", "und")
+    assert only.detect("Die Regierung hat am Dienstag einen neuen Haushalt beschlossen.").code in (
+        "en",
+        "fr",
+        "und",
+    )
     with pytest.raises(ValueError, match="xx"):
         _ = LanguageDetector(LanguageConfig(languages=("xx",))).lingua

@@ -43,12 +43,30 @@ def test_invalid_stories_name_their_fault(obj: object, code: str) -> None:
 
 
 def test_enriched_record_has_contract_fields_and_summaries() -> None:
-    story = Story.from_json({"id": "a", "body": "Steve Warren spoke. Warren left.", "headline": "H", "extra1": 1})
-    ents = [Entity("Steve Warren", "PERSON", 0, 12, "Steve Warren"), Entity("Warren", "PERSON", 20, 26, "Steve Warren")]
+    story = Story.from_json(
+        {"id": "a", "body": "Steve Warren spoke. Warren left.", "headline": "H", "extra1": 1}
+    )
+    ents = [
+        Entity("Steve Warren", "PERSON", 0, 12, "Steve Warren"),
+        Entity("Warren", "PERSON", 20, 26, "Steve Warren"),
+    ]
     quote = Quote("spoke", 13, 18, "indirect", Speaker("Steve Warren", 0, 12, "Steve Warren"), None)
     r = Enriched(story, story.body, Language("en", 0.99), Dedup("unique"), ents, [quote]).to_json()
-    for key in ("id", "version", "source", "headline", "url", "published_at", "body", "language", "entities",
-                "quotes", "dedup", "processed_at", "stages"):
+    for key in (
+        "id",
+        "version",
+        "source",
+        "headline",
+        "url",
+        "published_at",
+        "body",
+        "language",
+        "entities",
+        "quotes",
+        "dedup",
+        "processed_at",
+        "stages",
+    ):
         assert key in r
     assert r["dedup"] == {"status": "unique", "of": None, "similarity": None}
     assert r["people"] == [{"name": "Steve Warren", "mentions": 2}]
