@@ -1,101 +1,285 @@
-"""Entities stage: spaCy NER mentions, trimmed of titles and possessives, canonicalised within a story.
+"""Entities stage: the model's mentions, trimmed, fixed by data rules and canonicalised within a story.
 
-A mention's canonical name is the fullest mention of the same entity in the story: a surname or a
-partial name ("Warren") links to the longest person mention that ends with or contains it ("Steve
-Warren"). A single-token ORG/GPE mention that is the surname of a person named in the story is
-relabelled as that person (a common small-model mistake). Titles come from a data file.
+One pass over `doc.ents` (no re-parsing, no POS tags or sentences needed):
+
+1. Trim each mention: leading articles ("the Harlow council"), a leading title on people ("Colonel Steve
+   Warren" -> "Steve Warren") and a trailing possessive ("Warren's" -> "Warren"). The trimmed span stays a
+   true substring of the body, so `body[start:end] == text`.
+2. Fix obvious model mistakes with rules from `resources/entities/<lang>.json`: a mention whose words are
+   part of a person's name in the same story is that person (a surname tagged ORG); a one-word mention
+   after a title ("Mr. Brandt") is a person; a person's surname the model missed entirely is added.
+3. Link partial mentions to the fullest name of the same entity in the story ("Warren" -> "Steve Warren",
+   "Authority" -> "Valmora Port Authority", "VPA" -> "Valmora Port Authority"); when two full names share
+   the part, the nearest one mentioned before wins.
 """
 
 from __future__ import annotations
 
+import bisect
+import json
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from spacy.tokens import Doc, Span
+
 from pipeline.records import Entity
 
-_POSSESSIVES = ("'s", "\u2019s", "'", "\u2019")
-_TRIM = " \t\n,;:.\"'\u201c\u201d\u2018\u2019()[]"
-
-
-def _lines(name: str) -> list[str]:
-    text = resources.files("pipeline.resources.entities").joinpath(name).read_text(encoding="utf-8")
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+_MAX_TITLE_TOKENS = 3
+_SPACE = re.compile(r"\s+")
+_ACRONYM = re.compile(r"[A-Z](?:\.?[A-Z]){1,7}\.?")
 
 
 @dataclass(frozen=True, slots=True)
 class EntityRules:
-    titles: tuple[str, ...]  # lower-case, longest first
-    person_labels: frozenset[str]
-    relabel_from: frozenset[str] = frozenset({"ORG", "GPE", "NORP", "LOC", "MISC", "FAC", "PRODUCT"})
+    """Titles and fix-up rules for one language, loaded from `resources/entities/<lang>.json`."""
+
+    lang: str
+    keep_labels: frozenset[str]  # empty: keep every label the model gives
+    person_label: str
+    link_groups: tuple[frozenset[str], ...]  # labels whose partial mentions link to a fuller name
+    relabel_to_person: frozenset[str]
+    titles: frozenset[str]  # normalised: lower-case, no periods, single spaces
+    determiners: frozenset[str]
+    keep_determiner: frozenset[str]  # names whose article is part of the name ("The Hague")
+    possessives: tuple[str, ...]
+    acronym_skip: frozenset[str]
+    min_surname_chars: int = 3
+
+    @property
+    def person_labels(self) -> frozenset[str]:
+        return frozenset({self.person_label, "PERSON", "PER"})
+
+
+def _norm_title(text: str) -> str:
+    return _SPACE.sub(" ", text.lower().replace(".", "")).strip()
 
 
 @cache
 def load_entity_rules(lang: str = "en") -> EntityRules:
-    titles = sorted({t.lower() for t in _lines("titles.txt")}, key=len, reverse=True)
-    return EntityRules(titles=tuple(titles), person_labels=frozenset(_lines("people_labels.txt")))
+    """The rules for `lang`, or the language-neutral defaults when there is no file for it."""
+    folder = resources.files("pipeline.resources.entities")
+    name = f"{lang}.json" if folder.joinpath(f"{lang}.json").is_file() else "default.json"
+    data: dict[str, Any] = json.loads(folder.joinpath(name).read_text(encoding="utf-8"))
+    return EntityRules(
+        lang=lang,
+        keep_labels=frozenset(data["keep_labels"]),
+        person_label=data["person_label"],
+        link_groups=tuple(frozenset(g) for g in data["link_groups"]),
+        relabel_to_person=frozenset(data["relabel_to_person"]),
+        titles=frozenset(_norm_title(t) for t in data["titles"]),
+        determiners=frozenset(d.lower() for d in data["determiners"]),
+        keep_determiner=frozenset(k.lower() for k in data["keep_determiner"]),
+        possessives=tuple(sorted(data["possessives"], key=len, reverse=True)),
+        acronym_skip=frozenset(data["acronym_skip"]),
+        min_surname_chars=int(data.get("min_surname_chars", 3)),
+    )
 
 
-def _strip_title(text: str, start: int, rules: EntityRules) -> tuple[str, int]:
-    lowered = text.lower()
-    for title in rules.titles:
-        if lowered.startswith(title + " ") and len(text) > len(title) + 1:
-            cut = len(title) + 1
-            return text[cut:], start + cut
-    return text, start
+@dataclass(slots=True)
+class _Mention:
+    start: int
+    end: int
+    label: str
+    words: tuple[str, ...]  # casefolded, for matching
+    after_title: bool = False
 
 
-def _trim(text: str, start: int, label: str, rules: EntityRules) -> tuple[str, int]:
-    """Trim spaces/punctuation and a trailing possessive; people also lose a leading title."""
-    left = len(text) - len(text.lstrip(_TRIM))
-    text, start = text[left:], start + left
-    for suffix in _POSSESSIVES:
-        if text.endswith(suffix) and len(text) > len(suffix) + 1:
-            text = text[: -len(suffix)]
+def _title_length(tokens: Sequence[Any], rules: EntityRules) -> int:
+    """How many leading tokens form a title, if a capitalised name follows them; else 0."""
+    for k in range(min(_MAX_TITLE_TOKENS, len(tokens) - 1), 0, -1):
+        text = "".join(t.text_with_ws for t in tokens[:k])
+        if _norm_title(text) in rules.titles and tokens[k].text[:1].isupper():
+            return k
+    return 0
+
+
+def _trim(span: Span, text: str, rules: EntityRules, is_person: bool) -> tuple[int, int, bool] | None:
+    """Character bounds of the mention without article, title, possessive or trailing space; None if empty."""
+    tokens = list(span)
+    for i, tok in enumerate(tokens):  # a mention never runs across a paragraph break
+        if tok.is_space and "\n" in tok.text:
+            tokens = tokens[:i]
             break
-    text = text.rstrip(_TRIM.replace(".", ""))  # keep the period of "U.S." and "Corp."
-    if label in rules.person_labels:
-        text, start = _strip_title(text, start, rules)
-    return text, start
+    after_title = False
+    if len(tokens) > 1 and tokens[0].lower_ in rules.determiners:
+        whole = _SPACE.sub(" ", "".join(t.text_with_ws for t in tokens).strip().lower())
+        if whole not in rules.keep_determiner:
+            tokens = tokens[1:]
+    if is_person:
+        cut = _title_length(tokens, rules)
+        if cut:
+            tokens, after_title = tokens[cut:], True
+        elif len(tokens) == 1 and _norm_title(tokens[0].text) in rules.titles:
+            return None  # "President" alone is a role, not a name
+    while tokens and (tokens[-1].is_punct or tokens[-1].is_space or tokens[-1].text in rules.possessives):
+        tokens = tokens[:-1]
+    while tokens and (tokens[0].is_punct or tokens[0].is_space):
+        tokens = tokens[1:]
+    if not tokens:
+        return None
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    for suffix in rules.possessives:  # a possessive the tokenizer left attached
+        if text.endswith(suffix, start, end) and end - start > len(suffix) + 1:
+            end -= len(suffix)
+            break
+    if not any(ch.isalnum() for ch in text[start:end]):
+        return None
+    return start, end, after_title
 
 
-def extract_entities(doc: Any, *, rules: EntityRules) -> list[Entity]:
-    """One Entity per mention in `doc.ents`; offsets index `doc.text`."""
-    raw: list[tuple[str, str, int]] = []
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_SPACE.sub(" ", text).casefold().split(" "))
+
+
+def _contains(hay: tuple[str, ...], needle: tuple[str, ...]) -> bool:
+    n = len(needle)
+    return any(hay[i : i + n] == needle for i in range(len(hay) - n + 1))
+
+
+def extract_entities(doc: Doc, *, rules: EntityRules) -> list[Entity]:
+    """One Entity per mention in `doc.ents` (plus missed surnames of named people); offsets index doc.text."""
+    text = doc.text
+    person = rules.person_labels
+    mentions: list[_Mention] = []
     for ent in doc.ents:
-        text, start = _trim(ent.text, ent.start_char, ent.label_, rules)
-        if text and any(ch.isalnum() for ch in text):
-            raw.append((text, ent.label_, start))
-    people = [t for t, label, _ in raw if label in rules.person_labels]
-    person_label = next((label for _, label, _ in raw if label in rules.person_labels), "PERSON")
-    # the fullest name first, so a partial mention finds it
-    full_names = sorted(set(people), key=lambda n: (-len(n.split()), -len(n)))
-    out: list[Entity] = []
-    for text, label, start in raw:
-        canonical = text
-        if label in rules.person_labels:
-            canonical = _fullest(text, full_names)
-        elif label in rules.relabel_from and " " not in text:
-            fuller = _fullest(text, full_names)
-            if fuller != text:
-                label, canonical = person_label, fuller
-        out.append(Entity(text=text, label=label, start=start, end=start + len(text), canonical=canonical))
+        label = ent.label_
+        if rules.keep_labels and label not in rules.keep_labels:
+            continue
+        bounds = _trim(ent, text, rules, label in person)
+        if bounds is None:
+            continue
+        start, end, after_title = bounds
+        mention = _Mention(start, end, label, _words(text[start:end]), after_title)
+        if label not in person and len(mention.words) == 1 and ent.start > 0:
+            before = doc[ent.start - 1]
+            mention.after_title = _norm_title(before.text) in rules.titles and before.text[:1].isupper()
+        mentions.append(mention)
+    _fix_labels(mentions, rules)
+    mentions = _add_missed_surnames(text, mentions, rules)
+    canon = _canonicals(text, mentions, rules)
+    return [
+        Entity(text=text[m.start : m.end], label=m.label, start=m.start, end=m.end, canonical=c)
+        for m, c in zip(mentions, canon, strict=True)
+    ]
+
+
+def _fix_labels(mentions: list[_Mention], rules: EntityRules) -> None:
+    """A non-person mention that is part of a person's name in this story, or follows a title, is a person.
+
+    A one-word name tagged both ways ("Brandt" as PERSON once and ORG once) follows the majority of its
+    tags (ties go to the person), so one wrong PERSON tag on a place does not spread.
+    """
+    person = rules.person_labels
+    full = [m.words for m in mentions if m.label in person and len(m.words) > 1]
+    as_person: dict[tuple[str, ...], int] = {}
+    as_other: dict[tuple[str, ...], int] = {}
+    for m in mentions:
+        if len(m.words) == 1:
+            counts = as_person if m.label in person else as_other
+            counts[m.words] = counts.get(m.words, 0) + 1
+    for m in mentions:
+        if m.label in person or m.label not in rules.relabel_to_person:
+            continue
+        if len(m.words) == 1:
+            fix = m.after_title or any(_contains(name, m.words) for name in full)
+            fix = fix or as_person.get(m.words, 0) >= max(1, as_other.get(m.words, 0))
+        else:
+            fix = any(_contains(name, m.words) for name in full if len(name) >= len(m.words))
+        if fix:
+            m.label = rules.person_label
+
+
+def _add_missed_surnames(text: str, mentions: list[_Mention], rules: EntityRules) -> list[_Mention]:
+    """Surnames of people named in full that the model did not tag at all, found by one regex pass."""
+    person = rules.person_labels
+    surnames = {text[m.start : m.end].split()[-1] for m in mentions if m.label in person and len(m.words) > 1}
+    surnames = {s for s in surnames if len(s) >= rules.min_surname_chars and s[:1].isupper() and s.isalpha()}
+    if not surnames:
+        return mentions
+    pattern = re.compile(r"(?<![\w\-])(?:" + "|".join(map(re.escape, sorted(surnames))) + r")(?![\w\-])")
+    starts = [m.start for m in mentions]
+    added: list[_Mention] = []
+    for found in pattern.finditer(text):
+        s, e = found.span()
+        i = bisect.bisect_right(starts, s) - 1
+        if i >= 0 and mentions[i].end > s:  # already inside a mention
+            continue
+        if i + 1 < len(mentions) and mentions[i + 1].start < e:
+            continue
+        if _next_word_capitalised(text, e):  # "Lindqvist Shipping": part of another name
+            continue
+        added.append(_Mention(s, e, rules.person_label, _words(found.group())))
+    if not added:
+        return mentions
+    return sorted(mentions + added, key=lambda m: m.start)
+
+
+def _next_word_capitalised(text: str, end: int) -> bool:
+    rest = text[end : end + 40]
+    if not rest.startswith(" "):
+        return False
+    word = rest[1:].split(" ", 1)[0]
+    return word[:1].isupper()
+
+
+def _canonicals(text: str, mentions: list[_Mention], rules: EntityRules) -> list[str]:
+    """The fullest name in the story for each mention, within its link group."""
+    surface: dict[tuple[str, tuple[str, ...]], str] = {}  # first surface form of each (group, words)
+    where: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    groups: list[str] = []
+    for m in mentions:
+        group = _group_of(m.label, rules)
+        groups.append(group)
+        key = (group, m.words)
+        surface.setdefault(key, _SPACE.sub(" ", text[m.start : m.end]))
+        where.setdefault(key, []).append(m.start)
+    by_group: dict[str, list[tuple[str, ...]]] = {}
+    for group, words in surface:
+        by_group.setdefault(group, []).append(words)
+    out: list[str] = []
+    for m, group in zip(mentions, groups, strict=True):
+        own = surface[(group, m.words)]
+        if not group.startswith("link:"):
+            out.append(own)
+            continue
+        fuller = [w for w in by_group[group] if len(w) > len(m.words) and _contains(w, m.words)]
+        if not fuller and len(m.words) == 1 and _ACRONYM.fullmatch(own):
+            fuller = [
+                w for w in by_group[group] if _initials(surface[(group, w)], rules) == own.replace(".", "")
+            ]
+        if not fuller:
+            out.append(own)
+            continue
+        best = _pick(fuller, m.start, group, where)
+        out.append(surface[(group, best)])
     return out
 
 
-def _fullest(name: str, full_names: list[str]) -> str:
-    """The longest person name in the story whose words contain `name`'s words in order, ending alike."""
-    words = name.split()
-    for cand in full_names:
-        cw = cand.split()
-        if len(cw) <= len(words):
-            continue
-        if cw[-len(words) :] == words or _contains(cw, words):
-            return cand
-    return name
+def _group_of(label: str, rules: EntityRules) -> str:
+    for i, group in enumerate(rules.link_groups):
+        if label in group:
+            return f"link:{i}"
+    return f"own:{label}"
 
 
-def _contains(hay: list[str], needle: list[str]) -> bool:
-    n = len(needle)
-    return any(hay[i : i + n] == needle for i in range(len(hay) - n + 1))
+def _initials(name: str, rules: EntityRules) -> str:
+    words = [w for w in name.split() if w not in rules.acronym_skip]
+    return "".join(w[0] for w in words if w[:1].isupper()) if len(words) > 1 else ""
+
+
+def _pick(
+    fuller: list[tuple[str, ...]], at: int, group: str, where: dict[tuple[str, tuple[str, ...]], list[int]]
+) -> tuple[str, ...]:
+    """The candidate mentioned nearest before `at` (else first after), then the fullest name containing it."""
+
+    def distance(words: tuple[str, ...]) -> tuple[int, int]:
+        starts = where[(group, words)]
+        i = bisect.bisect_right(starts, at) - 1
+        return (at - starts[i] if i >= 0 else 10**9 + starts[0], -len(words))
+
+    nearest = min(fuller, key=distance)
+    return max((w for w in fuller if _contains(w, nearest)), key=lambda w: (len(w), -distance(w)[0]))
