@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import importlib
 import json
 import sys
@@ -209,6 +210,67 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def replay_payload(letter: dict[str, Any]) -> bytes:
+    """The original raw message of a dead-letter record (utf-8 text or base64)."""
+    raw = letter.get("raw", "")
+    if letter.get("raw_encoding") == "base64":
+        return base64.b64decode(raw)
+    return str(raw).encode("utf-8", "surrogatepass")
+
+
+def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    """Re-publish dead letters to the input topic after a fix; a consumer group remembers what was sent."""
+    from kafka import KafkaConsumer, KafkaProducer
+
+    names = TopicNames(settings.topic_prefix)
+    consumer = KafkaConsumer(
+        names.deadletter,
+        bootstrap_servers=settings.bootstrap_servers,
+        group_id=args.group or f"wirestream-replay-{settings.topic_prefix}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=int(args.timeout * 1000),
+        **kafka_security(settings),
+    )
+    producer = (
+        None
+        if args.dry_run
+        else KafkaProducer(
+            bootstrap_servers=settings.bootstrap_servers, acks="all", **kafka_security(settings)
+        )
+    )
+    replayed = skipped = 0
+    try:
+        for msg in consumer:
+            try:
+                letter = json.loads(msg.value)
+            except ValueError:
+                skipped += 1
+                continue
+            if args.error and letter.get("error") not in args.error:
+                skipped += 1
+                continue
+            if letter.get("stage") == "handover":
+                skipped += 1  # an internal message, not a user's story: nothing to replay
+                continue
+            payload = replay_payload(letter)
+            if producer is not None:
+                producer.send(names.raw, key=_story_key(payload), value=payload)
+            replayed += 1
+            if args.max and replayed >= args.max:
+                break
+        if producer is not None:
+            producer.flush(timeout=60)
+            consumer.commit()
+    finally:
+        if producer is not None:
+            producer.close(timeout=10)
+        consumer.close()
+    verb = "would replay" if args.dry_run else "replayed"
+    print(f"{verb} {replayed} dead letters to {names.raw} ({skipped} skipped)")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from agents.demo import SAMPLES, run
 
@@ -252,6 +314,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--latest", action="store_true", help="only records published from now on")
     p.add_argument("--group", help="consumer group (commits offsets); none by default")
     p.set_defaults(func=cmd_tail)
+
+    p = sub.add_parser("replay", help="re-publish dead letters to the input topic (after a fix)")
+    p.add_argument("--error", action="append", help="only dead letters with this error code (repeatable)")
+    p.add_argument("--max", type=int, default=0, help="stop after this many")
+    p.add_argument("--group", help="consumer group remembering what was replayed (default per prefix)")
+    p.add_argument("--timeout", type=float, default=5.0, help="stop after this many idle seconds")
+    p.add_argument("--dry-run", action="store_true", help="count, do not publish or commit")
+    p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("demo", help="start a worker, publish the sample stories, print what comes out")
     p.add_argument("--file", type=Path, help="stories to publish (default: the bundled samples)")

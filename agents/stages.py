@@ -84,6 +84,16 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
         value_type=None,
     )
     chain = Chain(settings.pipeline, store=TableStore(table))
+    if "prepare" in selected or "annotate" in selected:
+        started = time.perf_counter()
+        chain.warm_up(("en",) if "annotate" in selected else ())
+        log.info("models warmed up in %.1fs", time.perf_counter() - started)
+
+    def record_model_loads() -> None:
+        for lang, model in chain.models.loaded().items():
+            metrics.model_load.labels(lang, model.name).set(model.load_seconds)
+
+    record_model_loads()
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
 
     async def dead(letter: DeadLetter) -> None:
@@ -189,13 +199,9 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
 
         async def process(batch: list[Prepared]) -> None:
             started = time.perf_counter()
-            langs = {p.language.code for p in batch} - set(chain.models.loaded())
             # spaCy runs in a thread so the event loop keeps heartbeats and commits going
             outcomes = await asyncio.get_running_loop().run_in_executor(executor, chain.annotate, batch)
-            for lang in langs:
-                model = chain.models.loaded().get(lang)
-                if model is not None:
-                    metrics.model_load.labels(lang, model.name).set(model.load_seconds)
+            record_model_loads()
             elapsed = time.perf_counter() - started
             for prepared, outcome in zip(batch, outcomes, strict=True):
                 if isinstance(outcome, Enriched):

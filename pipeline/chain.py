@@ -141,6 +141,12 @@ class Chain:
         self._lexicons: dict[str, QuoteLexicon | None] = {}
         self._entity_rules: dict[str, EntityRules] = {}
 
+    def warm_up(self, languages: Sequence[str] = ("en",)) -> None:
+        """Load what the first stories would otherwise wait for: lingua's models and spaCy models."""
+        self.detector.build(preload=True)
+        for lang in languages:
+            self.models.get(lang)
+
     # -- the steps -------------------------------------------------------------------------------
 
     def parse(self, raw: bytes | str | dict[str, Any], **where: Any) -> Story | DeadLetter:
