@@ -144,3 +144,21 @@ def test_prepared_round_trips_through_json(chain: Chain) -> None:
     p.received = 12.5
     again = Prepared.from_json(json.loads(json.dumps(p.to_json())))
     assert again == p and again.story.extra == {"x": 1}
+
+
+@pytest.mark.parametrize(
+    ("body", "quotes"),
+    [
+        ("He said \u201cthis is never closed. The council met on Monday to discuss the budget.", 0),
+        ("\u201c" * 20_000 + " said the mayor of Harlow on Monday.", 0),
+        ('"' * 20_001 + " The mayor of Harlow spoke on Monday.", 0),
+        ("\u201cWe will rebuild the bridge,\u201d said Elena Ruiz. " * 2000, 2000),
+        ("x" * 200_000, 0),
+    ],
+    ids=["unbalanced", "thousands-curly", "thousands-straight", "two-thousand-quotes", "one-200k-word"],
+)
+def test_hostile_bodies_come_out_enriched(chain: Chain, body: str, quotes: int) -> None:
+    [out] = chain.run([json.dumps({"id": "hostile", "body": body})])
+    assert isinstance(out, Enriched)
+    assert len(out.quotes) == quotes
+    assert len(out.body) >= len(body.strip()) * 0.9
