@@ -45,9 +45,11 @@ DEFAULT_LANGUAGES: tuple[str, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class CleanConfig:
-    """Cleaning: which pattern files to use."""
+    """Cleaning: the patterns are data files (resources/clean/); these bound where they apply."""
 
     max_chrome_line_words: int = 8  # a chrome line is short; longer lines are story text
+    min_repeat_chars: int = 12  # shorter repeated paragraphs ("No.") may be the story's own
+    byline_lines: int = 2  # bylines are looked for only in the first lines of a body
 
 
 @dataclass(frozen=True, slots=True)
