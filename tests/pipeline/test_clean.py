@@ -72,8 +72,10 @@ def test_every_sentence_survives() -> None:
 @pytest.mark.parametrize(
     ("raw", "body"),
     [
-        ("BREAKING NEWS: Floodwater closed the main road into Harlow on Tuesday.",
-         "Floodwater closed the main road into Harlow on Tuesday."),
+        (
+            "BREAKING NEWS: Floodwater closed the main road into Harlow on Tuesday.",
+            "Floodwater closed the main road into Harlow on Tuesday.",
+        ),
         ("Breaking - Two ferries collided near Kestrel Bay.", "Two ferries collided near Kestrel Bay."),
         ("URGENT: Le pont de Solvik est fermé.", "Le pont de Solvik est fermé."),
         ("Update: the council will meet again on Friday.", "the council will meet again on Friday."),
@@ -85,20 +87,42 @@ def test_banner_before_a_story_line_is_cut(raw: str, body: str) -> None:
 
 @pytest.mark.parametrize(
     "chrome",
-    ["Updated 10:32 GMT", "Published: 12 March 2024", "Last updated on Monday 3 June 2025, 09:15",
-     "Publié le 3 juin 2025 à 10h32", "© 2026 Northwire. All rights reserved.", "Copyright 2026 Coastal Press",
-     "Facebook | Twitter | Email", "Share on WhatsApp", "Tags: flood, Harlow, weather", "12 comments",
-     "4 min read", "Home > World > Europe", "Sign up for our daily newsletter", "Lire aussi :"],
+    [
+        "Updated 10:32 GMT",
+        "Published: 12 March 2024",
+        "Last updated on Monday 3 June 2025, 09:15",
+        "Publié le 3 juin 2025 à 10h32",
+        "© 2026 Northwire. All rights reserved.",
+        "Copyright 2026 Coastal Press",
+        "Facebook | Twitter | Email",
+        "Share on WhatsApp",
+        "Tags: flood, Harlow, weather",
+        "12 comments",
+        "4 min read",
+        "Home > World > Europe",
+        "Sign up for our daily newsletter",
+        "Lire aussi :",
+    ],
 )
 def test_more_chrome_lines(chrome: str) -> None:
-    assert clean(f"The river rose overnight.\n{chrome}\n\nSchools closed.") == "The river rose overnight.\n\nSchools closed."
+    assert (
+        clean(f"The river rose overnight.\n{chrome}\n\nSchools closed.")
+        == "The river rose overnight.\n\nSchools closed."
+    )
 
 
 @pytest.mark.parametrize(
     "sentence",
-    ["Updated figures show a rise of 3 percent.", "Copyright fees rose sharply.", "Share prices rebounded.",
-     "Email records were seized.", "By Monday, the river had risen by two metres.", "Live music returns to Harlow.",
-     "Follow the money, the judge told the jury.", "Print runs were cut by half."],
+    [
+        "Updated figures show a rise of 3 percent.",
+        "Copyright fees rose sharply.",
+        "Share prices rebounded.",
+        "Email records were seized.",
+        "By Monday, the river had risen by two metres.",
+        "Live music returns to Harlow.",
+        "Follow the money, the judge told the jury.",
+        "Print runs were cut by half.",
+    ],
 )
 def test_story_sentences_that_start_like_chrome_stay(sentence: str) -> None:
     assert clean(f"{sentence}\n\nResidents left their homes.") == f"{sentence}\n\nResidents left their homes."
@@ -107,17 +131,33 @@ def test_story_sentences_that_start_like_chrome_stay(sentence: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "body", "credits"),
     [
-        ("The talks ended late on Friday. They resume in March. Jane Doe in Harlow contributed to this report.",
-         "The talks ended late on Friday. They resume in March.", ["Jane Doe in Harlow contributed to this report."]),
-        ("The talks ended late.\n\n(Reporting by Jane Doe; Editing by Tom Hale)", "The talks ended late.",
-         ["(Reporting by Jane Doe; Editing by Tom Hale)"]),
-        ("By Jane Doe and Tom Hale, Northwire\nThe council met on Monday.", "The council met on Monday.",
-         ["By Jane Doe and Tom Hale, Northwire"]),
-        ("The vote was close. Reporting by J. Doe; editing by K. Lund.", "The vote was close.",
-         ["Reporting by J. Doe; editing by K. Lund."]),
+        (
+            "The talks ended late on Friday. They resume in March. "
+            "Jane Doe in Harlow contributed to this report.",
+            "The talks ended late on Friday. They resume in March.",
+            ["Jane Doe in Harlow contributed to this report."],
+        ),
+        (
+            "The talks ended late.\n\n(Reporting by Jane Doe; Editing by Tom Hale)",
+            "The talks ended late.",
+            ["(Reporting by Jane Doe; Editing by Tom Hale)"],
+        ),
+        (
+            "By Jane Doe and Tom Hale, Northwire\nThe council met on Monday.",
+            "The council met on Monday.",
+            ["By Jane Doe and Tom Hale, Northwire"],
+        ),
+        (
+            "The vote was close. Reporting by J. Doe; editing by K. Lund.",
+            "The vote was close.",
+            ["Reporting by J. Doe; editing by K. Lund."],
+        ),
         ("Le maire a parlé.\n\nAvec AFP", "Le maire a parlé.", ["Avec AFP"]),
-        ("The mayor spoke.\n\nAdditional reporting by Priya Natarajan in Eastbrook.", "The mayor spoke.",
-         ["Additional reporting by Priya Natarajan in Eastbrook."]),
+        (
+            "The mayor spoke.\n\nAdditional reporting by Priya Natarajan in Eastbrook.",
+            "The mayor spoke.",
+            ["Additional reporting by Priya Natarajan in Eastbrook."],
+        ),
     ],
 )
 def test_credits_are_recognised(raw: str, body: str, credits: list[str]) -> None:
@@ -128,14 +168,24 @@ def test_credits_are_recognised(raw: str, body: str, credits: list[str]) -> None
 @pytest.mark.parametrize(
     ("raw", "body"),
     [
-        ("A firefighter carries a child from the flooded school. A firefighter carries a child from the flooded "
-         "school.\n\nThe storm hit at night.", "A firefighter carries a child from the flooded school.\n\nThe "
-         "storm hit at night."),
-        ("Caption: A man rows a boat down Main Street.\nThe town flooded.\nCaption: A man rows a boat down Main "
-         "Street.", "Caption: A man rows a boat down Main Street.\nThe town flooded."),
-        ("Photo: crews at work in Dunmore\n\nThe line was repaired.\n\nPHOTO: Crews at work in Dunmore",
-         "Photo: crews at work in Dunmore\n\nThe line was repaired."),
-        ("\u201cNo.\u201d\n\nShe paused.\n\n\u201cNo.\u201d", "\u201cNo.\u201d\n\nShe paused.\n\n\u201cNo.\u201d"),
+        (
+            "A firefighter carries a child from the flooded school. "
+            "A firefighter carries a child from the flooded school.\n\nThe storm hit at night.",
+            "A firefighter carries a child from the flooded school.\n\nThe storm hit at night.",
+        ),
+        (
+            "Caption: A man rows a boat down Main Street.\nThe town flooded.\n"
+            "Caption: A man rows a boat down Main Street.",
+            "Caption: A man rows a boat down Main Street.\nThe town flooded.",
+        ),
+        (
+            "Photo: crews at work in Dunmore\n\nThe line was repaired.\n\nPHOTO: Crews at work in Dunmore",
+            "Photo: crews at work in Dunmore\n\nThe line was repaired.",
+        ),
+        (
+            "\u201cNo.\u201d\n\nShe paused.\n\n\u201cNo.\u201d",
+            "\u201cNo.\u201d\n\nShe paused.\n\n\u201cNo.\u201d",
+        ),
     ],
 )
 def test_repeats_are_kept_once_but_short_echoes_stay(raw: str, body: str) -> None:
@@ -143,10 +193,14 @@ def test_repeats_are_kept_once_but_short_echoes_stay(raw: str, body: str) -> Non
 
 
 def test_hard_wrapped_lines_join_into_one_paragraph() -> None:
-    raw = ("The river burst its banks early on Monday after three\ndays of heavy rain across the northern "
-           "valleys,\nofficials said.\n\nSchools closed.")
-    assert clean(raw) == ("The river burst its banks early on Monday after three days of heavy rain across the "
-                          "northern valleys, officials said.\n\nSchools closed.")
+    raw = (
+        "The river burst its banks early on Monday after three\ndays of heavy rain across the northern "
+        "valleys,\nofficials said.\n\nSchools closed."
+    )
+    assert clean(raw) == (
+        "The river burst its banks early on Monday after three days of heavy rain across the "
+        "northern valleys, officials said.\n\nSchools closed."
+    )
 
 
 @pytest.mark.parametrize(
@@ -156,8 +210,10 @@ def test_hard_wrapped_lines_join_into_one_paragraph() -> None:
         ("Price rises &lt;5% &amp; fares&#x2019; cap held.", "Price rises <5% & fares\u2019 cap held."),
         ("Some\u00adwhere in the\u200b city\ufeff.", "Somewhere in the city."),
         ("Line one.\r\nLine two.\u2029Line three.", "Line one.\nLine two.\n\nLine three."),
-        ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u0628\u0631\u0648\u0645.",
-         "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u0628\u0631\u0648\u0645."),
+        (
+            "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u0628\u0631\u0648\u0645.",
+            "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u0628\u0631\u0648\u0645.",
+        ),
         ("Rates:\ta\u00a0b  c.", "Rates: a b c."),
     ],
 )
