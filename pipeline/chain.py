@@ -142,8 +142,9 @@ class Chain:
         self._entity_rules: dict[str, EntityRules] = {}
 
     def warm_up(self, languages: Sequence[str] = ("en",)) -> None:
-        """Load what the first stories would otherwise wait for: lingua's models and spaCy models."""
-        self.detector.build(preload=True)
+        """Load what the first stories would otherwise wait for: lingua (all its n-gram models when the
+        language config says `preload`) and the spaCy models of `languages`."""
+        _ = self.detector.lingua
         for lang in languages:
             self.models.get(lang)
 

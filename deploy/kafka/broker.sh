@@ -11,10 +11,14 @@ host="${WIRESTREAM_KAFKA_HOST:-127.0.0.1}"
 port="${WIRESTREAM_KAFKA_PORT:-9092}"
 controller_port="${WIRESTREAM_KAFKA_CONTROLLER_PORT:-9093}"
 lib="$here/lib"
-data="${WIRESTREAM_KAFKA_DATA:-$here/data}"
+# several brokers may run side by side (tests restart a broker of their own): files are per port
+suffix=""; [ "$port" = 9092 ] || suffix="-$port"
+data="${WIRESTREAM_KAFKA_DATA:-$here/data$suffix}"
 logs="$here/logs"
 run="$here/run"
-pidfile="$run/broker.pid"
+pidfile="$run/broker$suffix.pid"
+log="$logs/broker$suffix.log"
+props="$run/server$suffix.properties"
 heap="${WIRESTREAM_KAFKA_HEAP:-768m}"
 
 accepting() { (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; }
@@ -31,7 +35,7 @@ resolve() {
 
 configure() {
   sed -e "s#@HOST@#$host#g" -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" \
-      -e "s#@DATA@#$data#g" "$here/server.properties.in" >"$run/server.properties"
+      -e "s#@DATA@#$data#g" "$here/server.properties.in" >"$props"
 }
 
 format() {
@@ -39,8 +43,8 @@ format() {
   mkdir -p "$data"
   local cluster
   cluster="$(java -cp "$lib/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
-  java -cp "$lib/*" kafka.tools.StorageTool format -t "$cluster" -c "$run/server.properties" >"$logs/format.log" 2>&1 \
-    || { cat "$logs/format.log" >&2; exit 1; }
+  java -cp "$lib/*" kafka.tools.StorageTool format -t "$cluster" -c "$props" >"$logs/format$suffix.log" 2>&1 \
+    || { cat "$logs/format$suffix.log" >&2; exit 1; }
 }
 
 start() {
@@ -49,21 +53,21 @@ start() {
   resolve
   configure
   format
-  echo "broker: starting Apache Kafka on $host:$port (log: $logs/broker.log)"
+  echo "broker: starting Apache Kafka on $host:$port (log: $log)"
   nohup java -Xms256m -Xmx"$heap" -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$here/log4j2.yaml" \
-    -cp "$lib/*" kafka.Kafka "$run/server.properties" >"$logs/broker.log" 2>&1 &
+    -cp "$lib/*" kafka.Kafka "$props" >"$log" 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 1 120); do
-    if accepting && grep -q "Kafka Server started" "$logs/broker.log"; then
+    if accepting && grep -q "Kafka Server started" "$log"; then
       echo "broker: ready"; return
     fi
     if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-      tail -n 40 "$logs/broker.log" >&2; echo "broker: exited during start" >&2; exit 1
+      tail -n 40 "$log" >&2; echo "broker: exited during start" >&2; exit 1
     fi
     sleep 0.5
   done
-  tail -n 40 "$logs/broker.log" >&2; echo "broker: not ready after 60 s" >&2; exit 1
+  tail -n 40 "$log" >&2; echo "broker: not ready after 60 s" >&2; exit 1
 }
 
 stop() {

@@ -35,6 +35,38 @@ def broker() -> str:
     return BROKER
 
 
+class LocalBroker:
+    """A second broker of our own (other ports, temp data), for tests that stop and start it."""
+
+    def __init__(self, port: int, data: Path) -> None:
+        self.port = port
+        self.address = f"127.0.0.1:{port}"
+        self.env = dict(
+            os.environ,
+            WIRESTREAM_KAFKA_PORT=str(port),
+            WIRESTREAM_KAFKA_CONTROLLER_PORT=str(port + 1),
+            WIRESTREAM_KAFKA_DATA=str(data),
+        )
+
+    def start(self) -> None:
+        subprocess.run(
+            [str(ROOT / "deploy" / "kafka" / "broker.sh"), "start"], check=True, cwd=ROOT, env=self.env
+        )
+
+    def stop(self) -> None:
+        subprocess.run(
+            [str(ROOT / "deploy" / "kafka" / "broker.sh"), "stop"], check=True, cwd=ROOT, env=self.env
+        )
+
+
+@pytest.fixture
+def own_broker(broker: str, tmp_path: Path) -> Iterator[LocalBroker]:
+    b = LocalBroker(19092, tmp_path / "kafka-data")
+    b.start()
+    yield b
+    b.stop()
+
+
 @dataclass
 class Worker:
     """A `wirestream worker` subprocess on its own topic prefix, data dir and web port."""
@@ -48,14 +80,15 @@ class Worker:
 
     @property
     def env(self) -> dict[str, str]:
-        return dict(
+        env = dict(
             os.environ,
             WIRESTREAM_BROKER=BROKER,
             WIRESTREAM_TOPIC_PREFIX=self.prefix,
             WIRESTREAM_DATA_DIR=str(self.data_dir),
             WIRESTREAM_WEB_PORT=str(self.port),
-            **self.extra_env,
         )
+        env.update(self.extra_env)
+        return env
 
     def start(self, timeout: float = 120.0) -> Worker:
         exe = Path(sys.executable).with_name("wirestream")
@@ -113,10 +146,10 @@ def worker_factory(broker: str, tmp_path: Path) -> Iterator[Any]:
         w.stop()
 
 
-def publish(prefix: str, records: list[dict[str, Any]] | list[bytes]) -> None:
+def publish(prefix: str, records: list[dict[str, Any]] | list[bytes], broker: str = BROKER) -> None:
     from kafka import KafkaProducer
 
-    producer = KafkaProducer(bootstrap_servers=[BROKER], acks="all", linger_ms=5)
+    producer = KafkaProducer(bootstrap_servers=[broker], acks="all", linger_ms=5)
     for r in records:
         if isinstance(r, bytes):
             producer.send(f"{prefix}.raw", value=r)
@@ -127,7 +160,7 @@ def publish(prefix: str, records: list[dict[str, Any]] | list[bytes]) -> None:
 
 
 def consume(
-    prefix: str, expected: int, timeout: float = 240.0
+    prefix: str, expected: int, timeout: float = 240.0, broker: str = BROKER
 ) -> dict[str, list[tuple[int, int, dict[str, Any]]]]:
     """(partition, offset, record) per output topic, until `expected` records or timeout."""
     from kafka import KafkaConsumer
@@ -135,7 +168,7 @@ def consume(
     topics = [f"{prefix}.enriched", f"{prefix}.duplicates", f"{prefix}.deadletter"]
     consumer = KafkaConsumer(
         *topics,
-        bootstrap_servers=[BROKER],
+        bootstrap_servers=[broker],
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         consumer_timeout_ms=1000,

@@ -19,7 +19,10 @@ EXE = str(Path(sys.executable).with_name("wirestream"))
 
 def test_replay_after_raising_the_size_limit(worker_factory: Any) -> None:
     prefix = worker_factory.prefix
-    story = {"id": f"{prefix}-long", "body": "The council of Harlow met on Monday to approve the budget. " * 8}
+    story = {
+        "id": f"{prefix}-long",
+        "body": "The council of Harlow met on Monday to approve the budget. " * 8,
+    }
     strict = worker_factory(WIRESTREAM_MAX_BODY_BYTES="200").start()
     publish(prefix, [story])
     got = consume(prefix, 1, timeout=120)
@@ -30,7 +33,9 @@ def test_replay_after_raising_the_size_limit(worker_factory: Any) -> None:
 
     worker_factory().start()  # the fix: the default 1 MiB limit
     env = dict(os.environ, WIRESTREAM_BROKER=BROKER, WIRESTREAM_TOPIC_PREFIX=prefix)
-    done = subprocess.run([EXE, "replay", "--error", "body_too_large"], env=env, capture_output=True, timeout=120)
+    done = subprocess.run(
+        [EXE, "replay", "--error", "body_too_large"], env=env, capture_output=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr.decode()
     assert b"replayed 1 dead letters" in done.stdout
     got = consume(prefix, 2, timeout=120)

@@ -72,3 +72,32 @@ def test_kill_minus_nine_loses_nothing(worker_factory: Any) -> None:
     assert not missing, f"{len(missing)} ids never came out"
     twice = sum(1 for i in ids if counts[i] > 1)
     print(f"\nat_least_once crash: {twice} of {len(ids)} ids emitted more than once")
+
+
+def test_broker_restart_mid_stream_loses_nothing(worker_factory: Any, own_broker: Any) -> None:
+    prefix = worker_factory.prefix
+    batch = stories(150, seed=44, words=80, prefix=prefix)
+    worker_factory(WIRESTREAM_BROKER=own_broker.address).start()
+    publish(prefix, batch[:75], broker=own_broker.address)
+    consume(prefix, 20, timeout=120, broker=own_broker.address)
+    own_broker.stop()
+    time.sleep(5)
+    own_broker.start()
+    publish(prefix, batch[75:], broker=own_broker.address)
+    counts = ids_out(consume(prefix, len(batch), timeout=300, broker=own_broker.address))
+    missing = {s["id"] for s in batch} - set(counts)
+    assert not missing, f"{len(missing)} ids lost across the broker restart"
+
+
+def test_rebalance_survivor_finishes_the_work(worker_factory: Any) -> None:
+    prefix = worker_factory.prefix
+    batch = stories(200, seed=55, words=80, prefix=prefix)
+    first = worker_factory().start()
+    second = worker_factory().start()
+    publish(prefix, batch)
+    consume(prefix, 30, timeout=120)
+    first.stop(signal.SIGKILL)
+    counts = ids_out(consume(prefix, len(batch), timeout=300))
+    second.stop()
+    missing = {s["id"] for s in batch} - set(counts)
+    assert not missing, f"{len(missing)} ids lost when a worker died"
