@@ -55,9 +55,17 @@ class CleanConfig:
 @dataclass(frozen=True, slots=True)
 class LanguageConfig:
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
-    prefix_chars: int = 2000  # detect on a bounded prefix, for speed
-    min_chars: int = 12  # shorter text is "und" unless hinted
-    min_confidence: float = 0.5
+    prefix_chars: int = 400  # detect on a bounded prefix, for speed (lingua's cost grows with length)
+    min_chars: int = 12  # fewer letters is "und" unless hinted (a Han/kana/Hangul/Thai one counts 3)
+    min_confidence: float = 0.4  # a weaker best guess is "und" unless hinted
+    hint_margin: float = 0.2  # a hint this close to the best guess wins (Danish vs Bokmål on a flash)
+    mixed_min_chars: int = 60  # longer samples are checked half by half for mixed languages
+    mixed_confidence: float = 0.4  # halves this sure (2x the rival) of different languages: mixed
+    low_accuracy: bool = False  # lingua's trigram-only mode: faster on long text, weak on one-line flashes
+    preload: bool = False  # load all n-gram models at build time instead of on first use
+    hint_aliases: dict[str, str] = field(
+        default_factory=lambda: {"no": "nb", "nn": "nb", "iw": "he", "in": "id", "ji": "yi", "jw": "jv"}
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,36 +1,70 @@
 """Language stage: lingua on a bounded prefix of the cleaned body, ISO 639-1 code plus confidence.
 
-Text too short to judge, or whose best guess is weak, is `und` unless the publisher's hint names a
-language we know; the hint is never trusted over a confident detection.
+Text too short to judge, mixed (its two halves confidently in different languages) or whose best guess
+is weak is `und`, unless the publisher's hint names a language: the hint is used only when confident
+detection is impossible, or when it is nearly as likely as the best guess (close languages such as
+Danish and Bokmål on a short flash). A confident detection always beats a wrong hint.
 """
 
 from __future__ import annotations
 
+import re
 import threading
+import unicodedata
+from collections.abc import Sequence
 
-from lingua import (
-    IsoCode639_1,
-    LanguageDetectorBuilder,
-)
-from lingua import (
-    Language as LinguaLanguage,
-)
-from lingua import (
-    LanguageDetector as Lingua,
-)
+from lingua import ConfidenceValue, IsoCode639_1, LanguageDetectorBuilder
+from lingua import Language as LinguaLanguage
+from lingua import LanguageDetector as Lingua
 
 from pipeline.config import LanguageConfig
 from pipeline.records import Language
 
+UND = "und"
+_SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f\u061f\u0964][\"'\u201d\u2019\u00bb)]*\s*")
 
-def _lingua_languages(codes: tuple[str, ...]) -> list[LinguaLanguage]:
+
+def _lingua_languages(codes: Sequence[str]) -> list[LinguaLanguage]:
     out = []
     for code in codes:
-        iso = getattr(IsoCode639_1, code.upper(), None)
-        if iso is None:
+        iso = getattr(IsoCode639_1, code.strip().upper(), None)
+        if iso is None or len(code.strip()) != 2:
             raise ValueError(f"lingua does not know the language code {code!r}")
         out.append(LinguaLanguage.from_iso_code_639_1(iso))
     return out
+
+
+def _is_wide(ch: str) -> bool:
+    """Scripts written without spaces (Han, kana, Hangul, Thai) pack a word into one or two characters."""
+    code = ord(ch)
+    return (
+        0x0E00 <= code <= 0x0E7F
+        or 0x3040 <= code <= 0x30FF
+        or 0x3400 <= code <= 0x9FFF
+        or 0xAC00 <= code <= 0xD7AF
+    )
+
+
+def letter_weight(text: str, enough: int | None = None) -> int:
+    """How much language evidence `text` holds: letters, with characters of spaceless scripts counted thrice.
+
+    Counting stops once `enough` is reached: only short texts need the exact figure.
+    """
+    weight = 0
+    for ch in text:
+        if ch.isalpha() or unicodedata.category(ch) in ("Mn", "Mc"):
+            weight += 3 if _is_wide(ch) else 1
+            if enough is not None and weight >= enough:
+                break
+    return weight
+
+
+def prefix(text: str, limit: int) -> str:
+    """At most `limit` characters of `text`, cut at a space when there is one near the end."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", limit - 200, limit)
+    return text[: cut if cut > 0 else limit]
 
 
 class LanguageDetector:
@@ -40,40 +74,86 @@ class LanguageDetector:
         self.config = config
         self._lingua: Lingua | None = None
         self._lock = threading.Lock()
-        self._known = {c.lower() for c in config.languages}
+        self._known = frozenset(c.strip().lower() for c in config.languages)
 
     @property
     def lingua(self) -> Lingua:
+        """The lingua detector, built on first use (its n-gram models load lazily too, unless preloaded)."""
         if self._lingua is None:
-            self.build()
-        assert self._lingua is not None
+            with self._lock:
+                if self._lingua is None:
+                    builder = LanguageDetectorBuilder.from_languages(
+                        *_lingua_languages(self.config.languages)
+                    )
+                    if self.config.low_accuracy:
+                        builder = builder.with_low_accuracy_mode()
+                    if self.config.preload:
+                        builder = builder.with_preloaded_language_models()
+                    self._lingua = builder.build()
         return self._lingua
 
-    def build(self, *, preload: bool = False) -> None:
-        """Build lingua now; `preload` loads every language model up front (a worker's start, ~4 s)
-        instead of on the first story that needs them."""
-        with self._lock:
-            if self._lingua is None or preload:
-                builder = LanguageDetectorBuilder.from_languages(*_lingua_languages(self.config.languages))
-                if preload:
-                    builder = builder.with_preloaded_language_models()
-                self._lingua = builder.build()
-
-    def _hinted(self, hint: str | None) -> Language:
-        code = (hint or "").strip().lower().split("-")[0].split("_")[0]
-        if len(code) == 2 and code in self._known:
-            return Language(code, 0.0)
-        return Language("und", 0.0)
+    def hint_code(self, hint: str | None) -> str | None:
+        """The ISO 639-1 code a publisher's hint names ("fr-FR" -> "fr", "no" -> "nb"), or None."""
+        if not hint:
+            return None
+        code = hint.strip().lower().replace("_", "-").split("-")[0]
+        code = self.config.hint_aliases.get(code, code)
+        return code if len(code) == 2 and code.isascii() and code.isalpha() else None
 
     def detect(self, text: str, hint: str | None = None) -> Language:
-        sample = text[: self.config.prefix_chars]
-        letters = sum(1 for ch in sample if ch.isalpha())
-        if letters < self.config.min_chars:
-            return self._hinted(hint)
-        values = self.lingua.compute_language_confidence_values(sample)
-        if not values:
-            return self._hinted(hint)
-        best = values[0]
-        if best.value < self.config.min_confidence:
-            return self._hinted(hint)
-        return Language(best.language.iso_code_639_1.name.lower(), round(float(best.value), 4))
+        sample = prefix(text, self.config.prefix_chars)
+        hinted = self.hint_code(hint)
+        if letter_weight(sample, self.config.min_chars) < self.config.min_chars:
+            return Language(hinted or UND, 0.0)
+        scores, mixed = self._confidences(sample)
+        best, value = max(scores.items(), key=lambda kv: kv[1]) if scores else (UND, 0.0)
+        if hinted is not None:
+            hint_value = scores.get(hinted, 0.0)
+            unsure = mixed or value < self.config.min_confidence
+            if unsure or (hinted in self._known and value - hint_value <= self.config.hint_margin):
+                return Language(hinted, round(hint_value, 4))
+        if mixed or value < self.config.min_confidence:
+            return Language(UND, round(value, 4))
+        return Language(best, round(value, 4))
+
+    def _confidences(self, sample: str) -> tuple[dict[str, float], bool]:
+        """Lingua's confidence per language code, and whether the two halves of a long sample are
+        confidently in different languages (mixed text).
+
+        Detection costs time in proportion to length, so two halves cost what the whole would.
+        """
+        lingua = self.lingua
+        if len(sample) < self.config.mixed_min_chars:
+            return _scores(lingua.compute_language_confidence_values(sample), 1.0), False
+        cut = _middle_cut(sample)
+        halves = [lingua.compute_language_confidence_values(part) for part in (sample[:cut], sample[cut:])]
+        one, two = (_scores(h, 1.0) for h in halves)
+        mixed = bool(one and two) and _distinct(one, two, self.config) and _distinct(two, one, self.config)
+        share = cut / len(sample)
+        merged = {code: value * share for code, value in one.items()}
+        for code, value in two.items():
+            merged[code] = merged.get(code, 0.0) + value * (1 - share)
+        return merged, mixed
+
+
+def _distinct(half: dict[str, float], other: dict[str, float], config: LanguageConfig) -> bool:
+    """Whether `half` is clearly in a language other than the best guess for `other`."""
+    best = max(half, key=half.__getitem__)
+    rival = max(other, key=other.__getitem__)
+    value = half[best]
+    return best != rival and value >= config.mixed_confidence and value >= 2 * half.get(rival, 0.0)
+
+
+def _middle_cut(sample: str) -> int:
+    """Where to halve a sample: the sentence end nearest its middle, else the space nearest it."""
+    n = len(sample)
+    lo, hi = n // 4, 3 * n // 4
+    ends = [m.end() for m in _SENTENCE_END.finditer(sample, lo, hi)]
+    if ends:
+        return min(ends, key=lambda e: abs(e - n // 2))
+    space = sample.rfind(" ", lo, n // 2 + 1)
+    return space if space > 0 else n // 2
+
+
+def _scores(values: Sequence[ConfidenceValue], weight: float) -> dict[str, float]:
+    return {v.language.iso_code_639_1.name.lower(): v.value * weight for v in values}

@@ -45,3 +45,61 @@ def test_languages_are_configurable() -> None:
     )
     with pytest.raises(ValueError, match="xx"):
         _ = LanguageDetector(LanguageConfig(languages=("xx",))).lingua
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Flood closes Harlow bridge.", "en"),
+        ("Séisme dans la capitale.", "fr"),
+        ("Erdbeben erschüttert Hauptstadt.", "de"),
+        ("Jordskalv skakar huvudstaden.", "sv"),
+        ("Трое погибли во время шторма.", "ru"),
+        ("沿海风暴造成三人死亡。", "zh"),
+        ("沿岸部で嵐、三人が死亡。", "ja"),
+        ("해안 폭풍으로 세 명 사망.", "ko"),
+        ("مقتل ثلاثة أشخاص في عاصفة.", "ar"),
+    ],
+)
+def test_short_flashes_in_many_scripts(text: str, code: str) -> None:
+    assert DETECTOR.detect(text).code == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The mayor of Harlow opened the bridge on Monday. Le maire de Harlow a ouvert le pont lundi.",
+        "Die Regierung hat den Haushalt beschlossen. The government approved the budget on Tuesday night.",
+    ],
+)
+def test_mixed_text_is_und_or_the_hint(text: str) -> None:
+    assert DETECTOR.detect(text).code == "und"
+    assert DETECTOR.detect(text, "fr").code == "fr"
+
+
+def test_a_story_with_a_foreign_quote_is_not_mixed() -> None:
+    text = (
+        "The French minister visited the flooded valley on Tuesday and promised help for the farmers. "
+        "\u201cNous serons l\u00e0,\u201d she told them, before meeting the regional council for two hours. "
+        "Officials said the repairs to the main road would take at least three weeks to complete."
+    )
+    assert DETECTOR.detect(text).code == "en"
+
+
+@pytest.mark.parametrize(
+    ("hint", "code"), [("no", "nb"), ("NB", "nb"), ("pt_BR", "pt"), ("iw", "he"), ("", "und")]
+)
+def test_hint_codes_are_normalised(hint: str, code: str) -> None:
+    assert DETECTOR.detect("12:30", hint).code == code
+
+
+def test_close_languages_follow_a_hint_on_a_flash() -> None:
+    flash = "Tre døde i storm langs kysten."  # the same words in Danish and Bokmål
+    assert {DETECTOR.detect(flash, "da").code, DETECTOR.detect(flash, "nb").code} == {"da", "nb"}
+
+
+def test_detection_reads_a_bounded_prefix() -> None:
+    config = LanguageConfig(prefix_chars=120)
+    english = "The council voted on Monday to keep the night buses running until spring. " * 2
+    german = "Die Regierung hat am Dienstag einen neuen Haushalt für das kommende Jahr beschlossen. " * 40
+    assert LanguageDetector(config).detect(english + german).code == "en"

@@ -1,0 +1,1 @@
+"""Offline evaluations behind `wirestream eval KIND`: each module has `main(argv) -> int`."""
