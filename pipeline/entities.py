@@ -1,16 +1,18 @@
 """Entities stage: the model's mentions, trimmed, fixed by data rules and canonicalised within a story.
 
-One pass over `doc.ents` (no re-parsing, no POS tags or sentences needed):
+One pass over `doc.ents` and one regex pass over the text (no re-parsing, no POS tags or sentences):
 
-1. Trim each mention: leading articles ("the Harlow council"), a leading title on people ("Colonel Steve
-   Warren" -> "Steve Warren") and a trailing possessive ("Warren's" -> "Warren"). The trimmed span stays a
-   true substring of the body, so `body[start:end] == text`.
+1. Trim each mention: a leading article ("the Harlow council"), a leading title on people ("Colonel Steve
+   Warren" -> "Steve Warren") and a trailing possessive ("Warren's" -> "Warren"); split "World Health
+   Organization (WHO" into the name and its acronym. The trimmed span stays a true substring of the body,
+   so `body[start:end] == text`. Roles tagged as names ("ministre des Transports") go.
 2. Fix obvious model mistakes with rules from `resources/entities/<lang>.json`: a mention whose words are
    part of a person's name in the same story is that person (a surname tagged ORG); a one-word mention
-   after a title ("Mr. Brandt") is a person; a person's surname the model missed entirely is added.
+   after a title ("Mr. Brandt") is a person; a lone "person" after "in"/"from" that is nobody's name in
+   the story is a place; a surname or acronym the model tagged once but missed elsewhere is added.
 3. Link partial mentions to the fullest name of the same entity in the story ("Warren" -> "Steve Warren",
    "Authority" -> "Valmora Port Authority", "VPA" -> "Valmora Port Authority"); when two full names share
-   the part, the nearest one mentioned before wins.
+   the part, the one mentioned nearest before wins.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from pipeline.records import Entity
 
 _MAX_TITLE_TOKENS = 3
 _SPACE = re.compile(r"\s+")
-_ACRONYM = re.compile(r"[A-Z](?:\.?[A-Z]){1,7}\.?")
+_ACRONYM = re.compile(r"[A-Z](?:\.?[A-Z0-9]){1,7}\.?")
+_NAME = re.compile(r"[^\W\d_][\w'\u2019-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,8 @@ class EntityRules:
     keep_determiner: frozenset[str]  # names whose article is part of the name ("The Hague")
     possessives: tuple[str, ...]
     acronym_skip: frozenset[str]
+    place_label: str = "GPE"
+    place_prepositions: frozenset[str] = frozenset()  # a lone unknown "person" after these is a place
     min_surname_chars: int = 3
 
     @property
@@ -75,6 +80,8 @@ def load_entity_rules(lang: str = "en") -> EntityRules:
         keep_determiner=frozenset(k.lower() for k in data["keep_determiner"]),
         possessives=tuple(sorted(data["possessives"], key=len, reverse=True)),
         acronym_skip=frozenset(data["acronym_skip"]),
+        place_label=data.get("place_label", "GPE"),
+        place_prepositions=frozenset(data.get("place_prepositions", ())),
         min_surname_chars=int(data.get("min_surname_chars", 3)),
     )
 
@@ -86,6 +93,7 @@ class _Mention:
     label: str
     words: tuple[str, ...]  # casefolded, for matching
     after_title: bool = False
+    before: str = ""  # the word before the mention, lower-case
 
 
 def _title_length(tokens: Sequence[Any], rules: EntityRules) -> int:
@@ -110,11 +118,12 @@ def _trim(span: Span, text: str, rules: EntityRules, is_person: bool) -> tuple[i
         if whole not in rules.keep_determiner:
             tokens = tokens[1:]
     if is_person:
-        cut = _title_length(tokens, rules)
-        if cut:
+        while cut := _title_length(tokens, rules):  # "Lt. Col. Ana Ruiz": titles may follow each other
             tokens, after_title = tokens[cut:], True
-        elif len(tokens) == 1 and _norm_title(tokens[0].text) in rules.titles:
+        if not after_title and len(tokens) == 1 and _norm_title(tokens[0].text) in rules.titles:
             return None  # "President" alone is a role, not a name
+    elif tokens and tokens[0].text[:1].islower() and _norm_title(tokens[0].text) in rules.titles:
+        return None  # "ministre des Transports": a role, not an organisation's name
     while tokens and (tokens[-1].is_punct or tokens[-1].is_space or tokens[-1].text in rules.possessives):
         tokens = tokens[:-1]
     while tokens and (tokens[0].is_punct or tokens[0].is_space):
@@ -129,6 +138,18 @@ def _trim(span: Span, text: str, rules: EntityRules, is_person: bool) -> tuple[i
     if not any(ch.isalnum() for ch in text[start:end]):
         return None
     return start, end, after_title
+
+
+def _split_parenthesis(doc: Doc, ent: Span) -> list[Span]:
+    """ "World Health Organization (WHO" tagged as one: the name, and the acronym in brackets on its own."""
+    for i in range(ent.start + 1, ent.end):
+        if doc[i].text == "(":
+            inner = [t for t in doc[i + 1 : ent.end] if t.text != ")"]
+            spans = [doc[ent.start : i]]
+            if len(inner) == 1 and _ACRONYM.fullmatch(inner[0].text):
+                spans.append(doc[inner[0].i : inner[0].i + 1])
+            return spans
+    return [ent]
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -149,17 +170,18 @@ def extract_entities(doc: Doc, *, rules: EntityRules) -> list[Entity]:
         label = ent.label_
         if rules.keep_labels and label not in rules.keep_labels:
             continue
-        bounds = _trim(ent, text, rules, label in person)
-        if bounds is None:
-            continue
-        start, end, after_title = bounds
-        mention = _Mention(start, end, label, _words(text[start:end]), after_title)
-        if label not in person and len(mention.words) == 1 and ent.start > 0:
-            before = doc[ent.start - 1]
-            mention.after_title = _norm_title(before.text) in rules.titles and before.text[:1].isupper()
-        mentions.append(mention)
+        for span in _split_parenthesis(doc, ent):
+            bounds = _trim(span, text, rules, label in person)
+            if bounds is None:
+                continue
+            start, end, after_title = bounds
+            before = doc[span.start - 1].text if span.start > 0 else ""
+            mention = _Mention(start, end, label, _words(text[start:end]), after_title, before.lower())
+            if label not in person and len(mention.words) == 1:
+                mention.after_title = _norm_title(before) in rules.titles and before[:1].isupper()
+            mentions.append(mention)
     _fix_labels(mentions, rules)
-    mentions = _add_missed_surnames(text, mentions, rules)
+    mentions = _add_missed_names(text, mentions, rules)
     canon = _canonicals(text, mentions, rules)
     return [
         Entity(text=text[m.start : m.end], label=m.label, start=m.start, end=m.end, canonical=c)
@@ -191,16 +213,35 @@ def _fix_labels(mentions: list[_Mention], rules: EntityRules) -> None:
             fix = any(_contains(name, m.words) for name in full if len(name) >= len(m.words))
         if fix:
             m.label = rules.person_label
+    for m in mentions:  # "a teacher from Glasgow" tagged PERSON, with no person of that name in the story
+        if (
+            m.label in person
+            and len(m.words) == 1
+            and m.before in rules.place_prepositions
+            and not m.after_title
+            and not any(_contains(name, m.words) for name in full)
+        ):
+            m.label = rules.place_label
 
 
-def _add_missed_surnames(text: str, mentions: list[_Mention], rules: EntityRules) -> list[_Mention]:
-    """Surnames of people named in full that the model did not tag at all, found by one regex pass."""
+def _add_missed_names(text: str, mentions: list[_Mention], rules: EntityRules) -> list[_Mention]:
+    """Names the model tagged somewhere but missed elsewhere, found by one regex pass over the text:
+    surnames of people named in full, and acronyms ("WHO") it tagged at least once."""
     person = rules.person_labels
-    surnames = {text[m.start : m.end].split()[-1] for m in mentions if m.label in person and len(m.words) > 1}
-    surnames = {s for s in surnames if len(s) >= rules.min_surname_chars and s[:1].isupper() and s.isalpha()}
-    if not surnames:
+    names: dict[str, str] = {}
+    for m in mentions:
+        surface = text[m.start : m.end]
+        if m.label in person and len(m.words) > 1:
+            surname = surface.split()[-1]
+            if len(surname) >= rules.min_surname_chars and surname[:1].isupper() and _NAME.fullmatch(surname):
+                names.setdefault(surname, rules.person_label)
+        elif m.label not in person and _ACRONYM.fullmatch(surface) and "." not in surface:
+            names.setdefault(surface, m.label)
+    if not names:
         return mentions
-    pattern = re.compile(r"(?<![\w\-])(?:" + "|".join(map(re.escape, sorted(surnames))) + r")(?![\w\-])")
+    pattern = re.compile(
+        r"(?<![\w\-])(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?![\w\-])"
+    )
     starts = [m.start for m in mentions]
     added: list[_Mention] = []
     for found in pattern.finditer(text):
@@ -212,7 +253,7 @@ def _add_missed_surnames(text: str, mentions: list[_Mention], rules: EntityRules
             continue
         if _next_word_capitalised(text, e):  # "Lindqvist Shipping": part of another name
             continue
-        added.append(_Mention(s, e, rules.person_label, _words(found.group())))
+        added.append(_Mention(s, e, names[found.group()], _words(found.group())))
     if not added:
         return mentions
     return sorted(mentions + added, key=lambda m: m.start)
