@@ -32,6 +32,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _PARA_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[A-Z0-9À-Ý])")
 _ENDS_SENTENCE = (".", "!", "?", "…", ":", "\u201d", '"', "\u00bb", ")", "]")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _WRAP_WIDTH = 50  # a line at least this long that does not end a sentence is taken as hard-wrapped
 
 
@@ -156,7 +157,7 @@ def _is_credit(text: str, rules: CleanRules) -> bool:
 
 def _key(text: str) -> str:
     """What two printings of the same paragraph share: letters and digits, case-folded."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    return _NOT_ALNUM.sub("", text.casefold())
 
 
 def _repeat(text: str, seen: set[str], config: CleanConfig) -> bool:
@@ -169,9 +170,12 @@ def _complete(line: str) -> bool:
 
 
 def _undouble(line: str, config: CleanConfig) -> str:
-    """A line holding the same text twice in a row (a caption printed twice) keeps it once."""
+    """A line holding the same caption-sized text twice in a row (a caption printed twice) keeps it once.
+
+    Longer runs are left alone: a body that repeats itself at length is the publisher's, not chrome.
+    """
     n = len(line)
-    if n < 2 * config.min_repeat_chars:
+    if n < 2 * config.min_repeat_chars or n > 2 * config.max_caption_chars + 3 or " " not in line:
         return line
     for gap in range(4):
         half = (n - gap) // 2
@@ -190,9 +194,7 @@ def _join(lines: list[str]) -> str:
 
 
 def _credit_sentences(para: str, rules: CleanRules) -> tuple[str, list[str]]:
-    """The paragraph without the credit sentences that end it, and those sentences."""
-    if not any(p.search(para) for p in rules.credits):
-        return para, []
+    """The paragraph without the credit sentences that end it, and those sentences (last first checked)."""
     cuts = [m.end() for m in _SENTENCE_END.finditer(para) if not _abbreviation(para, m.start(), rules)]
     found: list[str] = []
     end = len(para)

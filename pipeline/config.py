@@ -50,6 +50,7 @@ class CleanConfig:
     max_chrome_line_words: int = 8  # a chrome line is short; longer lines are story text
     min_repeat_chars: int = 12  # shorter repeated paragraphs ("No.") may be the story's own
     byline_lines: int = 2  # bylines are looked for only in the first lines of a body
+    max_caption_chars: int = 400  # a line printed twice over is undoubled only up to this length
 
 
 @dataclass(frozen=True, slots=True)

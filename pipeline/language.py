@@ -21,6 +21,7 @@ from pipeline.config import LanguageConfig
 from pipeline.records import Language
 
 UND = "und"
+_LETTER = re.compile(r"[^\W\d_]")
 _SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f\u061f\u0964][\"'\u201d\u2019\u00bb)]*\s*")
 
 
@@ -101,7 +102,8 @@ class LanguageDetector:
         return code if len(code) == 2 and code.isascii() and code.isalpha() else None
 
     def detect(self, text: str, hint: str | None = None) -> Language:
-        sample = prefix(text, self.config.prefix_chars)
+        first = _LETTER.search(text)  # skip a leading run of punctuation, digits or markup debris
+        sample = prefix(text[first.start() :] if first else "", self.config.prefix_chars)
         hinted = self.hint_code(hint)
         if letter_weight(sample, self.config.min_chars) < self.config.min_chars:
             return Language(hinted or UND, 0.0)

@@ -219,3 +219,11 @@ def test_hard_wrapped_lines_join_into_one_paragraph() -> None:
 )
 def test_markup_controls_and_spaces(raw: str, body: str) -> None:
     assert clean(raw) == body
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["x" * 5000, "\u201cWe will rebuild the bridge,\u201d said Elena Ruiz. " * 200, "Flood. " * 300],
+)
+def test_long_self_repeating_lines_are_the_publishers_and_stay(raw: str) -> None:
+    assert clean(raw) == raw.strip()

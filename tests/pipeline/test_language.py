@@ -103,3 +103,8 @@ def test_detection_reads_a_bounded_prefix() -> None:
     english = "The council voted on Monday to keep the night buses running until spring. " * 2
     german = "Die Regierung hat am Dienstag einen neuen Haushalt für das kommende Jahr beschlossen. " * 40
     assert LanguageDetector(config).detect(english + german).code == "en"
+
+
+def test_a_leading_run_of_punctuation_does_not_hide_the_text() -> None:
+    body = "\u201c" * 5000 + " said the mayor of Harlow on Monday, before the council voted on the budget."
+    assert DETECTOR.detect(body).code == "en"
