@@ -33,6 +33,7 @@ _PARA_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[A-Z0-9À-Ý])")
 _ENDS_SENTENCE = (".", "!", "?", "…", ":", "\u201d", '"', "\u00bb", ")", "]")
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_CREDIT_TAIL = 1000  # characters at the end of a paragraph searched for credit sentences
 _WRAP_WIDTH = 50  # a line at least this long that does not end a sentence is taken as hard-wrapped
 
 
@@ -195,10 +196,13 @@ def _join(lines: list[str]) -> str:
 
 def _credit_sentences(para: str, rules: CleanRules) -> tuple[str, list[str]]:
     """The paragraph without the credit sentences that end it, and those sentences (last first checked)."""
-    cuts = [m.end() for m in _SENTENCE_END.finditer(para) if not _abbreviation(para, m.start(), rules)]
     found: list[str] = []
     end = len(para)
-    for cut in [*reversed(cuts), 0]:
+    tail = max(0, len(para) - _CREDIT_TAIL)  # credits are short: only the end of a long paragraph can be one
+    boundaries = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(para, tail)]
+    for dot, cut in [*reversed(boundaries), *([(0, 0)] if tail == 0 else [])]:
+        if cut and _abbreviation(para, dot, rules):
+            continue
         sentence = para[cut:end].strip()
         if not _is_credit(sentence, rules):
             break
@@ -211,6 +215,7 @@ def _abbreviation(text: str, dot: int, rules: CleanRules) -> bool:
     """Whether the period at `dot` closes an abbreviation or an initial rather than a sentence."""
     if text[dot] != ".":
         return False
-    word = text[:dot].rsplit(None, 1)[-1] if text[:dot].strip() else ""
+    before = text[max(0, dot - 40) : dot]
+    word = before.rsplit(None, 1)[-1] if before.strip() else ""
     word = word.lstrip("(\"'“‘")
     return len(word) == 1 or word.lower() in rules.abbreviations
