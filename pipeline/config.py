@@ -61,6 +61,7 @@ class LanguageConfig:
     min_confidence: float = 0.4  # a weaker best guess is "und" unless hinted
     hint_margin: float = 0.2  # a hint this close to the best guess wins (Danish vs Bokmål on a flash)
     mixed_min_chars: int = 60  # longer samples are checked half by half for mixed languages
+    whole_max_chars: int = 240  # shorter samples are also scored whole (halves alone score a flash poorly)
     mixed_confidence: float = 0.4  # halves this sure (2x the rival) of different languages: mixed
     low_accuracy: bool = False  # lingua's trigram-only mode: faster on long text, weak on one-line flashes
     preload: bool = False  # load all n-gram models at build time instead of on first use

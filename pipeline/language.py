@@ -22,7 +22,9 @@ from pipeline.records import Language
 
 UND = "und"
 _LETTER = re.compile(r"[^\W\d_]")
-_SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f\u061f\u0964][\"'\u201d\u2019\u00bb)]*\s*")
+_SENTENCE_END = re.compile(
+    r"[.!?\u061f\u0964][\"'\u201d\u2019\u00bb)]*\s+|[\u3002\uff01\uff1f][\"'\u201d\u2019\u00bb)]*\s*"
+)
 
 
 def _lingua_languages(codes: Sequence[str]) -> list[LinguaLanguage]:
@@ -131,6 +133,8 @@ class LanguageDetector:
         halves = [lingua.compute_language_confidence_values(part) for part in (sample[:cut], sample[cut:])]
         one, two = (_scores(h, 1.0) for h in halves)
         mixed = bool(one and two) and _distinct(one, two, self.config) and _distinct(two, one, self.config)
+        if len(sample) < self.config.whole_max_chars:  # short: the whole text scores better than its halves
+            return _scores(lingua.compute_language_confidence_values(sample), 1.0), mixed
         share = cut / len(sample)
         merged = {code: value * share for code, value in one.items()}
         for code, value in two.items():

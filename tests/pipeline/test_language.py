@@ -108,3 +108,9 @@ def test_detection_reads_a_bounded_prefix() -> None:
 def test_a_leading_run_of_punctuation_does_not_hide_the_text() -> None:
     body = "\u201c" * 5000 + " said the mayor of Harlow on Monday, before the council voted on the budget."
     assert DETECTOR.detect(body).code == "en"
+
+
+def test_a_decimal_point_is_not_a_sentence_end_and_flashes_score_whole() -> None:
+    flash = "The central bank of Norland kept its main interest rate at 3.25 percent on Thursday."
+    result = DETECTOR.detect(flash)
+    assert result.code == "en" and result.confidence >= 0.8
