@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from pipeline.clean import clean_body, load_clean_rules
+from tests.storygen import stories
 
 RULES = load_clean_rules()
 
@@ -227,3 +230,25 @@ def test_markup_controls_and_spaces(raw: str, body: str) -> None:
 )
 def test_long_self_repeating_lines_are_the_publishers_and_stay(raw: str) -> None:
     assert clean(raw) == raw.strip()
+
+
+CHROME = ["Share this article", "Advertisement", "Home | World | Business", "Read more", "Updated 10:32 GMT"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_generated_sentence_survives_chrome_and_repeats(seed: int) -> None:
+    rng = random.Random(seed)
+    [story] = stories(1, seed=seed, words=400)
+    paragraphs = story["body"].split("\n\n")
+    noisy: list[str] = []
+    for para in paragraphs:
+        noisy.append(para)
+        if rng.random() < 0.4:
+            noisy.append(rng.choice(CHROME))
+        if rng.random() < 0.2:
+            noisy.append(para)  # printed twice
+    out = clean_body(
+        "BREAKING NEWS\n" + "\n\n".join(noisy) + "\n\nJane Doe contributed to this report.", rules=RULES
+    )
+    assert out.body == "\n\n".join(dict.fromkeys(paragraphs))
+    assert out.credits == ["Jane Doe contributed to this report."]
