@@ -51,6 +51,8 @@ class EntityRules:
     possessives: tuple[str, ...]
     acronym_skip: frozenset[str]
     place_label: str = "GPE"
+    name_particles: frozenset[str] = frozenset()  # "de" in "Luca de Meo": part of a surname
+    generic_heads: frozenset[str] = frozenset()  # "groupe" in "groupe Renault": not part of the name
     place_prepositions: frozenset[str] = frozenset()  # a lone unknown "person" after these is a place
     min_surname_chars: int = 3
 
@@ -82,6 +84,8 @@ def load_entity_rules(lang: str = "en") -> EntityRules:
         acronym_skip=frozenset(data["acronym_skip"]),
         place_label=data.get("place_label", "GPE"),
         place_prepositions=frozenset(data.get("place_prepositions", ())),
+        name_particles=frozenset(data.get("name_particles", ())),
+        generic_heads=frozenset(data.get("generic_heads", ())),
         min_surname_chars=int(data.get("min_surname_chars", 3)),
     )
 
@@ -94,6 +98,7 @@ class _Mention:
     words: tuple[str, ...]  # casefolded, for matching
     after_title: bool = False
     before: str = ""  # the word before the mention, lower-case
+    before_start: int = -1  # where that word starts in the text
 
 
 def _title_length(tokens: Sequence[Any], rules: EntityRules) -> int:
@@ -105,7 +110,7 @@ def _title_length(tokens: Sequence[Any], rules: EntityRules) -> int:
     return 0
 
 
-def _trim(span: Span, text: str, rules: EntityRules, is_person: bool) -> tuple[int, int, bool] | None:
+def _trim(span: Span, text: str, rules: EntityRules, is_person: bool) -> tuple[int, int, bool, int] | None:
     """Character bounds of the mention without article, title, possessive or trailing space; None if empty."""
     tokens = list(span)
     for i, tok in enumerate(tokens):  # a mention never runs across a paragraph break
@@ -117,6 +122,12 @@ def _trim(span: Span, text: str, rules: EntityRules, is_person: bool) -> tuple[i
         whole = _SPACE.sub(" ", "".join(t.text_with_ws for t in tokens).strip().lower())
         if whole not in rules.keep_determiner:
             tokens = tokens[1:]
+    if len(tokens) > 1 and tokens[0].text in rules.generic_heads:  # "groupe Renault", "usine de Douai"
+        rest = tokens[1:]
+        while len(rest) > 1 and rest[0].lower_ in rules.name_particles:
+            rest = rest[1:]
+        if rest[0].text[:1].isupper():
+            tokens = rest
     if is_person:
         while cut := _title_length(tokens, rules):  # "Lt. Col. Ana Ruiz": titles may follow each other
             tokens, after_title = tokens[cut:], True
@@ -137,7 +148,7 @@ def _trim(span: Span, text: str, rules: EntityRules, is_person: bool) -> tuple[i
             break
     if not any(ch.isalnum() for ch in text[start:end]):
         return None
-    return start, end, after_title
+    return start, end, after_title, tokens[0].i
 
 
 def _split_parenthesis(doc: Doc, ent: Span) -> list[Span]:
@@ -174,13 +185,17 @@ def extract_entities(doc: Doc, *, rules: EntityRules) -> list[Entity]:
             bounds = _trim(span, text, rules, label in person)
             if bounds is None:
                 continue
-            start, end, after_title = bounds
-            before = doc[span.start - 1].text if span.start > 0 else ""
-            mention = _Mention(start, end, label, _words(text[start:end]), after_title, before.lower())
+            start, end, after_title, first = bounds
+            before = doc[first - 1].text if first > 0 else ""
+            before_start = doc[first - 1].idx if first > 0 else -1
+            mention = _Mention(
+                start, end, label, _words(text[start:end]), after_title, before.lower(), before_start
+            )
             if label not in person and len(mention.words) == 1:
                 mention.after_title = _norm_title(before) in rules.titles and before[:1].isupper()
             mentions.append(mention)
     _fix_labels(mentions, rules)
+    _extend_particles(mentions, rules)
     mentions = _add_missed_names(text, mentions, rules)
     canon = _canonicals(text, mentions, rules)
     return [
@@ -222,6 +237,17 @@ def _fix_labels(mentions: list[_Mention], rules: EntityRules) -> None:
             and not any(_contains(name, m.words) for name in full)
         ):
             m.label = rules.place_label
+
+
+def _extend_particles(mentions: list[_Mention], rules: EntityRules) -> None:
+    """ "Meo" after "de" is "de Meo" when "Luca de Meo" is named in the story."""
+    person = rules.person_labels
+    full = [m.words for m in mentions if m.label in person and len(m.words) > 1]
+    for m in mentions:
+        if m.label in person and m.before in rules.name_particles and m.before_start >= 0:
+            longer = (m.before, *m.words)
+            if any(_contains(name, longer) for name in full):
+                m.start, m.words, m.before, m.before_start = m.before_start, longer, "", -1
 
 
 def _add_missed_names(text: str, mentions: list[_Mention], rules: EntityRules) -> list[_Mention]:

@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language as SpacyLanguage
 from spacy.tokens import Doc
 
-from pipeline.entities import extract_entities, load_entity_rules
+from pipeline.entities import EntityRules, extract_entities, load_entity_rules
 from pipeline.evaluation import entities as entity_eval
 from pipeline.nlp import ModelRegistry
 from pipeline.records import Entity
@@ -25,10 +25,11 @@ REGISTRY = ModelRegistry()
 RULES = load_entity_rules()
 FR_RULES = load_entity_rules("fr")
 BLANK = spacy.blank("en")
+BLANK_FR = spacy.blank("fr")
 MARK = re.compile(r"\[\[([^\[\]|]+)\|([A-Z_]+)\]\]")
 
 
-def doc_of(markup: str) -> Doc:
+def doc_of(markup: str, blank: SpacyLanguage = BLANK) -> Doc:
     """A Doc whose `ents` are the `[[text|LABEL]]` marks: what a model would have tagged."""
     text, spans, pos, out = "", [], 0, []
     for m in MARK.finditer(markup):
@@ -39,16 +40,16 @@ def doc_of(markup: str) -> Doc:
         pos = m.end()
     out.append(markup[pos:])
     text = "".join(out)
-    doc = BLANK(text)
+    doc = blank(text)
     ents = [doc.char_span(s, e, label=label, alignment_mode="expand") for s, e, label in spans]
     assert all(ent is not None for ent in ents)
     doc.ents = [ent for ent in ents if ent is not None]
     return doc
 
 
-def run(markup: str) -> list[tuple[str, str, str]]:
-    doc = doc_of(markup)
-    ents = extract_entities(doc, rules=RULES)
+def run(markup: str, rules: EntityRules = RULES) -> list[tuple[str, str, str]]:
+    doc = doc_of(markup, BLANK_FR if rules.lang == "fr" else BLANK)
+    ents = extract_entities(doc, rules=rules)
     for e in ents:
         assert doc.text[e.start : e.end] == e.text
     return [(e.text, e.label, e.canonical) for e in ents]
@@ -93,6 +94,27 @@ def test_titles_possessives_and_articles_are_trimmed_off_the_span(
     markup: str, expected: tuple[str, str, str]
 ) -> None:
     assert run(markup) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ("[[Maître Esther Bakker|PER]] a parlé.", [("Esther Bakker", "PER", "Esther Bakker")]),
+        ("Le [[groupe Renault|ORG]] a vendu.", [("Renault", "ORG", "Renault")]),
+        ("Dans l'[[usine de Douai|LOC]] aussi.", [("Douai", "LOC", "Douai")]),
+        ("La [[ministre des Transports|ORG]] a parlé.", []),
+        (
+            "[[Luca de Meo|PER]] a parlé. Selon de [[Meo|PER]], tout va bien.",
+            [("Luca de Meo", "PER", "Luca de Meo"), ("de Meo", "PER", "Luca de Meo")],
+        ),
+        (
+            "M. [[Macron|PER]] et la [[France|LOC]].",
+            [("Macron", "PER", "Macron"), ("France", "LOC", "France")],
+        ),
+    ],
+)
+def test_french_rules(markup: str, expected: list[tuple[str, str, str]]) -> None:
+    assert run(markup, FR_RULES) == expected
 
 
 def test_a_title_alone_is_not_a_name() -> None:
