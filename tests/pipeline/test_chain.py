@@ -158,7 +158,7 @@ def test_prepared_round_trips_through_json(chain: Chain) -> None:
     ids=["unbalanced", "thousands-curly", "thousands-straight", "two-thousand-quotes", "one-200k-word"],
 )
 def test_hostile_bodies_come_out_enriched(chain: Chain, body: str, quotes: int) -> None:
-    [out] = chain.run([json.dumps({"id": "hostile", "body": body})])
+    [out] = chain.run([json.dumps({"id": f"hostile-{len(body)}-{body[:3]}", "body": body})])
     assert isinstance(out, Enriched)
     assert len(out.quotes) == quotes
     assert len(out.body) >= len(body.strip()) * 0.9
