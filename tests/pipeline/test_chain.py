@@ -162,3 +162,15 @@ def test_hostile_bodies_come_out_enriched(chain: Chain, body: str, quotes: int) 
     assert isinstance(out, Enriched)
     assert len(out.quotes) == quotes
     assert len(out.body) >= len(body.strip()) * 0.9
+
+
+def test_defuse_hides_only_long_runs_and_keeps_length() -> None:
+    from pipeline.chain import LONG_RUN_CHARS, defuse
+
+    text = "Elena Ruiz spoke. " + '"' * (LONG_RUN_CHARS + 5) + " Then Harlow voted."
+    out = defuse(text)
+    assert len(out) == len(text)
+    assert out.startswith("Elena Ruiz spoke. ") and out.endswith(" Then Harlow voted.")
+    assert '"' not in out
+    short = "A normal sentence with https://example.org/a/short/link in it."
+    assert defuse(short) == short
