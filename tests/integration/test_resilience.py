@@ -77,7 +77,7 @@ def test_kill_minus_nine_loses_nothing(worker_factory: Any) -> None:
 def test_broker_restart_mid_stream_loses_nothing(worker_factory: Any, own_broker: Any) -> None:
     prefix = worker_factory.prefix
     batch = stories(150, seed=44, words=80, prefix=prefix)
-    worker_factory(WIRESTREAM_BROKER=own_broker.address).start()
+    worker = worker_factory(WIRESTREAM_BROKER=own_broker.address).start()
     publish(prefix, batch[:75], broker=own_broker.address)
     consume(prefix, 20, timeout=120, broker=own_broker.address)
     own_broker.stop()
@@ -85,6 +85,7 @@ def test_broker_restart_mid_stream_loses_nothing(worker_factory: Any, own_broker
     own_broker.start()
     publish(prefix, batch[75:], broker=own_broker.address)
     counts = ids_out(consume(prefix, len(batch), timeout=300, broker=own_broker.address))
+    worker.stop()  # before the broker fixture stops its broker
     missing = {s["id"] for s in batch} - set(counts)
     assert not missing, f"{len(missing)} ids lost across the broker restart"
 
