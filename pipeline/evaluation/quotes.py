@@ -1,0 +1,305 @@
+"""`wirestream eval quotes --polnear DIR`: speaker attribution scored against PolNeAR (brat standoff).
+
+The corpus is read by path and never copied. For each article one annotator file is used (the first
+by name). Predictions come from the real stages on the raw text: NER-only spaCy -> entities ->
+quotes. Scoring follows the issue:
+
+* a predicted quote matches a gold attribution when their content spans overlap by at least half of
+  the shorter one; matching is one-to-one, greedy by overlap;
+* a match is right when the predicted speaker mention overlaps the gold source span, or every word
+  of the gold source is in the predicted canonical name, or both are absent;
+* (a) direct: gold content starting with a quote mark vs predictions of kind direct or partial;
+  (b) all attributions vs all predictions. P = right / predicted, R = right / gold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.records import Quote
+
+QUOTE_MARKS = "\"\u201c\u201d\u00ab\u00bb\u201e\u2018'`"
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Gold:
+    content: tuple[Span, ...]
+    content_text: str
+    source: tuple[Span, ...] | None
+    source_text: str | None
+
+    @property
+    def direct(self) -> bool:
+        return self.content_text.lstrip()[:1] in QUOTE_MARKS
+
+
+@dataclass(frozen=True, slots=True)
+class Predicted:
+    content: Span
+    kind: str
+    speaker: Span | None
+    canonical: str | None
+
+    @classmethod
+    def of(cls, q: Quote) -> Predicted:
+        sp = q.speaker
+        return cls(
+            (q.start, q.end),
+            q.kind,
+            None if sp is None else (sp.start, sp.end),
+            None if sp is None else sp.canonical,
+        )
+
+
+@dataclass(slots=True)
+class Score:
+    right: int = 0
+    predicted: int = 0
+    gold: int = 0
+
+    def add(self, other: Score) -> None:
+        self.right += other.right
+        self.predicted += other.predicted
+        self.gold += other.gold
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.right / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "right": self.right,
+            "predicted": self.predicted,
+            "gold": self.gold,
+        }
+
+
+# -- reading brat standoff ---------------------------------------------------------------------
+
+
+def _spans(text: str) -> tuple[Span, ...]:
+    out = []
+    for part in text.split(";"):
+        a, b = part.split()
+        out.append((int(a), int(b)))
+    return tuple(out)
+
+
+def parse_ann(text: str) -> list[Gold]:
+    """Attributions of one .ann file: each E line's Content(s) and Source."""
+    spans: dict[str, tuple[str, tuple[Span, ...], str]] = {}
+    events: list[list[tuple[str, str]]] = []
+    for line in text.splitlines():
+        if line.startswith("T"):
+            parts = line.split("\t")
+            if len(parts) < 3:
+                continue
+            label, _, where = parts[1].partition(" ")
+            spans[parts[0]] = (label, _spans(where), parts[2])
+        elif line.startswith("E"):
+            parts = line.split("\t")
+            if len(parts) >= 2:
+                events.append([tuple(arg.split(":", 1)) for arg in parts[1].split() if ":" in arg])  # type: ignore[misc]
+    out = []
+    for args in events:
+        content: list[Span] = []
+        content_text = ""
+        source: tuple[Span, ...] | None = None
+        source_text = None
+        for role, ref in args:
+            if ref not in spans:
+                continue
+            _, where, surface = spans[ref]
+            if role.startswith("Content"):
+                content.extend(where)
+                content_text = content_text or surface
+            elif role.startswith("Source") and source is None:
+                source, source_text = where, surface
+        if content:
+            out.append(Gold(tuple(sorted(content)), content_text, source, source_text))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    name: str
+    text: str
+    gold: list[Gold]
+
+
+def read_corpus(root: Path, split: str = "dev", limit: int | None = None) -> list[Article]:
+    """Articles of a PolNeAR split; `root` is the corpus folder or the split folder itself."""
+    base = root if (root / "text").is_dir() else root / split
+    if not (base / "text").is_dir() or not (base / "attributions").is_dir():
+        raise FileNotFoundError(f"no text/ and attributions/ under {base}")
+    anns: dict[str, Path] = {}
+    for ann in sorted((base / "attributions").glob("*.ann")):
+        article = ann.stem.rsplit("_", 1)[0]
+        anns.setdefault(article, ann)  # one annotator per article: the first by name
+    articles = []
+    for txt in sorted((base / "text").glob("*.txt")):
+        ann = anns.get(txt.stem)
+        if ann is None:
+            continue
+        articles.append(
+            Article(txt.stem, txt.read_text(encoding="utf-8"), parse_ann(ann.read_text(encoding="utf-8")))
+        )
+        if limit and len(articles) >= limit:
+            break
+    return articles
+
+
+# -- scoring -----------------------------------------------------------------------------------
+
+
+def overlap(a: Iterable[Span], b: Iterable[Span]) -> int:
+    bs = list(b)
+    return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in bs)
+
+
+def _length(spans: Iterable[Span]) -> int:
+    return sum(e - s for s, e in spans)
+
+
+def match(gold: Sequence[Gold], pred: Sequence[Predicted]) -> list[tuple[Gold, Predicted]]:
+    """One-to-one, greedy by overlap; a pair counts when the overlap is at least half the shorter span."""
+    pairs = []
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(pred):
+            ov = overlap(g.content, [p.content])
+            if ov and ov * 2 >= min(_length(g.content), _length([p.content])):
+                pairs.append((ov, gi, pi))
+    pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    out = []
+    for _, gi, pi in pairs:
+        if gi in used_g or pi in used_p:
+            continue
+        used_g.add(gi)
+        used_p.add(pi)
+        out.append((gold[gi], pred[pi]))
+    return out
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def speaker_right(g: Gold, p: Predicted) -> bool:
+    if g.source is None and p.speaker is None:
+        return True
+    if g.source is None or p.speaker is None:
+        return False
+    if overlap(g.source, [p.speaker]) > 0:
+        return True
+    words = {w.lower() for w in _WORD.findall(g.source_text or "")}
+    have = {w.lower() for w in _WORD.findall(p.canonical or "")}
+    return bool(words) and words <= have
+
+
+def score(gold: Sequence[Gold], pred: Sequence[Predicted]) -> Score:
+    right = sum(1 for g, p in match(gold, pred) if speaker_right(g, p))
+    return Score(right, len(pred), len(gold))
+
+
+@dataclass
+class Report:
+    direct: Score = field(default_factory=Score)
+    all: Score = field(default_factory=Score)
+    articles: int = 0
+    entity_seconds: float = 0.0
+    quote_seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "articles": self.articles,
+            "direct": self.direct.as_dict(),
+            "all": self.all.as_dict(),
+            "quote_vs_entity_time": round(self.quote_seconds / self.entity_seconds, 4)
+            if self.entity_seconds
+            else None,
+        }
+
+
+def evaluate(articles: Sequence[Article], lang: str = "en") -> Report:
+    from pipeline.entities import extract_entities, load_entity_rules
+    from pipeline.nlp import ModelRegistry
+    from pipeline.quotes import extract_quotes, load_lexicon
+
+    model = ModelRegistry().get(lang)
+    lexicon = load_lexicon(lang)
+    if model is None or lexicon is None:
+        raise RuntimeError(f"no model or quote lexicon for {lang!r}: run `make setup`")
+    rules = load_entity_rules(lang)
+    report = Report()
+    texts = [a.text for a in articles]
+    started = time.perf_counter()
+    docs = list(model.nlp.pipe(texts, batch_size=16))
+    entities = [extract_entities(doc, rules=rules) for doc in docs]
+    report.entity_seconds = time.perf_counter() - started
+    for article, doc, ents in zip(articles, docs, entities, strict=True):
+        t = time.perf_counter()
+        quotes = extract_quotes(article.text, ents, lexicon=lexicon, doc=doc)
+        report.quote_seconds += time.perf_counter() - t
+        pred = [Predicted.of(q) for q in quotes]
+        report.all.add(score(article.gold, pred))
+        report.direct.add(
+            score([g for g in article.gold if g.direct], [p for p in pred if p.kind != "indirect"])
+        )
+        report.articles += 1
+    return report
+
+
+def format_report(report: Report, label: str) -> str:
+    lines = [
+        f"PolNeAR {label}: {report.articles} articles",
+        f"{'':22}{'P':>8}{'R':>8}{'F1':>8}{'gold':>8}{'pred':>8}",
+    ]
+    for name, s in (("(a) direct quotes", report.direct), ("(b) all attributions", report.all)):
+        lines.append(f"{name:22}{s.precision:8.3f}{s.recall:8.3f}{s.f1:8.3f}{s.gold:8d}{s.predicted:8d}")
+    if report.entity_seconds:
+        lines.append(
+            f"quote stage time = {100 * report.quote_seconds / report.entity_seconds:.1f}% of entity time "
+            f"({1000 * report.quote_seconds / max(1, report.articles):.2f} vs "
+            f"{1000 * report.entity_seconds / max(1, report.articles):.1f} ms/article)"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="wirestream eval quotes", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--polnear", type=Path, required=True, help="PolNeAR folder (with train/ dev/) or one split"
+    )
+    parser.add_argument("--split", default="dev", choices=("dev", "train", "test"))
+    parser.add_argument("--limit", type=int, default=0, help="only the first N articles")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    try:
+        articles = read_corpus(args.polnear, args.split, args.limit or None)
+    except FileNotFoundError as exc:
+        print(f"wirestream eval quotes: {exc}", file=sys.stderr)
+        return 2
+    report = evaluate(articles)
+    print(json.dumps(report.as_dict()) if args.json else format_report(report, args.split))
+    return 0
