@@ -129,12 +129,12 @@ def parse_ann(text: str) -> list[Gold]:
         for role, ref in args:
             if ref not in spans:
                 continue
-            _, where, surface = spans[ref]
+            _label, fragments, surface = spans[ref]
             if role.startswith("Content"):
-                content.extend(where)
+                content.extend(fragments)
                 content_text = content_text or surface
             elif role.startswith("Source") and source is None:
-                source, source_text = where, surface
+                source, source_text = fragments, surface
         if content:
             out.append(Gold(tuple(sorted(content)), content_text, source, source_text))
     return out
