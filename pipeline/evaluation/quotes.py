@@ -158,11 +158,11 @@ def read_corpus(root: Path, split: str = "dev", limit: int | None = None) -> lis
         anns.setdefault(article, ann)  # one annotator per article: the first by name
     articles = []
     for txt in sorted((base / "text").glob("*.txt")):
-        ann = anns.get(txt.stem)
-        if ann is None:
+        chosen = anns.get(txt.stem)
+        if chosen is None:
             continue
         articles.append(
-            Article(txt.stem, txt.read_text(encoding="utf-8"), parse_ann(ann.read_text(encoding="utf-8")))
+            Article(txt.stem, txt.read_text(encoding="utf-8"), parse_ann(chosen.read_text(encoding="utf-8")))
         )
         if limit and len(articles) >= limit:
             break
