@@ -79,29 +79,44 @@ class _Span:
     close_at: int  # index just past the closing mark (or the paragraph end for a continued quote)
 
 
+def _opener(text: str, i: int) -> tuple[str, str] | None:
+    """The opening mark at i and its closer; typewriter '' and `` pairs count as double quotes."""
+    two = text[i : i + 2]
+    if two in ("''", "``"):
+        return two, "''"
+    ch = text[i]
+    closer = OPENERS.get(ch)
+    return None if closer is None else (ch, closer)
+
+
 def find_quoted(text: str) -> list[_Span]:
-    """Quoted spans; a paragraph left open is closed at its end when the next one reopens (news style)."""
+    """Quoted spans; a paragraph left open is closed at its end when the next one reopens (news style).
+
+    A paragraph ends at a line break: news bodies put one paragraph per line or leave a blank line.
+    """
     spans: list[_Span] = []
     i, n = 0, len(text)
     while i < n:
-        ch = text[i]
-        closer = OPENERS.get(ch)
-        if closer is None:
+        mark = _opener(text, i)
+        if mark is None:
             i += 1
             continue
-        para_end = text.find("\n\n", i)
+        opener, closer = mark
+        para_end = text.find("\n", i)
         para_end = n if para_end < 0 else para_end
-        j = text.find(closer, i + 1, para_end)
+        j = text.find(closer, i + len(opener), para_end)
         if j < 0:
-            nxt = para_end + 2
-            if para_end < n and nxt < n and text[nxt] == ch:
-                spans.append(_span(text, i + 1, para_end, i, para_end))
+            nxt = para_end
+            while nxt < n and text[nxt].isspace():
+                nxt += 1
+            if para_end < n and nxt < n and text.startswith(opener, nxt):
+                spans.append(_span(text, i + len(opener), para_end, i, para_end))
                 i = nxt
                 continue
             i = para_end  # unclosed and not continued: untrusted, skip the paragraph's rest
             continue
-        spans.append(_span(text, i + 1, j, i, j + 1))
-        i = j + 1
+        spans.append(_span(text, i + len(opener), j, i, j + len(closer)))
+        i = j + len(closer)
     return [s for s in spans if s.end > s.start]
 
 

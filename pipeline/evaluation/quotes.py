@@ -43,7 +43,7 @@ class Gold:
 
 @dataclass(frozen=True, slots=True)
 class Predicted:
-    content: Span
+    content: tuple[Span, ...]
     kind: str
     speaker: Span | None
     canonical: str | None
@@ -52,11 +52,36 @@ class Predicted:
     def of(cls, q: Quote) -> Predicted:
         sp = q.speaker
         return cls(
-            (q.start, q.end),
+            ((q.start, q.end),),
             q.kind,
             None if sp is None else (sp.start, sp.end),
             None if sp is None else sp.canonical,
         )
+
+
+def attributions(text: str, quotes: Sequence[Quote]) -> list[Predicted]:
+    """Predicted attributions: quotes of one paragraph that share a cue (or continue its speaker) form
+    one, as PolNeAR annotates "“A,” she said. “B.”" as one attribution with two content fragments."""
+    out: list[Predicted] = []
+    last: Quote | None = None
+    for q in quotes:
+        joined = (
+            last is not None
+            and bool(out)
+            and "\n" not in text[last.end : q.start]
+            and q.kind == last.kind
+            and q.speaker is not None
+            and last.speaker is not None
+            and q.speaker.canonical == last.speaker.canonical
+            and (q.cue is None or last.cue is None or q.cue.start == last.cue.start)
+        )
+        if joined:
+            prev = out[-1]
+            out[-1] = Predicted((*prev.content, (q.start, q.end)), prev.kind, prev.speaker, prev.canonical)
+        else:
+            out.append(Predicted.of(q))
+        last = q
+    return out
 
 
 @dataclass(slots=True)
@@ -186,8 +211,8 @@ def match(gold: Sequence[Gold], pred: Sequence[Predicted]) -> list[tuple[Gold, P
     pairs = []
     for gi, g in enumerate(gold):
         for pi, p in enumerate(pred):
-            ov = overlap(g.content, [p.content])
-            if ov and ov * 2 >= min(_length(g.content), _length([p.content])):
+            ov = overlap(g.content, p.content)
+            if ov and ov * 2 >= min(_length(g.content), _length(p.content)):
                 pairs.append((ov, gi, pi))
     pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
     used_g: set[int] = set()
@@ -261,7 +286,7 @@ def evaluate(articles: Sequence[Article], lang: str = "en") -> Report:
         t = time.perf_counter()
         quotes = extract_quotes(article.text, ents, lexicon=lexicon, doc=doc)
         report.quote_seconds += time.perf_counter() - t
-        pred = [Predicted.of(q) for q in quotes]
+        pred = attributions(article.text, quotes)
         report.all.add(score(article.gold, pred))
         report.direct.add(
             score([g for g in article.gold if g.direct], [p for p in pred if p.kind != "indirect"])

@@ -35,12 +35,12 @@ def gold(
 def test_matching_needs_half_of_the_shorter_and_is_one_to_one() -> None:
     g = [gold(0, 100, None), gold(200, 220, None)]
     p = [
-        Predicted((10, 60), "direct", None, None),
-        Predicted((0, 90), "direct", None, None),
-        Predicted((215, 240), "direct", None, None),
+        Predicted(((10, 60),), "direct", None, None),
+        Predicted(((0, 90),), "direct", None, None),
+        Predicted(((215, 240),), "direct", None, None),
     ]
     pairs = match(g, p)
-    assert [(gg.content, pp.content) for gg, pp in pairs] == [(((0, 100),), (0, 90))]  # 215-240: 5 < 10
+    assert [(gg.content, pp.content) for gg, pp in pairs] == [(((0, 100),), ((0, 90),))]  # 215-240: 5 < 10
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,9 @@ def test_matching_needs_half_of_the_shorter_and_is_one_to_one() -> None:
 )
 def test_speaker_rules(source, src_text, speaker, canonical, right) -> None:  # type: ignore[no-untyped-def]
     assert (
-        speaker_right(gold(50, 60, source, src=src_text), Predicted((50, 60), "direct", speaker, canonical))
+        speaker_right(
+            gold(50, 60, source, src=src_text), Predicted(((50, 60),), "direct", speaker, canonical)
+        )
         is right
     )
 
@@ -64,9 +66,9 @@ def test_speaker_rules(source, src_text, speaker, canonical, right) -> None:  # 
 def test_score_counts_right_predicted_and_gold() -> None:
     g = [gold(0, 20, (30, 35), src="Ruiz"), gold(100, 120, (130, 135), src="Okafor")]
     p = [
-        Predicted((0, 20), "direct", (30, 35), "Elena Ruiz"),
-        Predicted((100, 120), "direct", None, None),
-        Predicted((300, 320), "direct", None, None),
+        Predicted(((0, 20),), "direct", (30, 35), "Elena Ruiz"),
+        Predicted(((100, 120),), "direct", None, None),
+        Predicted(((300, 320),), "direct", None, None),
     ]
     s = score(g, p)
     assert (s.right, s.predicted, s.gold) == (1, 3, 2)
@@ -84,3 +86,20 @@ def test_read_corpus_takes_one_annotator_file_per_article(tmp_path: Path) -> Non
     assert article.name == "a1" and len(article.gold) == 1  # a1_a.ann, the first by name
     with pytest.raises(FileNotFoundError):
         read_corpus(tmp_path, "train")
+
+
+def test_quotes_sharing_a_cue_form_one_attribution() -> None:
+    from pipeline.evaluation.quotes import attributions
+    from pipeline.records import Cue, Quote, Speaker
+
+    text = "\u201cA is true,\u201d said Ruiz. \u201cB too.\u201d\n\u201cC here,\u201d said Okafor."
+    ruiz = Speaker("Ruiz", 19, 23, "Elena Ruiz")
+    okafor = Speaker("Okafor", 48, 54, "Samuel Okafor")
+    quotes = [
+        Quote("A is true", 1, 10, "direct", ruiz, Cue("said", 14, 18)),
+        Quote("B too.", 26, 32, "direct", ruiz, None),
+        Quote("C here", 35, 41, "direct", okafor, Cue("said", 43, 47)),
+    ]
+    first, second = attributions(text, quotes)
+    assert first.content == ((1, 10), (26, 32)) and first.canonical == "Elena Ruiz"
+    assert second.content == ((35, 41),)
