@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -28,6 +29,7 @@ from pipeline.config import DedupConfig
 from pipeline.records import Dedup, Story
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+MIN_BAND_HITS = 2  # candidates must share this many LSH bands before their signatures are compared
 CONTAINED = 0.9  # share of the earlier text that must reappear for a same-source story to be its update
 GROWTH = 1.05  # ... and the newer text must be at least this much longer
 
@@ -62,8 +64,15 @@ MARKER_WINDOW = 600  # correction notes stand at the top or the bottom of a stor
 @dataclass(frozen=True, slots=True)
 class DedupMarkers:
     corrections: re.Pattern[str]  # one alternation of the data file's patterns
+    stems: tuple[str, ...]  # lower-case substrings one of which every marker contains (a cheap pre-check)
 
     def says_correction(self, headline: str | None, body: str) -> bool:
+        window = (
+            body if len(body) <= 2 * MARKER_WINDOW else body[:MARKER_WINDOW] + "\n" + body[-MARKER_WINDOW:]
+        )
+        lowered = f"{headline or ''}\n{window}".casefold()
+        if not any(stem in lowered for stem in self.stems):
+            return False  # no marker can match: skip the regex
         if headline and self.corrections.search(headline):
             return True
         if len(body) > 2 * MARKER_WINDOW:
@@ -74,12 +83,15 @@ class DedupMarkers:
         return bool(self.corrections.search(body))
 
 
+def _lines(name: str) -> list[str]:
+    text = resources.files("pipeline.resources.dedup").joinpath(name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+
+
 @cache
 def load_dedup_markers() -> DedupMarkers:
-    text = resources.files("pipeline.resources.dedup").joinpath("corrections.txt").read_text(encoding="utf-8")
-    lines = [ln.strip() for ln in text.splitlines()]
-    patterns = [ln for ln in lines if ln and not ln.startswith("#")]
-    return DedupMarkers(re.compile("|".join(f"(?:{p})" for p in patterns), re.I))
+    pattern = re.compile("|".join(f"(?:{p})" for p in _lines("corrections.txt")), re.I)
+    return DedupMarkers(pattern, tuple(s.casefold() for s in _lines("correction_stems.txt")))
 
 
 def normalise(text: str) -> str:
@@ -99,6 +111,7 @@ _P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
 _MIX1 = np.uint64(0xFF51AFD7ED558CCD)
 _MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 _EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
+_BAND_MIX = np.random.default_rng(7).integers(1, 1 << 63, size=64, dtype=np.uint64) | np.uint64(1)
 
 
 def _powers(base: np.uint64, n: int) -> np.ndarray:
@@ -158,11 +171,11 @@ class MinHasher:
         return Signature(exact, sig, int(len(h)))
 
     def bands(self, sig: np.ndarray) -> list[str]:
+        """One stable 64-bit hash per LSH band (rows mixed with fixed odd multipliers), as hex keys."""
         rows = self.config.num_perm // self.config.bands
-        return [
-            hashlib.blake2b(sig[i * rows : (i + 1) * rows].tobytes(), digest_size=8).hexdigest()
-            for i in range(self.config.bands)
-        ]
+        mixed = sig.reshape(self.config.bands, rows) * _BAND_MIX[:rows]
+        folded = np.bitwise_xor.reduce(mixed ^ (mixed >> np.uint64(29)), axis=1)
+        return [format(int(h), "016x") for h in folded]
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -209,18 +222,19 @@ class Deduplicator:
             return Dedup("duplicate", exact_of, 1.0)
 
         best_id, best_j, best_doc = None, 0.0, None
-        seen: set[str] = set()
+        hits: Counter[str] = Counter()
         for i, h in enumerate(bands):
-            for cid in self.store.get(f"band:{lang}:{i}:{h}") or ():
-                if cid in seen or cid == story.id:
-                    continue
-                seen.add(cid)
-                doc = self.store.get(f"doc:{cid}")
-                if doc is None:
-                    continue
-                j = jaccard(sig.minhash, np.array(doc["sig"], dtype=np.uint64))
-                if j > best_j:
-                    best_id, best_j, best_doc = cid, j, doc
+            hits.update(self.store.get(f"band:{lang}:{i}:{h}") or ())
+        hits.pop(story.id, None)
+        for cid, n in hits.items():
+            if n < MIN_BAND_HITS:
+                continue  # one shared band is chance (Jaccard ~0.4 or less); near-duplicates share many
+            doc = self.store.get(f"doc:{cid}")
+            if doc is None:
+                continue
+            j = jaccard(sig.minhash, np.array(doc["sig"], dtype=np.uint64))
+            if j > best_j:
+                best_id, best_j, best_doc = cid, j, doc
         self._remember(story, sig, bands, lang, now)
         if best_doc is not None and best_id is not None:
             same_source = bool(story.source) and story.source == best_doc.get("src")
@@ -229,6 +243,8 @@ class Deduplicator:
                 return Dedup("correction" if says_correction else "update", best_id, round(best_j, 4))
             if same_source and says_correction and best_j >= self.config.threshold * 0.75:
                 return Dedup("correction", best_id, round(best_j, 4))
+            if containment(best_j, sig.shingles, best_doc["n"]) >= CONTAINED:
+                return Dedup("duplicate", best_id, round(best_j, 4))  # a truncated copy of what was seen
             if best_j >= self.config.threshold:
                 return Dedup("duplicate", best_id, round(best_j, 4))
         return Dedup("unique", None, None)

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from pipeline.evaluation.storygen import stories
 from tests.integration.conftest import consume, publish
-from tests.storygen import stories
 
 pytestmark = pytest.mark.integration
 

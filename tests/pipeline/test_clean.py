@@ -7,7 +7,7 @@ import random
 import pytest
 
 from pipeline.clean import clean_body, load_clean_rules
-from tests.storygen import stories
+from pipeline.evaluation.storygen import stories
 
 RULES = load_clean_rules()
 

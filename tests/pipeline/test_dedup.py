@@ -8,8 +8,8 @@ import pytest
 
 from pipeline.config import DedupConfig
 from pipeline.dedup import Deduplicator, MemoryStore, normalise
+from pipeline.evaluation.storygen import stories
 from pipeline.records import Story
-from tests.storygen import stories
 
 BASE = [Story.from_json(s) for s in stories(40, seed=5, words=300)]
 NOW = 1_800_000_000.0
@@ -108,3 +108,20 @@ def test_store_values_are_json_serialisable(dedup: Deduplicator) -> None:
     import json
 
     json.dumps(dedup.store.data)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("headline", "body", "says"),
+    [
+        ("CORRECTED: Council vote", "The council met.", True),
+        (None, "Correction: an earlier version misstated the vote.\n\nThe council met.", True),
+        ("Rectificatif : le vote du conseil", "Le conseil s'est réuni.", True),
+        (None, "The council met. " * 200 + "This story has been corrected to fix a name.", True),
+        ("Council vote", "The council met and voted on the budget for the bridge.", False),
+        ("Council vote", "Correctional officers protested outside the prison.", False),
+    ],
+)
+def test_correction_markers(headline: str | None, body: str, says: bool) -> None:
+    from pipeline.dedup import load_dedup_markers
+
+    assert load_dedup_markers().says_correction(headline, body) is says

@@ -17,9 +17,9 @@ from spacy.tokens import Doc
 
 from pipeline.entities import EntityRules, extract_entities, load_entity_rules
 from pipeline.evaluation import entities as entity_eval
+from pipeline.evaluation.storygen import stories
 from pipeline.nlp import ModelRegistry
 from pipeline.records import Entity
-from tests.storygen import stories
 
 REGISTRY = ModelRegistry()
 RULES = load_entity_rules()
