@@ -111,6 +111,9 @@ _P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
 _MIX1 = np.uint64(0xFF51AFD7ED558CCD)
 _MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 _EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
+_SHINGLE_MIX = np.uint64(0x9E3779B97F4A7C15)
+_WORD_BYTE = np.array([chr(b).isalnum() or b == 0x5F or b >= 0x80 for b in range(256)], dtype=bool)
+_C2_PUNCT = np.array([0xA0, 0xAB, 0xBB], dtype=np.uint8)
 _BAND_MIX = np.random.default_rng(7).integers(1, 1 << 63, size=64, dtype=np.uint64) | np.uint64(1)
 
 
@@ -138,19 +141,32 @@ class MinHasher:
         self.config = config
         self.bits = config.num_perm.bit_length() - 1
 
-    def signature(self, norm: str) -> Signature:
-        data = norm.encode("utf-8")
-        exact = hashlib.blake2b(data, digest_size=16).hexdigest()
+    def signature(self, text: str) -> Signature:
+        """Signature of a cleaned body: words are runs of letters/digits, so case, quote style,
+        punctuation and whitespace do not count; the exact hash covers the word sequence."""
+        data = text.casefold().encode("utf-8")
         arr = np.frombuffer(data, dtype=np.uint8)
         n = len(arr)
-        spaces = np.flatnonzero(arr == 32)
-        starts = np.concatenate(([0], spaces + 1))
-        ends = np.concatenate((spaces, [n]))
-        k = min(self.config.shingle_words, len(starts))
+        word = _WORD_BYTE[arr]
+        if n > 2 and arr.max() >= 0x80:
+            # U+2000-U+203F (curly quotes, dashes, ellipsis) and U+00A0/U+00AB/U+00BB separate words too
+            gp = np.flatnonzero((arr[:-2] == 0xE2) & (arr[1:-1] == 0x80))
+            for off in (0, 1, 2):
+                word[gp + off] = False
+            c2 = np.flatnonzero((arr[:-1] == 0xC2) & np.isin(arr[1:], _C2_PUNCT))
+            word[c2] = False
+            word[c2 + 1] = False
+        edges = np.diff(np.concatenate(([0], word.astype(np.int8), [0])))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
         prefix = np.zeros(n + 1, dtype=np.uint64)
         np.cumsum(arr.astype(np.uint64) * _powers(_P, n), out=prefix[1:])
-        s, e = starts[: len(starts) - k + 1], ends[k - 1 :]
-        h = (prefix[e] - prefix[s]) * _powers(_P_INV, n + 1)[s]
+        words = (prefix[ends] - prefix[starts]) * _powers(_P_INV, n + 1)[starts]
+        exact = hashlib.blake2b(words.tobytes(), digest_size=16).hexdigest()
+        k = min(self.config.shingle_words, len(words))
+        m = len(words) - k + 1
+        h = words[:m].copy() if m > 0 else np.zeros(1, dtype=np.uint64)
+        for j in range(1, k):
+            h = h * _SHINGLE_MIX + words[j : j + m]
         h ^= h >> np.uint64(33)
         h *= _MIX1
         h ^= h >> np.uint64(29)
@@ -202,8 +218,7 @@ class Deduplicator:
 
     def check(self, story: Story, body: str, language: str, *, now: float) -> Dedup:
         """Status of `story` (cleaned `body`, detected `language`) at time `now` (epoch s, arrival time)."""
-        norm = normalise(body)
-        sig = self.hasher.signature(norm)
+        sig = self.hasher.signature(body)
         bands = self.hasher.bands(sig.minhash)
         says_correction = self.markers.says_correction(story.headline, body)
         lang = language or "und"
