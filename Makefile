@@ -37,7 +37,7 @@ bench: setup broker
 	$(PY) -m deploy.bench
 
 lint: setup
-	.venv/bin/ruff check pipeline agents tests
+	.venv/bin/ruff check pipeline agents tests deploy/bench
 	.venv/bin/mypy pipeline agents
 
 clean:
