@@ -273,7 +273,7 @@ class Deduplicator:
         doc = {
             "v": story.version,
             "h": sig.exact,
-            "sig": [int(x) for x in sig.minhash],
+            "sig": sig.minhash.tolist(),
             "n": sig.shingles,
             "src": story.source,
             "lang": lang,
