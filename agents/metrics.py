@@ -20,6 +20,7 @@ class StageMetrics:
     dead_letters: Counter
     languages: Counter
     model_load: Gauge
+    lag: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> StageMetrics:
@@ -55,6 +56,12 @@ class StageMetrics:
                 "wirestream_model_load_seconds",
                 "Time to load a language's spaCy model",
                 ["language", "model"],
+                registry=registry,
+            ),
+            lag=Gauge(
+                "wirestream_consumer_lag_messages",
+                "Messages in an assigned partition not yet processed (end offset minus committed offset)",
+                ["topic", "partition"],
                 registry=registry,
             ),
         )

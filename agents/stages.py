@@ -33,6 +33,7 @@ from pipeline.records import DeadLetter, Enriched
 log = logging.getLogger(__name__)
 STAGES = ("prepare", "dedup", "annotate")
 EXPIRE_EVERY = 60.0  # seconds between sweeps of dedup state older than the horizon
+LAG_EVERY = 5.0  # seconds between consumer-lag readings
 
 
 class TableStore(DedupStore):
@@ -211,6 +212,19 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                     metrics.stories.labels("annotate").inc()
                     metrics.latency.labels("annotate").observe(elapsed / len(batch))
                 await publish(outcome, prepared.received)
+
+    @app.timer(LAG_EVERY)
+    async def report_lag() -> None:
+        """Per-partition lag of what this worker is assigned: end offset minus committed offset."""
+        consumer = app.consumer
+        committed = getattr(consumer, "_committed_offset", {})
+        for tp in consumer.assignment():
+            end = consumer.highwater(tp)
+            if end is None:
+                continue
+            done = committed.get(tp)
+            behind = end - (done + 1 if done is not None else 0)
+            metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, behind))
 
     return chain
 

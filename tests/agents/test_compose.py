@@ -18,16 +18,33 @@ def compose() -> dict:
 
 def test_services_volumes_and_health_checks() -> None:
     c = compose()
-    assert {"kafka", "worker"} <= set(c["services"])
-    for name in ("kafka", "worker"):
+    assert {"kafka", "worker", "prometheus", "grafana"} <= set(c["services"])
+    for name in ("kafka", "worker", "prometheus", "grafana"):
         svc = c["services"][name]
         assert svc["healthcheck"]["test"], name
         assert svc["volumes"], name
     assert c["services"]["kafka"]["image"].startswith("apache/kafka:4.")
     assert c["services"]["worker"]["depends_on"]["kafka"]["condition"] == "service_healthy"
     assert (ROOT / c["services"]["worker"]["build"]["dockerfile"]).exists()
-    named = {v.split(":")[0] for svc in c["services"].values() for v in svc.get("volumes", [])}
+    mounts = [v.split(":")[0] for svc in c["services"].values() for v in svc.get("volumes", [])]
+    named = {m for m in mounts if not m.startswith((".", "/"))}
     assert named <= set(c["volumes"])
+    for path in (m for m in mounts if m.startswith("./")):
+        assert (ROOT / path).exists(), path
+
+
+def test_worker_scales_and_prometheus_grafana_are_provisioned() -> None:
+    c = compose()
+    worker = c["services"]["worker"]
+    assert "ports" not in worker and "container_name" not in worker  # `--scale worker=N` works
+    assert all(
+        not v.split(":")[0].isidentifier() for v in worker["volumes"]
+    )  # no named volume shared by replicas
+    prom = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    dns = [sd for job in prom["scrape_configs"] for sd in job.get("dns_sd_configs", [])]
+    assert dns and dns[0]["names"] == ["worker"] and dns[0]["port"] == 6066
+    grafana = c["services"]["grafana"]["volumes"]
+    assert any("provisioning" in v for v in grafana) and any("dashboards" in v for v in grafana)
 
 
 def test_kafka_is_single_node_kraft() -> None:
