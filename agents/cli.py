@@ -149,6 +149,32 @@ def all_topics(settings: Settings) -> dict[str, int]:
     }
 
 
+PROGRESS_MIN = 300  # files with more stories get a progress bar on an interactive terminal
+
+
+class Progress:
+    """A one-line progress bar on stderr (carriage return), redrawn at most every 1%."""
+
+    def __init__(self, total: int, *, enabled: bool, width: int = 40) -> None:
+        self.total, self.enabled, self.width = max(1, total), enabled, width
+        self.shown = -1
+
+    def line(self, n: int) -> str:
+        filled = self.width * n // self.total
+        return f"\r[{'#' * filled}{'.' * (self.width - filled)}] {n}/{self.total} {100 * n // self.total:3d}%"
+
+    def update(self, n: int) -> None:
+        pct = 100 * n // self.total
+        if self.enabled and pct != self.shown:
+            self.shown = pct
+            sys.stderr.write(self.line(n))
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     """Raw stories to the input topic with kafka-python, key = story id; lines are sent as given."""
     from kafka import KafkaProducer
@@ -163,11 +189,15 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
         bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=5, **kafka_security(settings)
     )
     sent = 0
+    lines = list(_lines(args.file))
+    bar = Progress(len(lines), enabled=args.progress or (len(lines) > PROGRESS_MIN and sys.stderr.isatty()))
     try:
-        for line in _lines(args.file):
+        for line in lines:
             producer.send(topic, key=_story_key(line), value=line)
             sent += 1
+            bar.update(sent)
         producer.flush(timeout=60)
+        bar.done()
     finally:
         producer.close(timeout=10)
     print(f"published {sent} stories to {topic}", file=sys.stderr if args.quiet else sys.stdout)
@@ -271,6 +301,17 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from agents.stats import run
+
+    url = args.url or f"http://{settings.web_host}:{settings.web_port}/metrics"
+    try:
+        return run(url, args.interval, args.count)
+    except OSError as exc:
+        print(f"wirestream stats: no worker metrics at {url}: {exc}", file=sys.stderr)
+        return 1
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from agents.demo import SAMPLES, run
 
@@ -305,6 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", default="-", help="input JSONL file, or - for stdin (default)")
     p.add_argument("--topic", help="topic (default <prefix>.raw)")
     p.add_argument("--quiet", action="store_true", help="print the count on stderr instead of stdout")
+    p.add_argument(
+        "--progress", action="store_true", help="show a progress bar on stderr even when not a terminal"
+    )
     p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("tail", help="print a topic's records as JSONL")
@@ -322,6 +366,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=5.0, help="stop after this many idle seconds")
     p.add_argument("--dry-run", action="store_true", help="count, do not publish or commit")
     p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("stats", help="live per-stage throughput, latency and lag from a worker's metrics")
+    p.add_argument(
+        "--url", help="metrics URL (default http://WIRESTREAM_WEB_HOST:WIRESTREAM_WEB_PORT/metrics)"
+    )
+    p.add_argument("--interval", type=float, default=5.0, help="seconds between readings")
+    p.add_argument("--count", type=int, default=0, help="stop after this many readings (0: until Ctrl-C)")
+    p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("demo", help="start a worker, publish the sample stories, print what comes out")
     p.add_argument("--file", type=Path, help="stories to publish (default: the bundled samples)")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.parse
 import urllib.request
@@ -15,9 +17,10 @@ from typing import Any
 import pytest
 
 from pipeline.evaluation.storygen import stories
-from tests.integration.conftest import consume, publish
+from tests.integration.conftest import BROKER, consume
 
 pytestmark = pytest.mark.integration
+EXE = str(Path(sys.executable).with_name("wirestream"))
 
 
 def _port() -> int:
@@ -66,7 +69,13 @@ def test_prometheus_scrapes_throughput_and_latency(worker_factory: Any, tmp_path
             time.sleep(0.5)
         prefix = worker_factory.prefix
         batch = stories(30, seed=77, words=120, prefix=prefix)
-        publish(prefix, batch)
+        source = tmp_path / "stories.jsonl"
+        source.write_text("".join(json.dumps(s) + "\n" for s in batch))
+        env = dict(os.environ, WIRESTREAM_BROKER=BROKER, WIRESTREAM_TOPIC_PREFIX=prefix)
+        sent = subprocess.run(
+            [EXE, "publish", str(source), "--progress"], env=env, capture_output=True, timeout=60
+        )
+        assert b"published 30 stories" in sent.stdout and b"30/30 100%" in sent.stderr
         got = consume(prefix, len(batch), timeout=180)
         assert sum(len(v) for v in got.values()) == len(batch)
         deadline = time.time() + 60
@@ -91,6 +100,15 @@ def test_prometheus_scrapes_throughput_and_latency(worker_factory: Any, tmp_path
         assert stages.get("prepare") == len(batch) and stages.get("annotate") == len(batch), stages
         assert latency and 0 < float(latency[0]["value"][1]) < 60, latency
         assert query(prom_port, 'up{job="wirestream"}')[0]["value"][1] == "1"
+        url = f"http://127.0.0.1:{worker.port}/metrics"
+        shown = subprocess.run(
+            [EXE, "stats", "--url", url, "--interval", "1", "--count", "1"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert shown.returncode == 0, shown.stderr
+        assert "annotate" in shown.stdout and "dead letters 0" in shown.stdout
     finally:
         prom.terminate()
         prom.wait(timeout=30)
