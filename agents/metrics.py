@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 E2E_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0)
@@ -21,6 +33,7 @@ class StageMetrics:
     languages: Counter
     model_load: Gauge
     lag: Gauge
+    end_offset: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> StageMetrics:
@@ -64,4 +77,57 @@ class StageMetrics:
                 ["topic", "partition"],
                 registry=registry,
             ),
+            end_offset=Gauge(
+                "wirestream_topic_end_offset",
+                "End offset (highwater) of an assigned input partition, asked of the broker: input growth",
+                ["topic", "partition"],
+                registry=registry,
+            ),
         )
+
+    def prime(self, stages: Iterable[str]) -> None:
+        """Export zeros for the running stages: `rate()` then reads 0, not "no data", before a first story."""
+        for stage in stages:
+            self.stories.labels(stage)
+            self.failures.labels(stage)
+            self.latency.labels(stage)
+
+
+class FaustSeconds(Collector):
+    """Faust's sensor metrics with Prometheus naming: its latency histograms are observed in milliseconds
+    (one is even called `*_ms`), so they are exported here in seconds, as `<name>_seconds`."""
+
+    def __init__(self, source: CollectorRegistry) -> None:
+        self.source = source
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self.source.collect():
+            if family.type != "histogram":
+                yield family
+                continue
+            name = family.name.removesuffix("_ms") + "_seconds"
+            out = Metric(name, family.documentation.replace(" in ms", ""), "histogram")
+            for s in family.samples:
+                labels, value = dict(s.labels), s.value
+                if s.name.endswith("_bucket"):
+                    labels["le"] = floatToGoString(float(labels["le"]) / 1000)
+                elif s.name.endswith("_sum"):
+                    value /= 1000
+                out.add_sample(name + s.name[len(family.name) :], labels, value, s.timestamp, s.exemplar)
+            yield out
+
+
+def install_faust_sensor(app: Any, registry: CollectorRegistry, name_prefix: str = "faust") -> None:
+    """Faust's own Prometheus sensor, exported through `FaustSeconds` into `registry`, which `/metrics`
+    serves (what `faust.sensors.prometheus.setup_prometheus_sensors` does, with conventional names)."""
+    from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
+
+    source = CollectorRegistry()
+    app.monitor = PrometheusMonitor(metrics=FaustMetrics.create(source, name_prefix))
+    registry.register(FaustSeconds(source))
+
+    @app.page("/metrics")
+    async def metrics_page(self: Any, request: Any) -> Any:
+        from aiohttp.web import Response
+
+        return Response(body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -98,16 +98,17 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
             metrics.model_load.labels(lang, model.name).set(model.load_seconds)
 
     record_model_loads()
+    metrics.prime(selected)
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
 
-    async def dead(letter: DeadLetter) -> None:
+    async def dead(letter: DeadLetter, hop: str) -> None:
         metrics.dead_letters.labels(letter.error, letter.stage).inc()
-        metrics.failures.labels(letter.stage).inc()
+        metrics.failures.labels(hop).inc()
         await topics.deadletter.send(key=key_of(letter.id), value=encode(letter.to_json()))
 
     async def publish(outcome: Outcome, received: float | None) -> None:
         if isinstance(outcome, DeadLetter):
-            await dead(outcome)
+            await dead(outcome, "annotate")
             return
         target = topics.duplicates if outcome.dedup.status == "duplicate" else topics.enriched
         await target.send(key=key_of(outcome.story.id), value=encode(outcome.to_json()))
@@ -133,7 +134,7 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                 raw = event.value if event.value is not None else b""
                 result = chain.front(raw, **where)
                 if isinstance(result, DeadLetter):
-                    await dead(result)
+                    await dead(result, "prepare")
                 else:
                     result.received = msg.timestamp
                     metrics.languages.labels(result.language.code).inc()
@@ -161,7 +162,7 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                 prepared = _handover(event.value)
                 result = prepared if isinstance(prepared, DeadLetter) else chain.dedup_or_dead(prepared)
                 if isinstance(result, DeadLetter):
-                    await dead(result)
+                    await dead(result, "dedup")
                 else:
                     assert result.dedup is not None
                     metrics.dedup.labels(result.dedup.status).inc()
@@ -193,7 +194,7 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                         continue
                     prepared = _handover(event.value)
                     if isinstance(prepared, DeadLetter):
-                        await dead(prepared)
+                        await dead(prepared, "annotate")
                     else:
                         batch.append(prepared)
                 if batch:
@@ -213,18 +214,33 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                     metrics.latency.labels("annotate").observe(elapsed / len(batch))
                 await publish(outcome, prepared.received)
 
+    read = {t.get_topic_name() for t in (topics.raw, topics.stage_dedup, topics.stage_annotate)}
+    reported: set[tuple[str, str]] = set()
+
     @app.timer(LAG_EVERY)
     async def report_lag() -> None:
-        """Per-partition lag of what this worker is assigned: end offset minus committed offset."""
+        """Per assigned partition of the agents' topics: end offset (asked of the broker, so input growth
+        shows even when this worker fetches nothing) and lag = end offset - committed offset."""
         consumer = app.consumer
+        try:
+            tps = [tp for tp in consumer.assignment() if tp.topic in read]  # not changelogs
+            ends = await consumer.highwaters(*tps) if tps else {}
+        except Exception as exc:  # starting, rebalancing, or a broker hiccup: try again next time
+            log.debug("lag: end offsets unavailable: %r", exc)
+            return
+        # Faust keeps the committed offset (the next one to read) per partition; no public accessor
         committed = getattr(consumer, "_committed_offset", {})
-        for tp in consumer.assignment():
-            end = consumer.highwater(tp)
-            if end is None:
-                continue
-            done = committed.get(tp)
-            behind = end - (done + 1 if done is not None else 0)
-            metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, behind))
+        now: set[tuple[str, str]] = set()
+        for tp, end in ends.items():
+            labels = (tp.topic, str(tp.partition))
+            now.add(labels)
+            metrics.end_offset.labels(*labels).set(end)
+            metrics.lag.labels(*labels).set(max(0, end - (committed.get(tp) or 0)))
+        for labels in reported - now:  # partitions moved to another worker: their series end here
+            metrics.end_offset.remove(*labels)
+            metrics.lag.remove(*labels)
+        reported.clear()
+        reported.update(now)
 
     return chain
 
