@@ -35,6 +35,7 @@ test-integration: setup broker
 	$(PY) -m pytest -q -m integration tests
 
 bench: setup broker
+	$(PIP) install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) -m deploy.bench
 
 lint: setup
