@@ -6,16 +6,30 @@ import json
 import re
 import shutil
 import subprocess
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
+import faust
 import pytest
-from prometheus_client import generate_latest
+import yaml
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from agents.app import create_app
+from agents.metrics import StageMetrics, install_faust_sensor
 from agents.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PROM = ROOT / "deploy" / "prometheus"
+GRAFANA = ROOT / "deploy" / "grafana"
+ALERTS = {
+    "WirestreamNoThroughput",
+    "WirestreamConsumerLagGrowing",
+    "WirestreamDeadLetterRateHigh",
+    "WirestreamWorkerDown",
+    "WirestreamNoWorkerUp",
+    "WirestreamHighLatency",
+}
 
 
 def promtool() -> str:
@@ -24,42 +38,70 @@ def promtool() -> str:
     return path
 
 
-def exported(tmp_path: Path) -> str:
-    """The /metrics text of a freshly built worker app, with every stage metric observed once."""
+def exported_names(registry: CollectorRegistry) -> set[str]:
+    """Every series name the registry exposes, including families with labels not yet used."""
+    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
+    names: set[str] = set()
+    for family in registry.collect():
+        names.update(family.name + s for s in suffixes.get(family.type, ("",)))
+        names.update(s.name for s in family.samples)
+    return names
+
+
+def worker_names(tmp_path: Path) -> set[str]:
+    """What a worker built by `create_app` exports (its stage metrics and Faust's sensor), plus `up`."""
     wiring = create_app(Settings.from_env({"WIRESTREAM_DATA_DIR": str(tmp_path)}))
-    m = wiring.metrics
-    m.stories.labels("prepare").inc()
-    m.failures.labels("prepare").inc()
-    m.latency.labels("annotate").observe(0.1)
-    m.end_to_end.labels("wire.enriched").observe(1.0)
-    m.dedup.labels("unique").inc()
-    m.dead_letters.labels("invalid_json", "parse").inc()
-    m.languages.labels("en").inc()
-    m.model_load.labels("en", "en_core_web_sm").set(0.5)
-    m.lag.labels("wire.raw", "0").set(3)
-    text = generate_latest(wiring.registry).decode()
-    # families with labels show no sample until first used (Faust's own): list them as exposed names too
-    suffix = {"counter": ["_total"], "histogram": ["_bucket", "_sum", "_count"]}
-    families = [f"# family {f.name}{s}" for f in wiring.registry.collect() for s in suffix.get(f.type, [""])]
-    return text + "\n".join(families) + "\n"
+    return exported_names(wiring.registry) | {"up"}
 
 
-def names(text: str) -> set[str]:
-    samples = {
-        line.split("{")[0].split(" ")[0] for line in text.splitlines() if line and not line.startswith("#")
-    }
-    return samples | {line.split()[-1] for line in text.splitlines() if line.startswith("# family ")}
+def observe_all(metrics: StageMetrics) -> None:
+    """One observation in every stage metric, whatever its labels."""
+    for f in fields(metrics):
+        metric = getattr(metrics, f.name)
+        child = metric.labels(*(f"x{i}" for i in range(len(metric._labelnames))))
+        if isinstance(metric, Counter):
+            child.inc()
+        elif isinstance(metric, Histogram):
+            child.observe(0.2)
+        elif isinstance(metric, Gauge):
+            child.set(3)
 
 
-FUNCTIONS = {"histogram_quantile", "clamp_min", "label_replace"}
+FUNCTIONS = {"histogram_quantile", "label_values", "label_replace", "clamp_min", "clamp_max"}
 
 
 def metric_names(expr: str) -> set[str]:
-    """Metric names in a PromQL expression: label matchers, ranges, strings and comments removed."""
+    """Metric names in a PromQL expression: label matchers, ranges, strings and grouping removed."""
     bare = re.sub(r'\{[^}]*\}|"[^"]*"|\[[^\]]*\]|#.*', " ", expr)
-    bare = re.sub(r"\b(by|without)\s*\([^)]*\)", " ", bare)
+    bare = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", bare)
     found = set(re.findall(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b", bare)) | set(re.findall(r"\bup\b", bare))
     return found - FUNCTIONS
+
+
+def dashboard_queries() -> list[str]:
+    dash = json.loads((GRAFANA / "dashboards" / "wirestream.json").read_text())
+    queries = [t["expr"] for p in dash["panels"] for t in p["targets"]]
+    queries += [
+        v["query"]["query"] for v in dash.get("templating", {}).get("list", []) if v["type"] == "query"
+    ]
+    return queries
+
+
+def alert_rules() -> list[dict[str, Any]]:
+    return [r for g in yaml.safe_load((PROM / "alerts.yml").read_text())["groups"] for r in g["rules"]]
+
+
+@pytest.mark.parametrize(
+    ("expr", "names"),
+    [
+        ('sum by (stage) (rate(a_total{stage="x", instance=~"$i"}[1m]))', {"a_total"}),
+        ("histogram_quantile(0.9, sum by (le) (rate(b_seconds_bucket[5m]))) > 10", {"b_seconds_bucket"}),
+        ("label_values(c_total, instance)", {"c_total"}),
+        ("absent(up{job='w'} == 1)", {"up"}),
+    ],
+)
+def test_metric_names_are_read_from_queries(expr: str, names: set[str]) -> None:
+    assert metric_names(expr) == names
 
 
 def test_alert_rules_pass_their_unit_tests() -> None:
@@ -68,60 +110,106 @@ def test_alert_rules_pass_their_unit_tests() -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "SUCCESS" in done.stdout
+    tested = set(re.findall(r"alertname: (\w+)", (PROM / "alerts_test.yml").read_text()))
+    assert tested == {r["alert"] for r in alert_rules()} == ALERTS
 
 
-def test_prometheus_config_is_valid() -> None:
+def test_prometheus_config_is_valid_and_scrapes_the_workers() -> None:
     done = subprocess.run(
         [promtool(), "check", "config", "prometheus.yml"], cwd=PROM, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    config = yaml.safe_load((PROM / "prometheus.yml").read_text())
+    (job,) = [j for j in config["scrape_configs"] if j["job_name"] == "wirestream"]
+    assert job["metrics_path"] == "/metrics" and job["dns_sd_configs"][0]["port"] == 6066
+    assert "alerts.yml" in config["rule_files"]
+    assert all('job="wirestream"' in r["expr"] for r in alert_rules() if "up{" in r["expr"])
 
 
-def test_stage_metrics_follow_conventions(tmp_path: Path) -> None:
-    text = exported(tmp_path)
-    ours = (
-        "\n".join(line for line in text.splitlines() if "wirestream_" in line and "# family" not in line)
-        + "\n"
-    )
-    done = subprocess.run([promtool(), "check", "metrics"], input=ours, capture_output=True, text=True)
+def test_every_metric_passes_promtool_check_metrics() -> None:
+    """The whole /metrics text of a worker (Faust's sensor included, in seconds) follows the conventions."""
+    registry = CollectorRegistry()
+    app = faust.App("naming-check", broker="kafka://127.0.0.1:1", autodiscover=False)
+    install_faust_sensor(app, registry)
+    metrics = StageMetrics.create(registry)
+    observe_all(metrics)
+    text = generate_latest(registry).decode()
+    assert "faust_events_runtime_seconds_bucket" in text and "_ms" not in text
+    done = subprocess.run([promtool(), "check", "metrics"], input=text, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    for required in (
+    ours = {n for n in exported_names(registry) if n.startswith("wirestream_")}
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", n) for n in ours)
+    assert {n for n in ours if n.endswith("_total")} >= {
         "wirestream_stage_stories_total",
         "wirestream_stage_failures_total",
-        "wirestream_stage_latency_seconds_bucket",
-        "wirestream_end_to_end_latency_seconds_bucket",
         "wirestream_dedup_outcomes_total",
         "wirestream_dead_letters_total",
         "wirestream_languages_total",
-        "wirestream_model_load_seconds",
-        "wirestream_consumer_lag_messages",
-    ):
-        assert required in names(text), required
+    }
+
+
+def test_faust_latencies_are_exported_in_seconds() -> None:
+    registry = CollectorRegistry()
+    app = faust.App("seconds-check", broker="kafka://127.0.0.1:1", autodiscover=False)
+    install_faust_sensor(app, registry)
+    app.monitor._metrics.producer_send_latency.observe(30.0)  # Faust observes milliseconds
+    samples = {
+        (s.name, s.labels.get("le")): s.value
+        for f in registry.collect()
+        for s in f.samples
+        if "send" in s.name
+    }
+    assert samples[("faust_producer_send_latency_seconds_sum", None)] == pytest.approx(0.03)
+    assert samples[("faust_producer_send_latency_seconds_bucket", "0.025")] == 0
+    assert samples[("faust_producer_send_latency_seconds_bucket", "0.05")] == 1
+    assert samples[("faust_producer_send_latency_seconds_bucket", "+Inf")] == 1
+
+
+def test_stages_export_zeros_before_their_first_story() -> None:
+    registry = CollectorRegistry()
+    metrics = StageMetrics.create(registry)
+    metrics.prime(["prepare", "annotate"])
+    text = generate_latest(registry).decode()
+    assert 'wirestream_stage_stories_total{stage="annotate"} 0.0' in text
+    assert 'wirestream_stage_failures_total{stage="prepare"} 0.0' in text
+    assert 'wirestream_stage_latency_seconds_count{stage="prepare"} 0.0' in text
+    assert 'stage="dedup"' not in text
 
 
 def test_every_dashboard_query_uses_exported_metrics(tmp_path: Path) -> None:
-    available = names(exported(tmp_path)) | {"up"}
-    dash = json.loads((ROOT / "deploy/grafana/dashboards/wirestream.json").read_text())
-    exprs = [t["expr"] for p in dash["panels"] for t in p["targets"]]
-    assert len(exprs) >= 10
-    for expr in exprs:
+    available = worker_names(tmp_path)
+    queries = dashboard_queries()
+    assert len(queries) >= 12
+    for expr in queries:
         used = metric_names(expr)
         assert used and used <= available, (expr, used - available)
 
 
-@pytest.mark.parametrize("alert_file", ["alerts.yml"])
-def test_alert_expressions_use_exported_metrics(tmp_path: Path, alert_file: str) -> None:
-    import yaml
+def test_dashboard_covers_the_issue_and_is_provisioned() -> None:
+    dash = json.loads((GRAFANA / "dashboards" / "wirestream.json").read_text())
+    text = " ".join(dashboard_queries())
+    for needed in (
+        "wirestream_stage_stories_total",  # throughput per stage
+        "histogram_quantile(0.5,",
+        "histogram_quantile(0.95,",
+        "histogram_quantile(0.99,",
+        "wirestream_consumer_lag_messages",  # lag per partition
+        'status="duplicate"',  # dedup ratio
+        "wirestream_dead_letters_total",
+        "wirestream_languages_total",
+    ):
+        assert needed in text, needed
+    uids = {p["datasource"]["uid"] for p in dash["panels"]}
+    source = yaml.safe_load((GRAFANA / "provisioning" / "datasources" / "prometheus.yml").read_text())
+    assert uids == {source["datasources"][0]["uid"]}
+    provider = yaml.safe_load((GRAFANA / "provisioning" / "dashboards" / "wirestream.yml").read_text())
+    assert provider["providers"][0]["options"]["path"] == "/var/lib/grafana/dashboards"
+    assert len({p["id"] for p in dash["panels"]}) == len(dash["panels"])
+    assert all(t.get("legendFormat") for p in dash["panels"] for t in p["targets"])
 
-    available = names(exported(tmp_path)) | {"up", "faust_topic_partition_end_offset"}
-    rules = yaml.safe_load((PROM / alert_file).read_text())["groups"][0]["rules"]
-    assert {r["alert"] for r in rules} >= {
-        "WirestreamNoThroughput",
-        "WirestreamConsumerLagGrowing",
-        "WirestreamDeadLetterRateHigh",
-        "WirestreamWorkerDown",
-        "WirestreamHighLatency",
-    }
-    for rule in rules:
+
+def test_alert_expressions_use_exported_metrics(tmp_path: Path) -> None:
+    available = worker_names(tmp_path)
+    for rule in alert_rules():
         used = metric_names(rule["expr"])
         assert used and used <= available, (rule["alert"], used - available)
