@@ -37,14 +37,24 @@ def test_worker_scales_and_prometheus_grafana_are_provisioned() -> None:
     c = compose()
     worker = c["services"]["worker"]
     assert "ports" not in worker and "container_name" not in worker  # `--scale worker=N` works
-    assert all(
-        not v.split(":")[0].isidentifier() for v in worker["volumes"]
-    )  # no named volume shared by replicas
+    # each replica its own RocksDB state: anonymous volumes ("/data") or tmpfs, never a named or host volume
+    data = worker["environment"]["WIRESTREAM_DATA_DIR"]
+    assert data in worker.get("volumes", []) + worker.get("tmpfs", [])
+    assert all(":" not in v for v in worker.get("volumes", []))
+    port = int(worker["environment"]["WIRESTREAM_WEB_PORT"])
+    assert str(port) in [str(e) for e in worker["expose"]]
     prom = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
     dns = [sd for job in prom["scrape_configs"] for sd in job.get("dns_sd_configs", [])]
-    assert dns and dns[0]["names"] == ["worker"] and dns[0]["port"] == 6066
-    grafana = c["services"]["grafana"]["volumes"]
-    assert any("provisioning" in v for v in grafana) and any("dashboards" in v for v in grafana)
+    assert dns and dns[0]["names"] == ["worker"] and dns[0]["port"] == port
+    mounts = dict(v.split(":")[:2] for v in c["services"]["prometheus"]["volumes"])
+    assert mounts["./deploy/prometheus"] == "/etc/prometheus"
+    assert "--config.file=/etc/prometheus/prometheus.yml" in c["services"]["prometheus"]["command"]
+    mounts = dict(v.split(":")[:2] for v in c["services"]["grafana"]["volumes"])
+    assert mounts["./deploy/grafana/provisioning"] == "/etc/grafana/provisioning"
+    provider = yaml.safe_load((ROOT / "deploy/grafana/provisioning/dashboards/wirestream.yml").read_text())
+    assert mounts["./deploy/grafana/dashboards"] == provider["providers"][0]["options"]["path"]
+    source = yaml.safe_load((ROOT / "deploy/grafana/provisioning/datasources/prometheus.yml").read_text())
+    assert source["datasources"][0]["url"] == "http://prometheus:9090"
 
 
 def test_kafka_is_single_node_kraft() -> None:
