@@ -153,20 +153,24 @@ PROGRESS_MIN = 300  # files with more stories get a progress bar on an interacti
 
 
 class Progress:
-    """A one-line progress bar on stderr (carriage return), redrawn at most every 1%."""
+    """A one-line progress bar on stderr (carriage return), redrawn at most every 1%; with no known total
+    (stdin), a running count every 100 stories."""
 
-    def __init__(self, total: int, *, enabled: bool, width: int = 40) -> None:
-        self.total, self.enabled, self.width = max(1, total), enabled, width
+    def __init__(self, total: int | None, *, enabled: bool, width: int = 40) -> None:
+        self.total = max(1, total) if total is not None else None
+        self.enabled, self.width = enabled, width
         self.shown = -1
 
     def line(self, n: int) -> str:
+        if self.total is None:
+            return f"\r{n} stories"
         filled = self.width * n // self.total
         return f"\r[{'#' * filled}{'.' * (self.width - filled)}] {n}/{self.total} {100 * n // self.total:3d}%"
 
     def update(self, n: int) -> None:
-        pct = 100 * n // self.total
-        if self.enabled and pct != self.shown:
-            self.shown = pct
+        step = n // 100 if self.total is None else 100 * n // self.total
+        if self.enabled and step != self.shown:
+            self.shown = step
             sys.stderr.write(self.line(n))
             sys.stderr.flush()
 
@@ -189,10 +193,12 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
         bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=5, **kafka_security(settings)
     )
     sent = 0
-    lines = list(_lines(args.file))
-    bar = Progress(len(lines), enabled=args.progress or (len(lines) > PROGRESS_MIN and sys.stderr.isatty()))
+    # a file is counted first (a cheap pass) for the bar; stdin streams through uncounted
+    total = None if args.file == "-" else sum(1 for _ in _lines(args.file))
+    wanted = total is not None and total > PROGRESS_MIN and sys.stderr.isatty()
+    bar = Progress(total, enabled=args.progress or wanted)
     try:
-        for line in lines:
+        for line in _lines(args.file):
             producer.send(topic, key=_story_key(line), value=line)
             sent += 1
             bar.update(sent)
@@ -304,11 +310,11 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from agents.stats import run
 
-    url = args.url or f"http://{settings.web_host}:{settings.web_port}/metrics"
+    urls = args.url or [f"http://{settings.web_host}:{settings.web_port}/metrics"]
     try:
-        return run(url, args.interval, args.count)
+        return run(urls, args.interval, args.count)
     except OSError as exc:
-        print(f"wirestream stats: no worker metrics at {url}: {exc}", file=sys.stderr)
+        print(f"wirestream stats: no worker metrics at {' '.join(urls)}: {exc}", file=sys.stderr)
         return 1
 
 
@@ -369,7 +375,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help="live per-stage throughput, latency and lag from a worker's metrics")
     p.add_argument(
-        "--url", help="metrics URL (default http://WIRESTREAM_WEB_HOST:WIRESTREAM_WEB_PORT/metrics)"
+        "--url",
+        action="append",
+        help="a worker's metrics URL, repeatable: figures are added up "
+        "(default http://WIRESTREAM_WEB_HOST:WIRESTREAM_WEB_PORT/metrics)",
     )
     p.add_argument("--interval", type=float, default=5.0, help="seconds between readings")
     p.add_argument("--count", type=int, default=0, help="stop after this many readings (0: until Ctrl-C)")
