@@ -86,11 +86,22 @@ class ModelConfig:
 
 @dataclass(frozen=True, slots=True)
 class DedupConfig:
+    """Dedup: tuned on `wirestream eval dedup --sweep` (our own stories and their transformations)."""
+
     threshold: float = 0.8  # MinHash Jaccard estimate at which a text is a near-duplicate
-    num_perm: int = 128
-    bands: int = 32  # LSH bands of num_perm/bands rows: candidates from Jaccard ~0.4 up, then verified
+    num_perm: int = 128  # signature slots, a power of two (changing it, bands or shingle_words: fresh state)
+    bands: int = 32  # LSH bands of num_perm/bands rows: candidates from Jaccard ~0.5 up, then verified
+    min_band_hits: int = 2  # a candidate shares at least this many bands (one is chance at Jaccard ~0.3)
     shingle_words: int = 3
     horizon_seconds: float = 72 * 3600
+    duplicate_containment: float = 0.9  # share of a text found in a seen one: a truncated copy, a duplicate
+    update_containment: float = 0.7  # share of the seen text a same-source story must keep to update it ...
+    update_min_growth: float = 0.05  # ... adding at least this share of new shingles (of the seen text's) ...
+    update_min_added: int = 8  # ... and at least this many
+    correction_similarity: float = 0.5  # a same-source story saying it corrects, at least this similar
+    marker_window: int = 600  # correction notes: looked for in the headline and this many chars at each end
+    bucket_seconds: float = 300.0  # expiry walks time buckets this wide (the horizon is rounded up to one)
+    max_bucket_ids: int = 64  # ids kept per LSH bucket (the oldest drop out): bounds degenerate texts
 
 
 @dataclass(frozen=True, slots=True)

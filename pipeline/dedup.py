@@ -1,329 +1,369 @@
-"""Dedup stage: exact hash, then MinHash/LSH over word shingles, then versions and corrections.
+"""Dedup stage: is a story new, a redelivery, an update or a correction of one seen within the horizon?
 
-State lives behind a tiny store protocol (`get`/`set`/`delete` of JSON-serialisable values): an
-in-memory dict offline, a Faust table in the worker. Keys:
+`Deduplicator.check(story, body, language, now=...)` compares the cleaned body with what the store
+remembers (exact hash of the normalised words, then MinHash/LSH over word shingles, see
+`dedup_sketch`), decides, and remembers the story. Decisions, in order:
 
-    doc:<id>            the latest version seen of a story: signature, sizes, source, language, time
-    exact:<lang>:<hash> the id whose normalised body had that hash
-    band:<lang>:<i>:<h> ids whose signature has band hash h at band i (LSH buckets)
-    hour:<n>            ids recorded in hour n since the epoch (walked by `expire`)
-    meta:oldest_hour    the oldest hour bucket not yet expired
+1. Same id seen: a higher version is an `update` (`correction` when it carries a correction marker) of
+   that id; the same or an older version is a `duplicate` of it (similarity 1.0 for the same text).
+2. Same normalised text as a seen story: `duplicate` of it, similarity 1.0 (unless the same source
+   re-sends it saying it corrects: `correction`).
+3. The most similar seen story sharing at least `min_band_hits` LSH bands:
+   - same source, keeping `update_containment` of that story's text and adding new material: `update`
+     (or `correction`); same source, saying it corrects, `correction_similarity`-similar: `correction`;
+   - its text contained (`duplicate_containment`) in that story, or Jaccard >= `threshold`: `duplicate`.
+4. Otherwise `unique`.
 
-Stories in different languages never meet: the language is part of every lookup key.
+Stories in different languages never meet: the language is part of every index key. `of` is always a
+story that was itself not a duplicate (duplicates are remembered under their id, but not indexed), so
+a copy of a copy points at the original.
+
+State (JSON values behind the `DedupStore` protocol; see `dedup_store`):
+
+    doc:<id>                    the latest version seen of a story: sketch, sizes, source, time, ...
+    exact:<lang>:<hash>         the id whose normalised words hash to <hash>
+    band:<lang>:<i>:<hash>      ids whose signature has <hash> in LSH band i (at most `max_bucket_ids`)
+    time:<bucket>[:<chunk>]     ids remembered in each `bucket_seconds` bucket (walked by `expire`)
+    meta:oldest                 the oldest bucket not yet expired
+
+Limits: the store must see every story (one dedup partition: see README); `now` is the caller's clock
+(arrival time, never `published_at`, which feeds get wrong and replays make old), so a replay of an old
+topic deduplicates against what it replays, not against the original run; the horizon is rounded up to a
+bucket; a story that changes language between versions is compared under its id only.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
-from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Protocol
-
-import numpy as np
+from typing import Any
 
 from pipeline.config import DedupConfig
+from pipeline.dedup_sketch import Sketch, Sketcher, decode_signature, jaccard, normalise
+from pipeline.dedup_store import ChunkedIds, DedupStore, MemoryStore
 from pipeline.records import Dedup, Story
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-MIN_BAND_HITS = 2  # candidates must share this many LSH bands before their signatures are compared
-CONTAINED = 0.9  # share of the earlier text that must reappear for a same-source story to be its update
-GROWTH = 1.05  # ... and the newer text must be at least this much longer
+__all__ = [
+    "DedupMarkers",
+    "DedupStore",
+    "Deduplicator",
+    "MarkerSet",
+    "MemoryStore",
+    "load_dedup_markers",
+    "normalise",
+]
+
+ANY_LANGUAGE = "*"
 
 
-class DedupStore(Protocol):
-    def get(self, key: str) -> Any | None: ...
+@dataclass(frozen=True, slots=True)
+class MarkerSet:
+    """One language's correction markers (with the common ones).
 
-    def set(self, key: str, value: Any) -> None: ...
+    Every match of a marker contains one of its stems, so a regex runs only on the lines that hold one
+    of its own stems: most stories cost a few substring tests, none a full-text regex pass.
+    """
 
-    def delete(self, key: str) -> None: ...
+    stems: tuple[str, ...]
+    markers: tuple[tuple[re.Pattern[str], frozenset[str]], ...]  # (regex, the stems it may contain)
 
-
-class MemoryStore:
-    """A dict-backed store, for offline runs and tests."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, Any] = {}
-
-    def get(self, key: str) -> Any | None:
-        return self.data.get(key)
-
-    def set(self, key: str, value: Any) -> None:
-        self.data[key] = value
-
-    def delete(self, key: str) -> None:
-        self.data.pop(key, None)
-
-
-MARKER_WINDOW = 600  # correction notes stand at the top or the bottom of a story
+    def search(self, text: str) -> bool:
+        lowered = text.casefold()
+        present = [stem for stem in self.stems if stem in lowered]
+        if not present:
+            return False
+        for line in text.split("\n"):
+            low = line.casefold()
+            here = {stem for stem in present if stem in low}
+            if here and any(not here.isdisjoint(stems) and rx.search(line) for rx, stems in self.markers):
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)
 class DedupMarkers:
-    corrections: re.Pattern[str]  # one alternation of the data file's patterns
-    stems: tuple[str, ...]  # lower-case substrings one of which every marker contains (a cheap pre-check)
+    """Correction markers per language (from `resources/dedup/corrections/`)."""
 
-    def says_correction(self, headline: str | None, body: str) -> bool:
-        window = (
-            body if len(body) <= 2 * MARKER_WINDOW else body[:MARKER_WINDOW] + "\n" + body[-MARKER_WINDOW:]
-        )
-        lowered = f"{headline or ''}\n{window}".casefold()
-        if not any(stem in lowered for stem in self.stems):
-            return False  # no marker can match: skip the regex
-        if headline and self.corrections.search(headline):
-            return True
-        if len(body) > 2 * MARKER_WINDOW:
-            return bool(
-                self.corrections.search(body[:MARKER_WINDOW])
-                or self.corrections.search(body[-MARKER_WINDOW:])
-            )
-        return bool(self.corrections.search(body))
+    by_language: Mapping[str, MarkerSet]
+    window: int = 600  # default for `says_correction` callers without a DedupConfig
+
+    def for_language(self, language: str) -> MarkerSet:
+        return self.by_language.get(language) or self.by_language[ANY_LANGUAGE]
+
+    def says_correction(
+        self, headline: str | None, body: str, language: str = "und", *, window: int | None = None
+    ) -> bool:
+        """Does the headline, or the top or bottom of the body, carry a correction marker?"""
+        w = self.window if window is None else window
+        text = body if len(body) <= 2 * w else f"{body[:w]}\n{body[-w:]}"
+        if headline:
+            text = f"{headline}\n{text}"
+        if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        return self.for_language(language).search(text)
 
 
-def _lines(name: str) -> list[str]:
-    text = resources.files("pipeline.resources.dedup").joinpath(name).read_text(encoding="utf-8")
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+def _marker_file(name: str) -> tuple[list[str], list[str]]:
+    """(stems, patterns) of one marker file."""
+    text = resources.files("pipeline.resources.dedup").joinpath("corrections", name).read_text("utf-8")
+    stems: list[str] = []
+    patterns: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("stems:"):
+            stems.extend(s.strip().casefold() for s in line[len("stems:") :].split(",") if s.strip())
+        else:
+            patterns.append(line)
+    return stems, patterns
+
+
+def _marker_set(files: list[tuple[list[str], list[str]]]) -> MarkerSet:
+    """Each pattern keeps the stems of its file that its source spells (all of them if none)."""
+    markers = []
+    for stems, patterns in files:
+        for p in patterns:
+            own = frozenset(s for s in stems if s in p.casefold()) or frozenset(stems)
+            markers.append((re.compile(p, re.I | re.M), own))
+    return MarkerSet(tuple(dict.fromkeys(s for f in files for s in f[0])), tuple(markers))
 
 
 @cache
 def load_dedup_markers() -> DedupMarkers:
-    pattern = re.compile("|".join(f"(?:{p})" for p in _lines("corrections.txt")), re.I)
-    return DedupMarkers(pattern, tuple(s.casefold() for s in _lines("correction_stems.txt")))
-
-
-def normalise(text: str) -> str:
-    """Words only, case-folded and NFC-composed: quote style, punctuation and whitespace drop out."""
-    return " ".join(_WORD.findall(unicodedata.normalize("NFC", text).casefold()))
+    """Compile every language's correction markers once (plus "*": all of them, for `und`)."""
+    folder = resources.files("pipeline.resources.dedup").joinpath("corrections")
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".txt"))
+    common = _marker_file("common.txt")
+    languages = {n[: -len(".txt")]: _marker_file(n) for n in names if n != "common.txt"}
+    by_language = {lang: _marker_set([common, f]) for lang, f in languages.items()}
+    by_language[ANY_LANGUAGE] = _marker_set([common, *languages.values()])
+    return DedupMarkers(by_language)
 
 
 @dataclass(frozen=True, slots=True)
-class Signature:
-    exact: str
-    minhash: np.ndarray  # uint64[num_perm]
-    shingles: int
+class _Seen:
+    """A remembered story, as the decision needs it."""
 
-
-_P = np.uint64(0x100000001B3)  # odd multiplier of the rolling hash; its inverse mod 2**64 undoes a shift
-_P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
-_MIX1 = np.uint64(0xFF51AFD7ED558CCD)
-_MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
-_EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
-_SHINGLE_MIX = np.uint64(0x9E3779B97F4A7C15)
-_WORD_BYTE = np.array([chr(b).isalnum() or b == 0x5F or b >= 0x80 for b in range(256)], dtype=bool)
-_C2_PUNCT = np.array([0xA0, 0xAB, 0xBB], dtype=np.uint8)
-_BAND_MIX = np.random.default_rng(7).integers(1, 1 << 63, size=64, dtype=np.uint64) | np.uint64(1)
-
-
-def _powers(base: np.uint64, n: int) -> np.ndarray:
-    out = np.empty(n, dtype=np.uint64)
-    if n:
-        out[0] = 1
-        out[1:] = base
-        np.cumprod(out, out=out)  # wraps mod 2**64, which is what the hash wants
-    return out
-
-
-class MinHasher:
-    """One-permutation MinHash (with densification) over word n-gram shingles, all in numpy.
-
-    Shingle hashes come from a rolling polynomial hash over the UTF-8 bytes, so there is no per-word
-    Python work and the hashes are the same in every process (no PYTHONHASHSEED dependence). Each
-    shingle hash falls into one of `num_perm` bins; a bin keeps its minimum; empty bins borrow from
-    the next filled one. The share of equal bins estimates the Jaccard similarity.
-    """
-
-    def __init__(self, config: DedupConfig) -> None:
-        if config.num_perm & (config.num_perm - 1) or config.num_perm % config.bands:
-            raise ValueError("num_perm must be a power of two and a multiple of bands")
-        self.config = config
-        self.bits = config.num_perm.bit_length() - 1
-
-    def signature(self, text: str) -> Signature:
-        """Signature of a cleaned body: words are runs of letters/digits, so case, quote style,
-        punctuation and whitespace do not count; the exact hash covers the word sequence."""
-        data = text.casefold().encode("utf-8")
-        arr = np.frombuffer(data, dtype=np.uint8)
-        n = len(arr)
-        word = _WORD_BYTE[arr]
-        if n > 2 and arr.max() >= 0x80:
-            # U+2000-U+203F (curly quotes, dashes, ellipsis) and U+00A0/U+00AB/U+00BB separate words too
-            gp = np.flatnonzero((arr[:-2] == 0xE2) & (arr[1:-1] == 0x80))
-            for off in (0, 1, 2):
-                word[gp + off] = False
-            c2 = np.flatnonzero((arr[:-1] == 0xC2) & np.isin(arr[1:], _C2_PUNCT))
-            word[c2] = False
-            word[c2 + 1] = False
-        edges = np.diff(np.concatenate(([0], word.astype(np.int8), [0])))
-        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-        prefix = np.zeros(n + 1, dtype=np.uint64)
-        np.cumsum(arr.astype(np.uint64) * _powers(_P, n), out=prefix[1:])
-        words = (prefix[ends] - prefix[starts]) * _powers(_P_INV, n + 1)[starts]
-        exact = hashlib.blake2b(words.tobytes(), digest_size=16).hexdigest()
-        k = min(self.config.shingle_words, len(words))
-        m = len(words) - k + 1
-        h = words[:m].copy() if m > 0 else np.zeros(1, dtype=np.uint64)
-        for j in range(1, k):
-            h = h * _SHINGLE_MIX + words[j : j + m]
-        h ^= h >> np.uint64(33)
-        h *= _MIX1
-        h ^= h >> np.uint64(29)
-        h *= _MIX2
-        h ^= h >> np.uint64(32)
-        h = np.unique(h)
-        sig = np.full(self.config.num_perm, _EMPTY, dtype=np.uint64)
-        np.minimum.at(
-            sig, (h & np.uint64(self.config.num_perm - 1)).astype(np.intp), h >> np.uint64(self.bits)
-        )
-        empty = sig == _EMPTY
-        if empty.any() and not empty.all():
-            filled = np.flatnonzero(~empty)
-            holes = np.flatnonzero(empty)
-            nxt = np.searchsorted(filled, holes) % len(filled)
-            dist = (filled[nxt] - holes) % self.config.num_perm
-            sig[holes] = sig[filled[nxt]] + dist.astype(np.uint64) * _MIX2
-        return Signature(exact, sig, int(len(h)))
-
-    def bands(self, sig: np.ndarray) -> list[str]:
-        """One stable 64-bit hash per LSH band (rows mixed with fixed odd multipliers), as hex keys."""
-        rows = self.config.num_perm // self.config.bands
-        mixed = sig.reshape(self.config.bands, rows) * _BAND_MIX[:rows]
-        folded = np.bitwise_xor.reduce(mixed ^ (mixed >> np.uint64(29)), axis=1)
-        return [format(int(h), "016x") for h in folded]
-
-
-def jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.count_nonzero(a == b)) / len(a)
-
-
-def containment(j: float, n_old: int, n_new: int) -> float:
-    """Share of the older shingle set inside the newer one, from their Jaccard estimate and sizes."""
-    if n_old == 0:
-        return 0.0
-    return min(1.0, j * (n_old + n_new) / ((1.0 + j) * n_old))
+    id: str
+    doc: dict[str, Any]
+    similarity: float
 
 
 class Deduplicator:
-    """Classifies each story against the ones remembered within the horizon, and remembers it."""
+    """Classifies each story against the ones remembered within the horizon, and remembers it.
+
+    Not thread-safe, and it must see every story: run one per store (one dedup partition).
+    """
 
     def __init__(
         self, store: DedupStore, *, config: DedupConfig = DedupConfig(), markers: DedupMarkers | None = None
-    ):
+    ) -> None:
         self.store = store
         self.config = config
-        self.markers = markers or load_dedup_markers()
-        self.hasher = MinHasher(config)
+        self.markers = markers if markers is not None else load_dedup_markers()
+        self.sketcher = Sketcher(config)
+
+    # -- the decision -----------------------------------------------------------------------------
 
     def check(self, story: Story, body: str, language: str, *, now: float) -> Dedup:
-        """Status of `story` (cleaned `body`, detected `language`) at time `now` (epoch s, arrival time)."""
-        sig = self.hasher.signature(body)
-        bands = self.hasher.bands(sig.minhash)
-        says_correction = self.markers.says_correction(story.headline, body)
+        """Status of `story`, whose cleaned body is `body` and detected language `language`, at `now`.
+
+        `now` is epoch seconds on the caller's clock (the arrival time: the horizon counts from it).
+        Side effect: the story is remembered (a duplicate only under its id, never as an original).
+        """
+        cfg = self.config
         lang = language or "und"
+        sketch = self.sketcher.sketch(body)
+        corrects = self.markers.says_correction(story.headline, body, lang, window=cfg.marker_window)
+        since = now - cfg.horizon_seconds
+        old = self.store.get(f"doc:{story.id}")
+        prev = old if old is not None and old["t"] >= since else None
 
-        previous = self.store.get(f"doc:{story.id}")
-        if previous is not None:
-            sim = round(jaccard(sig.minhash, np.array(previous["sig"], dtype=np.uint64)), 4)
-            if story.version > previous["v"]:
-                self._remember(story, sig, bands, lang, now)
-                return Dedup("correction" if says_correction else "update", story.id, sim)
-            return Dedup("duplicate", story.id, 1.0 if previous["h"] == sig.exact else sim)
+        if prev is not None:  # 1. the same id
+            same = prev["h"] == sketch.exact
+            sim = 1.0 if same else self._similarity(sketch, prev)
+            if story.version > prev["v"]:
+                self._remember(story, sketch, lang, now, corrects, old=old)
+                return Dedup("correction" if corrects else "update", story.id, sim)
+            return Dedup("duplicate", story.id, sim)
 
-        exact_of = self.store.get(f"exact:{lang}:{sig.exact}")
-        if exact_of is not None and self.store.get(f"doc:{exact_of}") is not None:
-            self._remember(story, sig, bands, lang, now, index_exact=False)
-            return Dedup("duplicate", exact_of, 1.0)
+        exact_id = self.store.get(f"exact:{lang}:{sketch.exact}")  # 2. the same text
+        if exact_id is not None and exact_id != story.id:
+            doc = self._live(exact_id, since)
+            if doc is not None:
+                if corrects and not doc.get("c") and story.source and story.source == doc.get("src"):
+                    self._remember(story, sketch, lang, now, corrects, old=old)
+                    return Dedup("correction", exact_id, 1.0)
+                self._remember(story, sketch, lang, now, corrects, old=old, of=exact_id)
+                return Dedup("duplicate", exact_id, 1.0)
 
-        best_id, best_j, best_doc = None, 0.0, None
-        hits: Counter[str] = Counter()
-        for i, h in enumerate(bands):
-            hits.update(self.store.get(f"band:{lang}:{i}:{h}") or ())
-        hits.pop(story.id, None)
-        for cid, n in hits.items():
-            if n < MIN_BAND_HITS:
-                continue  # one shared band is chance (Jaccard ~0.4 or less); near-duplicates share many
-            doc = self.store.get(f"doc:{cid}")
-            if doc is None:
-                continue
-            j = jaccard(sig.minhash, np.array(doc["sig"], dtype=np.uint64))
-            if j > best_j:
-                best_id, best_j, best_doc = cid, j, doc
-        self._remember(story, sig, bands, lang, now)
-        if best_doc is not None and best_id is not None:
-            same_source = bool(story.source) and story.source == best_doc.get("src")
-            grew = sig.shingles >= best_doc["n"] * GROWTH
-            if same_source and grew and containment(best_j, best_doc["n"], sig.shingles) >= CONTAINED:
-                return Dedup("correction" if says_correction else "update", best_id, round(best_j, 4))
-            if same_source and says_correction and best_j >= self.config.threshold * 0.75:
-                return Dedup("correction", best_id, round(best_j, 4))
-            if containment(best_j, sig.shingles, best_doc["n"]) >= CONTAINED:
-                return Dedup("duplicate", best_id, round(best_j, 4))  # a truncated copy of what was seen
-            if best_j >= self.config.threshold:
-                return Dedup("duplicate", best_id, round(best_j, 4))
+        keys = self._band_keys(lang, sketch)
+        buckets = [self.store.get(k) or [] for k in keys]
+        best = self._best_candidate(story.id, sketch, buckets, since)
+        if best is not None:  # 3. the most similar story
+            status = self._classify(story, sketch, corrects, best)
+            if status != "unique":
+                of = best.id if status == "duplicate" else None
+                self._remember(story, sketch, lang, now, corrects, old=old, of=of, bands=(keys, buckets))
+                return Dedup(status, best.id, round(best.similarity, 4))
+        self._remember(story, sketch, lang, now, corrects, old=old, bands=(keys, buckets))
         return Dedup("unique", None, None)
 
+    def _classify(self, story: Story, sketch: Sketch, corrects: bool, best: _Seen) -> str:
+        """update / correction / duplicate / unique, against the most similar story seen."""
+        cfg = self.config
+        j, n_old, n_new = best.similarity, max(1, int(best.doc["n"])), max(1, sketch.shingles)
+        shared = j * (n_old + n_new) / (1.0 + j)  # |A & B| from the Jaccard estimate and the set sizes
+        kept = shared / n_old  # share of the seen text in the new one
+        within = shared / n_new  # share of the new text in the seen one
+        added = n_new - shared
+        same_source = bool(story.source) and story.source == best.doc.get("src")
+        if same_source:
+            grew = added >= max(cfg.update_min_added, cfg.update_min_growth * n_old)
+            if kept >= cfg.update_containment and grew:
+                return "correction" if corrects else "update"
+            if corrects and not best.doc.get("c") and j >= cfg.correction_similarity:
+                return "correction"
+        if within >= cfg.duplicate_containment or j >= cfg.threshold:
+            return "duplicate"
+        return "unique"
+
+    def _best_candidate(
+        self, sid: str, sketch: Sketch, buckets: list[list[str]], since: float
+    ) -> _Seen | None:
+        if sketch.signature is None:
+            return None
+        hits: dict[str, int] = {}
+        for ids in buckets:
+            for cid in ids:
+                hits[cid] = hits.get(cid, 0) + 1
+        best: _Seen | None = None
+        for cid, n in hits.items():
+            if n < self.config.min_band_hits or cid == sid:
+                continue  # one shared band is chance; near-duplicates share many
+            doc = self._live(cid, since)
+            if doc is None:
+                continue
+            j = self._similarity(sketch, doc)
+            if best is None or j > best.similarity:
+                best = _Seen(cid, doc, j)
+        return best
+
+    def _band_keys(self, lang: str, sketch: Sketch) -> list[str]:
+        if sketch.signature is None:
+            return []
+        return [f"band:{lang}:{i}:{h:x}" for i, h in enumerate(self.sketcher.bands(sketch.signature))]
+
+    def _live(self, sid: str, since: float) -> dict[str, Any] | None:
+        doc: dict[str, Any] | None = self.store.get(f"doc:{sid}")
+        return doc if doc is not None and doc["t"] >= since else None
+
+    @staticmethod
+    def _similarity(sketch: Sketch, doc: dict[str, Any]) -> float:
+        theirs = decode_signature(doc.get("s"))
+        if sketch.signature is None or theirs is None:
+            return 1.0 if sketch.exact == doc.get("h") else 0.0
+        return jaccard(sketch.signature, theirs)
+
+    # -- the state ------------------------------------------------------------------------------
+
     def _remember(
-        self, story: Story, sig: Signature, bands: list[str], lang: str, now: float, index_exact: bool = True
+        self,
+        story: Story,
+        sketch: Sketch,
+        lang: str,
+        now: float,
+        corrects: bool,
+        *,
+        old: dict[str, Any] | None,
+        of: str | None = None,
+        bands: tuple[list[str], list[list[str]]] | None = None,
     ) -> None:
-        old = self.store.get(f"doc:{story.id}")
+        """Store the story's doc; index it (exact hash, LSH bands) unless it is a duplicate (`of`).
+
+        `bands`: the band keys and the buckets read under them in `check`, to save a second read.
+        """
         if old is not None:
             self._unindex(story.id, old)
-        doc = {
-            "v": story.version,
-            "h": sig.exact,
-            "sig": sig.minhash.tolist(),
-            "n": sig.shingles,
-            "src": story.source,
-            "lang": lang,
-            "t": now,
-            "b": bands,
-            "x": index_exact,
-        }
-        self.store.set(f"doc:{story.id}", doc)
-        if index_exact:
-            self.store.set(f"exact:{lang}:{sig.exact}", story.id)
-        for i, h in enumerate(bands):
-            key = f"band:{lang}:{i}:{h}"
-            ids = self.store.get(key) or []
-            if story.id not in ids:
-                self.store.set(key, [*ids, story.id])
-        hour = int(now // 3600)
-        ids = self.store.get(f"hour:{hour}") or []
-        self.store.set(f"hour:{hour}", [*ids, story.id])
-        if self.store.get("meta:oldest_hour") is None:
-            self.store.set("meta:oldest_hour", hour)
+            bands = None  # unindexing may have changed the buckets
+        indexed = of is None
+        self.store.set(
+            f"doc:{story.id}",
+            {
+                "v": story.version,
+                "h": sketch.exact,
+                "s": sketch.encoded(),
+                "n": sketch.shingles,
+                "src": story.source,
+                "lang": lang,
+                "t": now,
+                "c": corrects,
+                "of": of,
+                "ix": indexed,
+            },
+        )
+        if indexed:
+            self.store.set(f"exact:{lang}:{sketch.exact}", story.id)
+            keys, buckets = bands if bands is not None else (self._band_keys(lang, sketch), None)
+            cap = self.config.max_bucket_ids
+            for i, key in enumerate(keys):
+                ids = buckets[i] if buckets is not None else self.store.get(key) or []
+                self.store.set(key, [*ids[-(cap - 1) :], story.id] if cap > 1 else [story.id])
+        bucket = int(now // self.config.bucket_seconds)
+        ChunkedIds(self.store, f"time:{bucket}").append(story.id)
+        oldest = self.store.get("meta:oldest")
+        if oldest is None or bucket < oldest:
+            self.store.set("meta:oldest", bucket)
 
     def _unindex(self, sid: str, doc: dict[str, Any]) -> None:
+        """Take a remembered version out of the indexes (its doc key is overwritten or deleted)."""
+        if not doc.get("ix", True):
+            return
         lang = doc["lang"]
-        if doc.get("x", True) and self.store.get(f"exact:{lang}:{doc['h']}") == sid:
-            self.store.delete(f"exact:{lang}:{doc['h']}")
-        for i, h in enumerate(doc["b"]):
-            key = f"band:{lang}:{i}:{h}"
-            ids = [x for x in self.store.get(key) or [] if x != sid]
+        key = f"exact:{lang}:{doc['h']}"
+        if self.store.get(key) == sid:
+            self.store.delete(key)
+        sig = decode_signature(doc.get("s"))
+        if sig is None or len(sig) != self.config.num_perm:
+            return
+        for i, h in enumerate(self.sketcher.bands(sig)):
+            key = f"band:{lang}:{i}:{h:x}"  # as _band_keys spells them
+            ids = [x for x in self.store.get(key) or () if x != sid]
             if ids:
                 self.store.set(key, ids)
             else:
                 self.store.delete(key)
 
-    def expire(self, *, now: float) -> int:
-        """Forget stories last seen before `now - horizon`; returns how many were dropped."""
-        oldest = self.store.get("meta:oldest_hour")
+    def expire(self, *, now: float, limit: int | None = None) -> int:
+        """Forget stories last seen before `now - horizon`; returns how many were dropped.
+
+        Walks the time buckets that lie wholly before the cut-off, oldest first; with `limit`, stops
+        after the bucket in which that many were dropped (the rest waits for the next call), so a
+        sweep never blocks its caller for long.
+        """
+        oldest = self.store.get("meta:oldest")
         if oldest is None:
             return 0
         cutoff = now - self.config.horizon_seconds
-        last_hour = int(cutoff // 3600)
+        last = int(cutoff // self.config.bucket_seconds)  # buckets before this one end by the cut-off
         dropped = 0
-        hour = int(oldest)
-        while hour < last_hour:
-            for sid in self.store.get(f"hour:{hour}") or []:
+        bucket = int(oldest)
+        while bucket < last:
+            ids = ChunkedIds(self.store, f"time:{bucket}")
+            for sid in ids:
                 doc = self.store.get(f"doc:{sid}")
                 if doc is not None and doc["t"] < cutoff:
                     self._unindex(sid, doc)
                     self.store.delete(f"doc:{sid}")
                     dropped += 1
-            self.store.delete(f"hour:{hour}")
-            hour += 1
-        self.store.set("meta:oldest_hour", hour)
+            ids.clear()
+            bucket += 1
+            if limit is not None and dropped >= limit:
+                break
+        self.store.set("meta:oldest", bucket)
         return dropped
