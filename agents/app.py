@@ -9,7 +9,7 @@ from typing import Any
 import faust
 from prometheus_client import CollectorRegistry
 
-from agents.metrics import StageMetrics
+from agents.metrics import StageMetrics, install_faust_sensor
 from agents.settings import Security, Settings
 from agents.topics import TopicNames
 
@@ -115,9 +115,7 @@ def create_app(settings: Settings) -> Wiring:
         deadletter=topic(names.deadletter, n),
     )
     registry = CollectorRegistry()
-    from faust.sensors.prometheus import setup_prometheus_sensors
-
-    setup_prometheus_sensors(app, pattern="/metrics", registry=registry, name_prefix="faust")
+    install_faust_sensor(app, registry)  # Faust's own sensor, its millisecond histograms in seconds
     metrics = StageMetrics.create(registry)
 
     return Wiring(app, topics, registry, metrics)
