@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.entities import extract_entities, load_entity_rules
+from pipeline.evaluation import prf
 from pipeline.nlp import ModelRegistry
 from pipeline.records import Entity
 
@@ -89,9 +90,7 @@ class Counts:
     fn: int = 0
 
     def prf(self) -> tuple[float, float, float]:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+        return prf(self.tp, self.tp + self.fp, self.tp + self.fn)
 
 
 @dataclass(slots=True)

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.evaluation import prf
 from pipeline.records import Quote
 
 QUOTE_MARKS = "\"\u201c\u201d\u00ab\u00bb\u201e\u2018'`"
@@ -97,16 +98,15 @@ class Score:
 
     @property
     def precision(self) -> float:
-        return self.right / self.predicted if self.predicted else 0.0
+        return prf(self.right, self.predicted, self.gold)[0]
 
     @property
     def recall(self) -> float:
-        return self.right / self.gold if self.gold else 0.0
+        return prf(self.right, self.predicted, self.gold)[1]
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return prf(self.right, self.predicted, self.gold)[2]
 
     def as_dict(self) -> dict[str, float | int]:
         return {
