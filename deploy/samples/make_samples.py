@@ -28,6 +28,17 @@ HARBOR_UPDATE_EXTRA = (
     "\u201cWe owe the people of Valmora a full account,\u201d Governor Elena Ruiz told reporters."
 )
 
+BUS = (
+    "The Harlow city council voted 31 to 9 on Monday to fund a night bus network that will run seven "
+    "days a week from next spring.\n\n"
+    "Deputy Mayor Samuel Okafor said the new lines would serve hospital workers, cleaners and students "
+    "who finish late. \u201cFor years, people who keep this city running at night have walked home in "
+    "the dark,\u201d Okafor said.\n\n"
+    "The opposition leader, Claire Whitmore, said the plan was too expensive and warned that fares "
+    "would rise. According to Whitmore, the council has not explained how it will pay for the drivers.\n\n"
+    "The network will cost about 12 million euros a year."
+)
+
 STORIES = [
     {
         "id": "ws-0001",
@@ -42,16 +53,7 @@ STORIES = [
         "source": "Northwire",
         "headline": "City council approves night bus network",
         "published_at": "2026-11-24T08:10:00Z",
-        "body": (
-            "The Harlow city council voted 31 to 9 on Monday to fund a night bus network that will run seven "
-            "days a week from next spring.\n\n"
-            "Deputy Mayor Samuel Okafor said the new lines would serve hospital workers, cleaners and students "
-            "who finish late. \u201cFor years, people who keep this city running at night have walked home in "
-            "the dark,\u201d Okafor said.\n\n"
-            "The opposition leader, Claire Whitmore, said the plan was too expensive and warned that fares "
-            "would rise. According to Whitmore, the council has not explained how it will pay for the drivers.\n\n"
-            "The network will cost about 12 million euros a year."
-        ),
+        "body": (BUS),
     },
     {
         "id": "ws-0003",
@@ -122,15 +124,8 @@ STORIES = [
         "headline": "CORRECTED: City council approves night bus network",
         "published_at": "2026-11-24T12:00:00Z",
         "body": (
-            "Correction: An earlier version of this story gave the wrong vote count. The council voted 29 to 11.\n\n"
-            "The Harlow city council voted 29 to 11 on Monday to fund a night bus network that will run seven "
-            "days a week from next spring.\n\n"
-            "Deputy Mayor Samuel Okafor said the new lines would serve hospital workers, cleaners and students "
-            "who finish late. \u201cFor years, people who keep this city running at night have walked home in "
-            "the dark,\u201d Okafor said.\n\n"
-            "The opposition leader, Claire Whitmore, said the plan was too expensive and warned that fares "
-            "would rise. According to Whitmore, the council has not explained how it will pay for the drivers.\n\n"
-            "The network will cost about 12 million euros a year."
+            "Correction: An earlier version of this story gave the wrong vote count. "
+            "The council voted 29 to 11.\n\n" + BUS.replace("31 to 9", "29 to 11")
         ),
     },
     {

@@ -9,26 +9,10 @@ from typing import Any
 import pytest
 
 from pipeline.evaluation.storygen import stories
+from tests.contract import DEAD_LETTER_FIELDS, ENRICHED_FIELDS
 from tests.integration.conftest import consume, publish
 
 pytestmark = pytest.mark.integration
-
-ENRICHED_FIELDS = {
-    "id",
-    "version",
-    "source",
-    "headline",
-    "url",
-    "published_at",
-    "body",
-    "language",
-    "entities",
-    "quotes",
-    "dedup",
-    "processed_at",
-    "stages",
-}
-DEAD_FIELDS = {"error", "detail", "stage", "raw", "topic", "partition", "offset"}
 
 
 def check_offsets(record: dict[str, Any]) -> None:
@@ -71,7 +55,7 @@ def test_every_story_comes_out_exactly_once(worker_factory: Any) -> None:
             check_offsets(r)
             out_ids[(r["id"], r["version"])] += 1
     for _, _, d in got["deadletter"]:
-        assert DEAD_FIELDS <= set(d)
+        assert DEAD_LETTER_FIELDS <= set(d)
         assert d["topic"] == f"{prefix}.raw" and d["offset"] >= 0
     published = Counter([(s["id"], 1) for s in batch] + [(redelivery["id"], 1), (update["id"], 2)])
     assert out_ids == published, "every valid story exactly once across enriched and duplicates"
