@@ -94,7 +94,7 @@ class DedupConfig:
     min_band_hits: int = 2  # a candidate shares at least this many bands (one is chance at Jaccard ~0.3)
     shingle_words: int = 3
     horizon_seconds: float = 72 * 3600
-    duplicate_containment: float = 0.9  # share of a text found in a seen one: a truncated copy, a duplicate
+    duplicate_containment: float = 0.85  # share of a text found in a seen one: a cut or lightly edited copy
     update_containment: float = 0.7  # share of the seen text a same-source story must keep to update it ...
     update_min_growth: float = 0.05  # ... adding at least this share of new shingles (of the seen text's) ...
     update_min_added: int = 8  # ... and at least this many

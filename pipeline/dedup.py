@@ -45,7 +45,7 @@ from typing import Any
 from pipeline.config import DedupConfig
 from pipeline.dedup_sketch import Sketch, Sketcher, decode_signature, jaccard, normalise
 from pipeline.dedup_store import ChunkedIds, DedupStore, MemoryStore
-from pipeline.records import Dedup, Story
+from pipeline.records import Dedup, DedupStatus, Story
 
 __all__ = [
     "DedupMarkers",
@@ -154,6 +154,14 @@ class _Seen:
     similarity: float
 
 
+def _overlap(seen: _Seen, sketch: Sketch) -> tuple[float, float, float]:
+    """(share of the seen text in the new one, share of the new text in the seen one, new shingles),
+    from the Jaccard estimate J and the set sizes: |A & B| = J (|A| + |B|) / (1 + J)."""
+    j, n_old, n_new = seen.similarity, max(1, int(seen.doc["n"])), max(1, sketch.shingles)
+    shared = j * (n_old + n_new) / (1.0 + j)
+    return shared / n_old, shared / n_new, n_new - shared
+
+
 class Deduplicator:
     """Classifies each story against the ones remembered within the horizon, and remembers it.
 
@@ -204,55 +212,57 @@ class Deduplicator:
 
         keys = self._band_keys(lang, sketch)
         buckets = [self.store.get(k) or [] for k in keys]
-        best = self._best_candidate(story.id, sketch, buckets, since)
-        if best is not None:  # 3. the most similar story
-            status = self._classify(story, sketch, corrects, best)
-            if status != "unique":
-                of = best.id if status == "duplicate" else None
-                self._remember(story, sketch, lang, now, corrects, old=old, of=of, bands=(keys, buckets))
-                return Dedup(status, best.id, round(best.similarity, 4))
+        decision = self._decide(story, sketch, corrects, self._candidates(story.id, sketch, buckets, since))
+        if decision is not None:  # 3. similar stories
+            status, seen = decision
+            of = seen.id if status == "duplicate" else None
+            self._remember(story, sketch, lang, now, corrects, old=old, of=of, bands=(keys, buckets))
+            return Dedup(status, seen.id, round(seen.similarity, 4))
         self._remember(story, sketch, lang, now, corrects, old=old, bands=(keys, buckets))
         return Dedup("unique", None, None)
 
-    def _classify(self, story: Story, sketch: Sketch, corrects: bool, best: _Seen) -> str:
-        """update / correction / duplicate / unique, against the most similar story seen."""
-        cfg = self.config
-        j, n_old, n_new = best.similarity, max(1, int(best.doc["n"])), max(1, sketch.shingles)
-        shared = j * (n_old + n_new) / (1.0 + j)  # |A & B| from the Jaccard estimate and the set sizes
-        kept = shared / n_old  # share of the seen text in the new one
-        within = shared / n_new  # share of the new text in the seen one
-        added = n_new - shared
-        same_source = bool(story.source) and story.source == best.doc.get("src")
-        if same_source:
-            grew = added >= max(cfg.update_min_added, cfg.update_min_growth * n_old)
-            if kept >= cfg.update_containment and grew:
-                return "correction" if corrects else "update"
-            if corrects and not best.doc.get("c") and j >= cfg.correction_similarity:
-                return "correction"
-        if within >= cfg.duplicate_containment or j >= cfg.threshold:
-            return "duplicate"
-        return "unique"
+    def _decide(
+        self, story: Story, sketch: Sketch, corrects: bool, candidates: list[_Seen]
+    ) -> tuple[DedupStatus, _Seen] | None:
+        """update / correction / duplicate of which candidate (most similar first), or None: unique.
 
-    def _best_candidate(
-        self, sid: str, sketch: Sketch, buckets: list[list[str]], since: float
-    ) -> _Seen | None:
+        A same-source story that keeps most of a seen story's text and adds to it updates that story,
+        even when a later version of it (say, the same write-thru) is closer: it updates the original.
+        """
+        cfg = self.config
+        mine = [c for c in candidates if story.source and c.doc.get("src") == story.source]
+        for seen in mine:
+            kept, _, added = _overlap(seen, sketch)
+            if kept >= cfg.update_containment and added >= max(
+                cfg.update_min_added, cfg.update_min_growth * seen.doc["n"]
+            ):
+                return ("correction" if corrects else "update"), seen
+        if corrects and mine and not mine[0].doc.get("c") and mine[0].similarity >= cfg.correction_similarity:
+            return "correction", mine[0]
+        if candidates:
+            best = candidates[0]
+            _, within, _ = _overlap(best, sketch)
+            if within >= cfg.duplicate_containment or best.similarity >= cfg.threshold:
+                return "duplicate", best
+        return None
+
+    def _candidates(self, sid: str, sketch: Sketch, buckets: list[list[str]], since: float) -> list[_Seen]:
+        """Live stories sharing at least `min_band_hits` bands, with their similarity, most similar first."""
         if sketch.signature is None:
-            return None
+            return []
         hits: dict[str, int] = {}
         for ids in buckets:
             for cid in ids:
                 hits[cid] = hits.get(cid, 0) + 1
-        best: _Seen | None = None
+        out = []
         for cid, n in hits.items():
             if n < self.config.min_band_hits or cid == sid:
                 continue  # one shared band is chance; near-duplicates share many
             doc = self._live(cid, since)
-            if doc is None:
-                continue
-            j = self._similarity(sketch, doc)
-            if best is None or j > best.similarity:
-                best = _Seen(cid, doc, j)
-        return best
+            if doc is not None:
+                out.append(_Seen(cid, doc, self._similarity(sketch, doc)))
+        out.sort(key=lambda c: -c.similarity)
+        return out
 
     def _band_keys(self, lang: str, sketch: Sketch) -> list[str]:
         if sketch.signature is None:

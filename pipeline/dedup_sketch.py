@@ -161,18 +161,25 @@ class Sketcher:
                 setattr(self, name, arr)
         return self._pow[:n], self._pow_inv[:n]
 
-    def word_hashes(self, text: str) -> np.ndarray:
-        """One 64-bit hash per normalised word, in text order."""
+    def word_hashes(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """One 64-bit hash per normalised word, in text order, and the line (paragraph) of each word."""
         cp, starts, ends = _words(text)
         if not len(starts):
-            return np.zeros(0, dtype=np.uint64)
+            return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.intp)
         pw, pw_inv = self._powers(len(cp) + 1)
         prefix = np.zeros(len(cp) + 1, dtype=np.uint64)
         np.cumsum(cp.astype(np.uint64) * pw[: len(cp)], out=prefix[1:])
-        return (prefix[ends] - prefix[starts]) * pw_inv[starts]
+        lines = np.searchsorted(np.flatnonzero(cp == 10), starts)
+        return (prefix[ends] - prefix[starts]) * pw_inv[starts], lines
 
     def sketch(self, text: str) -> Sketch:
-        words = self.word_hashes(text)
+        """Exact hash of the word sequence; MinHash over the word n-grams within each line.
+
+        Shingles do not cross line breaks (the clean stage's paragraphs), so paragraphs in another
+        order make the same shingle set; a text whose lines are all shorter than n words is
+        shingled across them.
+        """
+        words, lines = self.word_hashes(text)
         if not len(words):  # no letters or digits at all: only the exact hash of the folded text
             folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
             return Sketch(hashlib.blake2b(folded.encode("utf-8"), digest_size=16).hexdigest(), None, 0)
@@ -183,6 +190,10 @@ class Sketcher:
         for j in range(1, k):
             h *= _SHINGLE_MIX
             h += words[j : j + m]
+        if k > 1:
+            within = lines[:m] == lines[k - 1 :]
+            if within.any() and not within.all():
+                h = h[within]
         h ^= h >> np.uint64(33)  # murmur3's finaliser: every input bit reaches the bin and the value
         h *= _MIX1
         h ^= h >> np.uint64(29)
@@ -197,7 +208,7 @@ class Sketcher:
             nxt = np.searchsorted(filled, holes) % len(filled)
             dist = (filled[nxt] - holes) % self.config.num_perm
             sig[holes] = sig[filled[nxt]] + dist.astype(np.uint64) * _MIX2
-        return Sketch(exact, (sig & _LOW32).astype(np.uint32), m)
+        return Sketch(exact, (sig & _LOW32).astype(np.uint32), len(h))
 
     def bands(self, signature: np.ndarray) -> list[int]:
         """One 64-bit hash per LSH band (its rows mixed with fixed odd multipliers)."""
