@@ -1,131 +1,34 @@
-"""Quotes stage: direct quotes found by their marks, attributed through cue verbs next to them.
+"""Quotes stage: direct, partial and indirect quotes with their cue and a resolved speaker.
 
-Rule-based on purpose: it needs only the text and the entity mentions (no parser), so it costs a
-small share of the entity stage. Cue verbs, pronouns and descriptor openers are per-language data
-files in `resources/quotes/`. What cannot be trusted (an unclosed mark, a short quote with no cue,
-which is a scare quote or a title) is left out rather than guessed.
+Rule-based on purpose, over the NER-only output: quote marks, a cue-verb lexicon (per-language
+data in `resources/quotes/`), entity spans, pronouns and a light sentence splitter. No parser, so
+the stage costs a small share of the entity stage. What cannot be trusted (an unclosed mark that
+does not continue, a short quote with no cue: a scare quote or a title) is left out, not guessed.
+
+* direct: a quoted span attributed by a cue next to it ("...," said Smith / Smith said: "...");
+  a quote with no cue right after an attributed one inherits its speaker (continuation);
+* partial: a quoted fragment inside a sentence whose reporting verb has a subject;
+* indirect: the clause a cue reports ("Smith said (that) ...", "according to Smith, ...").
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pipeline.config import QuoteConfig
-from pipeline.records import Cue, Entity, Quote, Speaker
+from pipeline.quotes_indirect import indirect_quotes
+from pipeline.quotes_layout import Quoted, layout
+from pipeline.quotes_lexicon import QuoteLexicon, load_lexicon
+from pipeline.quotes_speaker import Context, CueHit, Mention
+from pipeline.records import Cue, Entity, Quote, QuoteKind
 
-OPENERS = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c", '"': '"', "\u2039": "\u203a"}
-_SPK = r"[^,.;:!?\u201c\u201d\u00ab\u00bb\"\n]"
-_APPOSITION = rf"(?:,{_SPK}{{1,90}},)?"  # "Smith, a spokesman for the ministry, said"
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
-PERSON_LABELS = frozenset({"PERSON", "PER"})
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
+__all__ = ["QuoteLexicon", "extract_quotes", "load_lexicon"]
 
-@dataclass(frozen=True, slots=True)
-class QuoteLexicon:
-    lang: str
-    after_inverted: re.Pattern[str]  # ", said Smith"
-    after_plain: re.Pattern[str]  # ", Smith said"
-    before: re.Pattern[str]  # "Smith said: "
-    partial: re.Pattern[str]  # "Smith called it a "
-    according: re.Pattern[str]  # "according to Smith,"
-    pronouns: dict[str, str]
-    descriptor_starts: frozenset[str]
-    max_speaker_words: int
-
-
-def _alternation(items: list[str]) -> str:
-    return "|".join(re.escape(i) for i in sorted(items, key=len, reverse=True))
-
-
-@cache
-def load_lexicon(lang: str) -> QuoteLexicon | None:
-    """The lexicon for `lang`, or None when there are no resources for it."""
-    path = resources.files("pipeline.resources.quotes").joinpath(f"{lang}.json")
-    if not path.is_file():
-        return None
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    cues = _alternation(data["cues"])
-    partial = _alternation(data["partial_cues"])
-    according = _alternation(data["according_to"])
-    n = int(data.get("max_speaker_words", 12))
-    return QuoteLexicon(
-        lang=lang,
-        after_inverted=re.compile(rf"^[\s,\u2014\u2013-]*(?P<cue>{cues})\s+(?P<spk>{_SPK}{{1,120}})", re.I),
-        after_plain=re.compile(
-            rf"^[\s,\u2014\u2013-]*(?P<spk>{_SPK}{{1,90}}?){_APPOSITION}\s+(?P<cue>{cues})\b", re.I
-        ),
-        before=re.compile(rf"(?P<spk>{_SPK}{{1,90}}?){_APPOSITION}\s+(?P<cue>{cues})\s*[,:]?\s*$", re.I),
-        partial=re.compile(
-            rf"(?P<spk>{_SPK}{{1,90}}?){_APPOSITION}\s+(?P<cue>{partial})\b[^\u201c\u00ab\"]*$", re.I
-        ),
-        according=re.compile(rf"(?P<cue>{according})\s+(?P<spk>{_SPK}{{1,90}})", re.I),
-        pronouns={k.lower(): v for k, v in data["pronouns"].items()},
-        descriptor_starts=frozenset(w.lower() for w in data["descriptor_starts"]),
-        max_speaker_words=n,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _Span:
-    start: int  # of the content, inside the marks
-    end: int
-    open_at: int  # index of the opening mark
-    close_at: int  # index just past the closing mark (or the paragraph end for a continued quote)
-
-
-def _opener(text: str, i: int) -> tuple[str, str] | None:
-    """The opening mark at i and its closer; typewriter '' and `` pairs count as double quotes."""
-    two = text[i : i + 2]
-    if two in ("''", "``"):
-        return two, "''"
-    ch = text[i]
-    closer = OPENERS.get(ch)
-    return None if closer is None else (ch, closer)
-
-
-def find_quoted(text: str) -> list[_Span]:
-    """Quoted spans; a paragraph left open is closed at its end when the next one reopens (news style).
-
-    A paragraph ends at a line break: news bodies put one paragraph per line or leave a blank line.
-    """
-    spans: list[_Span] = []
-    i, n = 0, len(text)
-    while i < n:
-        mark = _opener(text, i)
-        if mark is None:
-            i += 1
-            continue
-        opener, closer = mark
-        para_end = text.find("\n", i)
-        para_end = n if para_end < 0 else para_end
-        j = text.find(closer, i + len(opener), para_end)
-        if j < 0:
-            nxt = para_end
-            while nxt < n and text[nxt].isspace():
-                nxt += 1
-            if para_end < n and nxt < n and text.startswith(opener, nxt):
-                spans.append(_span(text, i + len(opener), para_end, i, para_end))
-                i = nxt
-                continue
-            i = para_end  # unclosed and not continued: untrusted, skip the paragraph's rest
-            continue
-        spans.append(_span(text, i + len(opener), j, i, j + len(closer)))
-        i = j + len(closer)
-    return [s for s in spans if s.end > s.start]
-
-
-def _span(text: str, start: int, end: int, open_at: int, close_at: int) -> _Span:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
-        end -= 1
-    return _Span(start, end, open_at, close_at)
+_LEAD_PUNCT = " \t,\u2014\u2013-:"
 
 
 def extract_quotes(
@@ -134,161 +37,162 @@ def extract_quotes(
     *,
     lexicon: QuoteLexicon,
     config: QuoteConfig = QuoteConfig(),
-    doc: Any = None,
+    doc: Doc | None = None,
 ) -> list[Quote]:
-    """Direct and partial quotes of `text` with their cue and speaker; offsets index `text`."""
-    people = sorted((e for e in entities if e.label in PERSON_LABELS), key=lambda e: e.start)
+    """Quotes of `text` in text order; every offset indexes `text`. `doc` is not needed (kept for
+    callers that have it); entities are the entity stage's output for this very text."""
+    if not text:
+        return []
+    ctx = Context(text, layout(text, lexicon.abbreviations), lexicon, entities)
+    cues = ctx.cues()
+    cue_at = {c.first: c for c in cues}
+    used: set[int] = set()  # cues that attribute a direct quote: not reported again as indirect
     quotes: list[Quote] = []
-    previous: Quote | None = None
-    for span in find_quoted(text):
-        content = text[span.start : span.end]
-        words = len(content.split())
-        found = _attribute_after(text, span, lexicon, entities, people) or _attribute_before(
-            text, span, lexicon, entities, people
-        )
-        kind = "direct"
+    previous: tuple[Quoted, Quote] | None = None
+    for q in ctx.lay.quotes:
+        found = _attribute(ctx, q, cues, cue_at, config)
+        content = text[q.start : q.end]
         if found is None:
-            found = _attribute_partial(text, span, lexicon, entities, people)
-            if found is not None:
-                kind = "partial"
-        if found is None:
-            if words < config.min_direct_words:
-                continue  # a scare quote or a title
-            if previous is not None and previous.speaker is not None and _adjacent(text, previous, span):
-                quotes.append(Quote(content, span.start, span.end, "direct", previous.speaker, None))
-                previous = quotes[-1]
+            inherited = _continuation(ctx, q, previous)
+            if inherited is not None and len(content.split()) >= 2:
+                quote = Quote(content, q.start, q.end, "direct", inherited.speaker, None)
+                quotes.append(quote)
+                previous = (q, quote)
+            elif len(content.split()) >= config.min_direct_words and config.keep_unattributed:
+                quotes.append(Quote(content, q.start, q.end, "direct"))
             continue
-        speaker, cue = found
-        if kind == "direct" and words < config.min_direct_words and _inside_sentence(text, span):
-            kind = "partial"
-        quote = Quote(content, span.start, span.end, kind, speaker, cue)  # type: ignore[arg-type]
+        kind, mention, cue = found
+        if kind == "partial" and _title_like(content, config):
+            continue
+        if kind == "direct" and cue.kind != "colon":
+            used.add(cue.first)
+        quote = Quote(content, q.start, q.end, kind, ctx.speaker(mention), _cue(ctx, cue))
         quotes.append(quote)
-        previous = quote
+        previous = (q, quote) if kind == "direct" else previous
+    if config.indirect:
+        quotes.extend(indirect_quotes(ctx, [c for c in cues if c.first not in used], config))
+    quotes.sort(key=lambda qq: (qq.start, qq.end))
     return quotes
 
 
-def _adjacent(text: str, previous: Quote, span: _Span) -> bool:
-    """The quote follows the previous one closely: one paragraph break and one short sentence at most."""
-    between = text[previous.end + 1 : span.open_at]
-    return len(between) < 200 and between.count("\n\n") <= 1
+def _cue(ctx: Context, c: CueHit) -> Cue:
+    if c.kind == "colon":
+        return Cue(":", c.at, c.at + 1)
+    start, end = ctx.ws(c.first), ctx.we(c.last - 1)
+    return Cue(ctx.text[start:end], start, end)
 
 
-def _inside_sentence(text: str, span: _Span) -> bool:
-    before = text[max(0, span.open_at - 2) : span.open_at].strip()
-    return bool(before) and before[-1].isalnum()
+def _title_like(content: str, config: QuoteConfig) -> bool:
+    """A short run of capitalised words in quotes is a title or a name, not a quote."""
+    words = content.split()
+    return len(words) < config.min_direct_words and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
 
 
-def _sentence_before(text: str, at: int) -> tuple[int, str]:
-    para = text.rfind("\n", 0, at) + 1
-    chunk = text[para:at]
-    last = None
-    for m in _SENTENCE_END.finditer(chunk):
-        last = m
-    start = para + (last.end() if last else 0)
-    return start, text[start:at]
-
-
-def _attribute_after(
-    text: str, span: _Span, lex: QuoteLexicon, ents: Sequence[Entity], people: list[Entity]
-) -> Any:
-    tail_end = text.find("\n", span.close_at)
-    tail = text[span.close_at : span.close_at + 160 if tail_end < 0 else min(tail_end, span.close_at + 160)]
-    if not tail or tail[0].isalnum():
-        return None
-    if not re.match(r"^[\s,\u2014\u2013-]", tail) and not content_ends_with_comma(text, span):
-        return None
-    for pattern in (lex.after_inverted, lex.after_plain):
-        m = pattern.match(tail)
-        if m:
-            spk = _speaker(
-                text,
-                span.close_at + m.start("spk"),
-                span.close_at + m.end("spk"),
-                lex,
-                ents,
-                people,
-                span.start,
-            )
-            if spk is not None:
-                cue = Cue(m.group("cue"), span.close_at + m.start("cue"), span.close_at + m.end("cue"))
-                return spk, cue
+def _attribute(
+    ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, CueHit], config: QuoteConfig
+) -> tuple[QuoteKind, Mention, CueHit] | None:
+    """("direct" | "partial", speaker mention, cue) for a quoted span, or None."""
+    text, lay = ctx.text, ctx.lay
+    s_start, s_end = lay.sentence(q.open_at)
+    earlier = [p for p in lay.quotes if s_start <= p.close_at <= q.open_at]
+    floor = max([s_start] + [p.close_at for p in earlier])
+    later = [p.open_at for p in lay.quotes if q.close_at <= p.open_at < s_end]
+    tail_end = min([s_end] + later)
+    if not q.continued:
+        found = _after(ctx, q, cue_at, tail_end)
+        if found is not None:
+            return "direct", found[0], found[1]
+    head = [c for c in cues if floor <= ctx.ws(c.first) and ctx.we(c.last - 1) <= q.open_at]
+    if not head and floor == lay.sentence(q.open_at)[0] and text[floor : q.open_at].strip() == "":
+        return _lead_in(ctx, q, cues)
+    for c in reversed(head):
+        mention = _subject(ctx, c, floor)
+        if mention is None:
+            continue
+        lead = ctx.after_cue(c, q.open_at)
+        rest = text[lead : q.open_at]
+        sentence_final = text[q.close_at : tail_end].strip(" .,!?\u201d\"'") == ""
+        if c.kind in ("speech", "object", "participle", "according_to"):
+            if rest.strip() == "" and (sentence_final or q.continued):
+                return "direct", mention, c
+            if rest.rstrip().endswith((",", ":")) and len(rest.split()) <= ctx.lex.max_lead_words:
+                return "direct", mention, c
+        return "partial", mention, c
+    colon = text[floor : q.open_at].rstrip()
+    if colon.endswith(":") and ctx.lay.word_index(floor) < len(ctx.low):
+        first = ctx.lay.word_index(floor)
+        m = ctx.speaker_after(first, floor + len(colon) - 1)
+        if m is not None and text[m.end : floor + len(colon) - 1].strip() == "":
+            return "direct", m, CueHit(first, first, "colon", floor + len(colon) - 1)
     return None
 
 
-def content_ends_with_comma(text: str, span: _Span) -> bool:
-    return text[span.end - 1 : span.end] in (",", ".", "?", "!")
+def _subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
+    if c.kind == "according_to":
+        return ctx.speaker_after(c.last, len(ctx.text))
+    if c.kind == "participle" or (c.first > 0 and ctx.low[c.first - 1] in ("and", "but")):
+        return ctx.subject_before(c.first, floor) or ctx.sentence_subject(floor, c.first)
+    return ctx.subject_before(c.first, floor) or ctx.speaker_after(c.last, len(ctx.text))
 
 
-def _attribute_before(
-    text: str, span: _Span, lex: QuoteLexicon, ents: Sequence[Entity], people: list[Entity]
-) -> Any:
-    start, head = _sentence_before(text, span.open_at)
-    m = lex.before.search(head)
-    if m is None:
-        m2 = lex.according.search(head)
-        if m2 is None or not head.rstrip().endswith(","):
-            return None
-        m = m2
-    spk = _speaker(text, start + m.start("spk"), start + m.end("spk"), lex, ents, people, span.start)
-    if spk is None:
+def _after(
+    ctx: Context, q: Quoted, cue_at: dict[int, CueHit], tail_end: int
+) -> tuple[Mention, CueHit] | None:
+    """Attribution right after the closing mark: ', said Smith' or ', Smith said'."""
+    text = ctx.text
+    tail = text[q.close_at : tail_end]
+    stripped = tail.lstrip(_LEAD_PUNCT)
+    if not stripped or tail[:1] not in _LEAD_PUNCT and tail[:1] != "":
         return None
-    return spk, Cue(m.group("cue"), start + m.start("cue"), start + m.end("cue"))
-
-
-def _attribute_partial(
-    text: str, span: _Span, lex: QuoteLexicon, ents: Sequence[Entity], people: list[Entity]
-) -> Any:
-    start, head = _sentence_before(text, span.open_at)
-    if not head.strip():
-        return None
-    m = lex.partial.search(head) or lex.before.search(head)
-    if m is None:
-        return None
-    spk = _speaker(text, start + m.start("spk"), start + m.end("spk"), lex, ents, people, span.start)
-    if spk is None:
-        return None
-    return spk, Cue(m.group("cue"), start + m.start("cue"), start + m.end("cue"))
-
-
-def _speaker(
-    text: str,
-    start: int,
-    end: int,
-    lex: QuoteLexicon,
-    ents: Sequence[Entity],
-    people: list[Entity],
-    quote_at: int,
-) -> Speaker | None:
-    """The speaker mention inside [start, end): a person entity, a pronoun, or a short descriptor."""
-    inside = [e for e in ents if e.start >= start and e.end <= end]
-    person = next((e for e in inside if e.label in PERSON_LABELS), None)
-    if person is not None:
-        return Speaker(person.text, person.start, person.end, person.canonical)
-    org = next((e for e in inside if e.label in ("ORG", "NORP", "GPE")), None)
-    phrase = text[start:end].strip()
-    s = start + text[start:end].index(phrase) if phrase else start
-    words = phrase.split()
-    if not words or len(words) > lex.max_speaker_words:
-        return None
-    first = words[0].lower()
-    if len(words) == 1 and first in lex.pronouns:
-        ref = _recent_person(people, s)
-        return Speaker(phrase, s, s + len(phrase), ref.canonical if ref else phrase)
-    if first in lex.descriptor_starts or first.rstrip("'\u2019") + "'" in lex.descriptor_starts:
-        return Speaker(phrase, s, s + len(phrase), org.canonical if org and len(words) <= 3 else phrase)
-    if org is not None:
-        return Speaker(org.text, org.start, org.end, org.canonical)
-    if phrase[0].isupper() and len(words) <= 4:  # a name the model missed: link it by surname
-        named = next((p.canonical for p in reversed(people) if p.canonical.split()[-1] == words[-1]), phrase)
-        return Speaker(phrase, s, s + len(phrase), named)
-    return None
-
-
-def _recent_person(people: list[Entity], before: int) -> Entity | None:
-    best = None
-    for e in people:
-        if e.start < before:
-            best = e
-        else:
+    ends_open = text[q.end - 1 : q.end] in ",?!-\u2014\u2013" or text[q.end : q.close_at].startswith(",")
+    first = ctx.lay.word_index(q.close_at)
+    for i in range(first, min(first + ctx.lex.max_lead_words, len(ctx.low))):
+        if ctx.ws(i) >= tail_end:
             break
-    return best
+        c = cue_at.get(i)
+        if c is None or c.kind in ("belief", "partial"):
+            continue
+        if i == first:
+            m = ctx.glued_pronoun(c) or ctx.speaker_after(c.last, tail_end)
+        else:
+            m = ctx.subject_before(i, q.close_at)
+            if m is not None and len(text[q.close_at : m.start].split()) > 2:
+                m = None
+        if m is not None and (ends_open or stripped[:1].islower()):
+            return m, c
+        return None
+    return None
+
+
+def _lead_in(ctx: Context, q: Quoted, cues: list[CueHit]) -> tuple[QuoteKind, Mention, CueHit] | None:
+    """A quote opening a paragraph after a lead-in ending with a colon ("Dr. Ward stated:")."""
+    text = ctx.text
+    para = text.rfind("\n", 0, q.open_at)
+    if para <= 0 or text[:para].rstrip()[-1:] != ":":
+        return None
+    end = len(text[:para].rstrip()) - 1
+    s_start, _ = ctx.lay.sentence(end)
+    for c in reversed([c for c in cues if s_start <= ctx.ws(c.first) and ctx.we(c.last - 1) <= end]):
+        m = _subject(ctx, c, s_start)
+        if m is not None:
+            return "direct", m, c
+    return None
+
+
+def _continuation(ctx: Context, q: Quoted, previous: tuple[Quoted, Quote] | None) -> Quote | None:
+    """The previous direct quote when this one carries on from it with no cue in between."""
+    if previous is None or previous[1].speaker is None:
+        return None
+    prev_q, prev = previous
+    between = ctx.text[prev_q.close_at : q.open_at]
+    if prev_q.continued:
+        return prev if between.strip() == "" else None
+    s_start, _ = ctx.lay.sentence(q.open_at)
+    if ctx.text[s_start : q.open_at].strip():
+        return None  # the quote does not start its sentence
+    if between.count("\n") > 2 or len(between) > 160:
+        return None
+    cue = prev.cue
+    if between.strip(" \n,.;:") and not (cue is not None and prev_q.close_at <= cue.start < q.open_at):
+        return None
+    return prev

@@ -61,28 +61,53 @@ class Predicted:
 
 
 def attributions(text: str, quotes: Sequence[Quote]) -> list[Predicted]:
-    """Predicted attributions: quotes of one paragraph that share a cue (or continue its speaker) form
-    one, as PolNeAR annotates "“A,” she said. “B.”" as one attribution with two content fragments."""
-    out: list[Predicted] = []
-    last: Quote | None = None
-    for q in quotes:
-        joined = (
-            last is not None
-            and bool(out)
-            and "\n" not in text[last.end : q.start]
-            and q.kind == last.kind
-            and q.speaker is not None
-            and last.speaker is not None
-            and q.speaker.canonical == last.speaker.canonical
-            and (q.cue is None or last.cue is None or q.cue.start == last.cue.start)
-        )
-        if joined:
-            prev = out[-1]
-            out[-1] = Predicted((*prev.content, (q.start, q.end)), prev.kind, prev.speaker, prev.canonical)
+    """Predicted attributions, grouped as PolNeAR annotates them: one per cue.
+
+    Quotes sharing a cue form one attribution ("“A,” she said, “B.”"; a partial quote inside the
+    clause its verb reports); a quote with no cue joins the previous direct one when it continues it
+    in the same paragraph, or in the next paragraph after an unclosed one. The kind is indirect when
+    any member is (the gold content is then the whole clause), else direct when any member is.
+    """
+    groups: list[list[Quote]] = []
+    by_cue: dict[int, int] = {}
+    for q in sorted(quotes, key=lambda q: (q.start, q.end)):
+        if q.cue is not None:
+            k = by_cue.get(q.cue.start)
+            if k is None:
+                by_cue[q.cue.start] = len(groups)
+                groups.append([q])
+            else:
+                groups[k].append(q)
+            continue
+        prev = next((g for g in reversed(groups) if g[-1].kind == "direct" and g[-1].end <= q.start), None)
+        if prev is not None and prev[-1].speaker == q.speaker and _continues(text, prev[-1], q):
+            prev.append(q)
         else:
-            out.append(Predicted.of(q))
-        last = q
-    return out
+            groups.append([q])
+    return [_predicted(g) for g in groups]
+
+
+def _continues(text: str, last: Quote, q: Quote) -> bool:
+    between = text[last.end : q.start]
+    return "\n" not in between or between.strip(" \t\n" + QUOTE_MARKS) == ""
+
+
+def _predicted(group: list[Quote]) -> Predicted:
+    spans: list[list[int]] = []
+    for q in sorted(group, key=lambda q: q.start):
+        if spans and q.start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], q.end)
+        else:
+            spans.append([q.start, q.end])
+    kinds = {q.kind for q in group}
+    kind = "indirect" if "indirect" in kinds else "direct" if "direct" in kinds else "partial"
+    sp = next((q.speaker for q in group if q.speaker is not None), None)
+    return Predicted(
+        tuple((a, b) for a, b in spans),
+        kind,
+        None if sp is None else (sp.start, sp.end),
+        None if sp is None else sp.canonical,
+    )
 
 
 @dataclass(slots=True)

@@ -1,0 +1,172 @@
+"""Layout for the quotes stage: words, quoted spans and sentences of a story body, found once.
+
+No parser: quote marks are paired inside a paragraph (a line), straight and typewriter marks are
+oriented by the characters around them, and a paragraph left open continues into the next one when
+that one opens with a mark (the news convention). Sentence ends are looked for outside quotes, so
+an attribution is always searched in the sentence around a quote, not inside it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
+_MARKS = re.compile("''|``|[\"\u201c\u201d\u201e\u00ab\u00bb]")
+_OPEN = frozenset({"\u201c", "\u201e", "\u00ab", "``"})
+_CLOSE = frozenset({"\u201d", "\u00bb"})
+_TERMINAL = re.compile(r"[.!?]+")
+_CLOSERS = "\"'\u201d\u2019\u00bb)]"
+_STARTERS = "\"'\u201c\u2018\u00ab([`"
+
+
+@dataclass(frozen=True, slots=True)
+class Quoted:
+    """Content between quote marks; `open_at`/`close_at` bound the marks, `continued` runs on."""
+
+    start: int
+    end: int
+    open_at: int
+    close_at: int
+    continued: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    text: str
+    words: list[tuple[int, int]]  # word spans
+    word_starts: list[int]
+    quotes: list[Quoted]
+    quote_opens: list[int]
+    breaks: list[int]  # sentence starts outside quotes, sorted; 0 is always one
+
+    def sentence(self, at: int) -> tuple[int, int]:
+        """The sentence (outside quotes) holding `at`: its start and end, without the final space."""
+        i = bisect_right(self.breaks, at) - 1
+        start = self.breaks[max(i, 0)]
+        end = self.breaks[i + 1] if i + 1 < len(self.breaks) else len(self.text)
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return start, end
+
+    def quote_at(self, at: int) -> Quoted | None:
+        """The quoted span whose marks enclose `at`, if any."""
+        i = bisect_right(self.quote_opens, at) - 1
+        if i >= 0 and self.quotes[i].open_at <= at < self.quotes[i].close_at:
+            return self.quotes[i]
+        return None
+
+    def word_index(self, at: int) -> int:
+        """Index of the first word starting at or after `at`."""
+        return bisect_left(self.word_starts, at)
+
+
+def layout(text: str, abbreviations: frozenset[str]) -> Layout:
+    words = [m.span() for m in WORD.finditer(text)]
+    quotes = find_quoted(text)
+    breaks = _sentence_starts(text, quotes, abbreviations)
+    return Layout(text, words, [w[0] for w in words], quotes, [q.open_at for q in quotes], breaks)
+
+
+def _orientation(text: str, i: int, mark: str) -> str:
+    """'open' or 'close' for a mark, from its glyph when curly, else from its neighbours."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + len(mark)] if i + len(mark) < len(text) else " "
+    opens_by_context = (before.isspace() or before in "([{\u2014\u2013-/:") and not after.isspace()
+    closes_by_context = not before.isspace() and (after.isspace() or not after.isalnum())
+    if mark in ("\u00ab", "\u00bb"):
+        return "open" if mark == "\u00ab" else "close"  # French spacing makes context useless
+    if mark in _OPEN:
+        return "close" if before in ",.!?" and after.isspace() else "open"
+    if mark in _CLOSE:
+        return "open" if before.isspace() and after.isalnum() else "close"
+    if opens_by_context and not closes_by_context:
+        return "open"
+    if closes_by_context and not opens_by_context:
+        return "close"
+    return "open" if before.isspace() or i == 0 else "close"
+
+
+def find_quoted(text: str) -> list[Quoted]:
+    """Quoted spans, paragraph by paragraph; unpaired marks are dropped rather than guessed."""
+    out: list[Quoted] = []
+    pos, n = 0, len(text)
+    while pos < n:
+        end = text.find("\n", pos)
+        end = n if end < 0 else end
+        if end > pos:
+            out.extend(_paragraph_quotes(text, pos, end))
+        pos = end + 1
+    return [q for q in out if q.end > q.start]
+
+
+def _paragraph_quotes(text: str, start: int, end: int) -> list[Quoted]:
+    out: list[Quoted] = []
+    pending: tuple[int, int] | None = None  # (mark index, mark length)
+    for m in _MARKS.finditer(text, start, end):
+        side = _orientation(text, m.start(), m.group())
+        if pending is None:
+            if side == "open":
+                pending = (m.start(), len(m.group()))
+        elif side == "close":
+            out.append(_trimmed(text, pending[0] + pending[1], m.start(), pending[0], m.end()))
+            pending = None
+        else:
+            pending = (m.start(), len(m.group()))  # an unclosed mark: the later opener is trusted
+    if pending is not None:
+        nxt = end
+        while nxt < len(text) and text[nxt].isspace():
+            nxt += 1
+        if end < len(text) and _MARKS.match(text, nxt) and _orientation(text, nxt, text[nxt]) == "open":
+            out.append(_trimmed(text, pending[0] + pending[1], end, pending[0], end, continued=True))
+    return out
+
+
+def _trimmed(text: str, start: int, end: int, open_at: int, close_at: int, continued: bool = False) -> Quoted:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
+        end -= 1
+    return Quoted(start, end, open_at, close_at, continued)
+
+
+def _sentence_starts(text: str, quotes: list[Quoted], abbreviations: frozenset[str]) -> list[int]:
+    """Sentence starts outside quotes: after a line break, or after end punctuation (and any closing
+    marks) followed by a space and a capital, a digit or an opening mark; not after an abbreviation."""
+    starts = {0}
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            starts.add(i + 1)
+    opens = [q.open_at for q in quotes]
+    for m in _TERMINAL.finditer(text):
+        e = m.end()
+        while e < len(text) and text[e] in _CLOSERS:
+            e += 1
+        if e < len(text) and not text[e].isspace():
+            continue
+        k = bisect_right(opens, m.start()) - 1
+        if k >= 0 and quotes[k].open_at < m.start() < quotes[k].close_at and e < quotes[k].close_at:
+            continue  # inside a quote: not a sentence end of the text around it
+        nxt = e
+        while nxt < len(text) and text[nxt] in " \t":
+            nxt += 1
+        if nxt >= len(text) or text[nxt] == "\n":
+            continue
+        c = text[nxt]
+        if not (c.isupper() or c.isdigit() or c in _STARTERS):
+            continue
+        if m.group() == "." and _abbreviation(text, m.start(), abbreviations):
+            continue
+        starts.add(nxt)
+    return sorted(starts)
+
+
+def _abbreviation(text: str, dot: int, abbreviations: frozenset[str]) -> bool:
+    j = dot
+    while j > 0 and (text[j - 1].isalpha() or text[j - 1] == "."):
+        j -= 1
+    word = text[j:dot]
+    if not word:
+        return False
+    return (len(word) == 1 and word.isupper()) or word.lower() in abbreviations or "." in word

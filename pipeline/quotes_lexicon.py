@@ -1,0 +1,116 @@
+"""Quote lexicons: cue verbs and the small word classes the quotes stage reasons with, per language.
+
+All words live in `resources/quotes/<lang>.json`; this module only turns them into lookup tables.
+Phrases are matched word by word on lower-cased words, so "pointed out" or "a déclaré" are cues too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pipeline.quotes_layout import WORD
+
+Phrases = dict[str, tuple[tuple[str, ...], ...]]  # first (or last) word -> phrases, longest first
+CUE_KINDS = ("speech", "object", "participle", "according_to", "partial", "belief")
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteLexicon:
+    """Cue phrases (by kind) and word classes for one language; built by `load_lexicon`."""
+
+    lang: str
+    cues: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # first word -> ((words, kind), ...)
+    subject_pronouns: dict[str, str]  # pronoun -> "m", "f", "p" (plural), "s" (speaker), "n" (neuter)
+    object_words: Phrases
+    determiners: frozenset[str]
+    np_inner: frozenset[str]
+    barriers: frozenset[str]
+    skip_before: Phrases  # keyed by last word: matched backwards from a cue
+    skip_after: Phrases
+    clause_openers: frozenset[str]
+    abbreviations: frozenset[str]
+    gender_titles: dict[str, str]
+    inverted_glue: tuple[str, ...]  # French "dit-il", "estime-t-elle": text gluing a pronoun to a cue
+    min_clause_words: int = 3
+    max_speaker_words: int = 8
+    max_lead_words: int = 10
+
+
+def norm(word: str) -> str:
+    return word.lower().replace("\u2019", "'")
+
+
+def words_of(phrase: str) -> tuple[str, ...]:
+    return tuple(norm(m.group()) for m in WORD.finditer(phrase))
+
+
+def phrases(items: list[str], *, backwards: bool = False) -> Phrases:
+    table: dict[str, list[tuple[str, ...]]] = {}
+    for item in items:
+        ws = words_of(item)
+        if ws:
+            table.setdefault(ws[-1] if backwards else ws[0], []).append(ws)
+    return {k: tuple(sorted(set(v), key=len, reverse=True)) for k, v in table.items()}
+
+
+def match_forward(low: list[str], i: int, table: Phrases) -> int:
+    """Words of the longest phrase starting at word i (0 when none)."""
+    for ws in table.get(low[i], ()) if i < len(low) else ():
+        if tuple(low[i : i + len(ws)]) == ws:
+            return len(ws)
+    return 0
+
+
+def match_backward(low: list[str], i: int, table: Phrases) -> int:
+    """Words of the longest phrase ending at word i (0 when none)."""
+    for ws in table.get(low[i], ()) if i >= 0 else ():
+        j = i + 1 - len(ws)
+        if j >= 0 and tuple(low[j : i + 1]) == ws:
+            return len(ws)
+    return 0
+
+
+@cache
+def load_lexicon(lang: str) -> QuoteLexicon | None:
+    """The lexicon for `lang` from its data file, or None when there are no resources for it."""
+    path = resources.files("pipeline.resources.quotes").joinpath(f"{lang}.json")
+    if not path.is_file():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    cues: dict[str, dict[tuple[str, ...], str]] = {}
+    pronouns = {norm(k): v for k, v in data["subject_pronouns"].items()}
+    aux = set(map(norm, data.get("inverted_aux", [])))
+    glue = tuple(data.get("inverted_glue", []))
+    for kind in CUE_KINDS:  # earlier kinds win when a phrase is listed twice
+        for item in data.get(kind, []):
+            ws = words_of(item)
+            if not ws:
+                continue
+            cues.setdefault(ws[0], {}).setdefault(ws, kind)
+            if ws[0] in aux and len(ws) > 1:  # "a déclaré" -> "a-t-il déclaré", "ont-ils dit"
+                for p in pronouns:
+                    for g in glue:
+                        inv = (ws[0], *words_of(g), p, *ws[1:])
+                        cues[ws[0]].setdefault(inv, kind)
+    return QuoteLexicon(
+        lang=lang,
+        cues={k: tuple(sorted(v.items(), key=lambda kv: -len(kv[0]))) for k, v in cues.items()},
+        subject_pronouns=pronouns,
+        object_words=phrases(data.get("object_pronouns", [])),
+        determiners=frozenset(map(norm, data.get("determiners", []))),
+        np_inner=frozenset(map(norm, data.get("np_inner", []))),
+        barriers=frozenset(map(norm, data.get("barriers", []))),
+        skip_before=phrases(data.get("skip_before_cue", []), backwards=True),
+        skip_after=phrases(data.get("skip_after_cue", [])),
+        clause_openers=frozenset(map(norm, data.get("clause_openers", []))),
+        abbreviations=frozenset(map(norm, data.get("abbreviations", []))),
+        gender_titles={norm(k): v for k, v in data.get("gender_titles", {}).items() if v},
+        inverted_glue=glue,
+        min_clause_words=int(data.get("min_clause_words", 3)),
+        max_speaker_words=int(data.get("max_speaker_words", 8)),
+        max_lead_words=int(data.get("max_lead_words", 10)),
+    )

@@ -1,0 +1,306 @@
+"""Speakers for the quotes stage: the mention next to a cue, and who it is.
+
+A mention is an entity, a pronoun or a short descriptor noun phrase ("the spokesman"), found by
+walking words away from the cue without a parser. Pronouns resolve to the most recent compatible
+person outside quotes; descriptors resolve when the story names them through an apposition
+("Steve Warren, a spokesman,") or a title ("spokesman Steve Warren").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pipeline.quotes_layout import Layout
+from pipeline.quotes_lexicon import QuoteLexicon, match_backward, match_forward, norm
+from pipeline.records import Entity, Speaker
+
+PERSON_LABELS = frozenset({"PERSON", "PER"})
+SPEAKER_LABELS = frozenset({"PERSON", "PER", "ORG", "NORP", "GPE"})
+_PUNCT_GAP = re.compile(r"[.;:!?\"\u201c\u201d\u00ab\u00bb()\[\]\u2014\u2013]|\s-\s|--")
+
+
+@dataclass(frozen=True, slots=True)
+class CueHit:
+    first: int  # word indices: [first, last)
+    last: int
+    kind: str  # a lexicon cue kind, or "colon" for "Speaker: ..."
+    at: int = -1  # the colon's offset for kind "colon"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    kind: str  # "entity", "pronoun" or "descriptor"
+    entity: Entity | None = None
+
+
+@dataclass(slots=True)
+class Context:
+    """One story as the quotes stage reads it: layout, lower-cased words, entities by word."""
+
+    text: str
+    lay: Layout
+    lex: QuoteLexicon
+    entities: Sequence[Entity]
+    low: list[str] = field(default_factory=list)
+    ent_of: list[Entity | None] = field(default_factory=list)
+    _people: list[Entity] | None = None
+    _roles: dict[str, list[Entity]] | None = None
+
+    def __post_init__(self) -> None:
+        self.low = [norm(self.text[s:e]) for s, e in self.lay.words]
+        self.ent_of = [None] * len(self.low)
+        for ent in self.entities:
+            i = self.lay.word_index(ent.start)
+            while i < len(self.low) and self.lay.words[i][0] < ent.end:
+                self.ent_of[i] = ent
+                i += 1
+
+    def ws(self, i: int) -> int:
+        return self.lay.words[i][0]
+
+    def we(self, i: int) -> int:
+        return self.lay.words[i][1]
+
+    def gap(self, i: int) -> str:
+        """The text between word i and the next one."""
+        end = self.ws(i + 1) if i + 1 < len(self.low) else len(self.text)
+        return self.text[self.we(i) : end]
+
+    def cues(self) -> list[CueHit]:
+        """Cue phrases outside quotes, longest match first, left to right."""
+        out: list[CueHit] = []
+        low, cues, lay = self.low, self.lex.cues, self.lay
+        i = 0
+        while i < len(low):
+            for words, kind in cues.get(low[i], ()):
+                if tuple(low[i : i + len(words)]) == words and lay.quote_at(self.ws(i)) is None:
+                    out.append(CueHit(i, i + len(words), kind))
+                    i += len(words) - 1
+                    break
+            i += 1
+        return out
+
+    def after_cue(self, c: CueHit, limit: int) -> int:
+        """Char offset after a cue, its object ("told reporters") and time phrases ("on Monday")."""
+        i = c.last
+        if c.kind == "according_to":
+            m = self.speaker_after(i, limit)
+            return m.end if m is not None else self.we(c.last - 1)
+        if c.kind == "object" and i < len(self.low) and self.ws(i) < limit:
+            n = match_forward(self.low, i, self.lex.object_words)
+            ent = self.ent_of[i]
+            if n:
+                i += n
+            elif ent is not None:
+                while i < len(self.low) and self.ent_of[i] is ent:
+                    i += 1
+        while i < len(self.low) and self.ws(i) < limit:
+            n = match_forward(self.low, i, self.lex.skip_after)
+            if not n:
+                break
+            i += n
+        return self.we(i - 1) if i > c.first else self.ws(c.first)
+
+    # -- finding mentions ---------------------------------------------------------------------
+
+    def subject_before(self, cue: int, floor: int) -> Mention | None:
+        """The subject mention ending just before word `cue`, not before char `floor`."""
+        lex, i = self.lex, cue - 1
+        while i >= 0 and self.ws(i) >= floor:
+            n = match_backward(self.low, i, lex.skip_before)
+            if not n or _PUNCT_GAP.search(self.gap(i)):
+                break
+            i -= n
+        if i < 0 or self.ws(i) < floor:
+            return None
+        gap = self.gap(i)
+        if "," in gap or _PUNCT_GAP.search(gap):
+            i = self._before_apposition(i, floor) if "," in gap and not _PUNCT_GAP.search(gap) else -1
+            if i < 0:
+                return None
+        return self._np_ending(i, floor)
+
+    def _before_apposition(self, i: int, floor: int) -> int:
+        """Word ending the noun phrase before an apposition that ends at word i, or -1."""
+        for k in range(i, max(-1, i - 16), -1):
+            if self.ws(k) < floor:
+                return -1
+            if k < i and "," in self.gap(k) and not _PUNCT_GAP.search(self.gap(k)):
+                ent = self.ent_of[k]
+                if (ent is not None and ent.label in SPEAKER_LABELS) or self.low[
+                    k
+                ] in self.lex.subject_pronouns:
+                    return k
+                return -1
+        return -1
+
+    def _np_ending(self, i: int, floor: int) -> Mention | None:
+        lex, low = self.lex, self.low
+        ent = self.ent_of[i]
+        if ent is not None and ent.label in SPEAKER_LABELS and ent.end <= self.we(i) + 1:
+            return Mention(ent.start, ent.end, "entity", ent)
+        if low[i] in lex.subject_pronouns:
+            return Mention(self.ws(i), self.we(i), "pronoun")
+        if low[i] in lex.barriers or low[i] in lex.determiners or low[i] in lex.np_inner or low[i].isdigit():
+            return None
+        k = i
+        while k - 1 >= 0 and self.ws(k - 1) >= floor and i - k < lex.max_speaker_words:
+            g = self.gap(k - 1)
+            if g.strip() not in ("", "-") or low[k - 1] in lex.barriers:
+                break
+            k -= 1
+            if low[k] in lex.determiners:
+                break
+        while k < i and low[k] in lex.np_inner and low[k] not in lex.determiners:
+            k += 1
+        first = low[k]
+        at_clause_start = k == 0 or self.ws(k) == floor or self.gap(k - 1).strip() != ""
+        if first not in lex.determiners and not at_clause_start and not self.text[self.ws(k)].isupper():
+            return None
+        if i - k + 1 > lex.max_speaker_words:
+            return None
+        return Mention(self.ws(k), self.we(i), "descriptor")
+
+    def speaker_after(self, i: int, limit: int) -> Mention | None:
+        """The speaker mention starting at word i ("said Smith", "said the spokesman")."""
+        lex, low = self.lex, self.low
+        if i >= len(low) or self.ws(i) >= limit:
+            return None
+        if low[i] in lex.subject_pronouns:
+            return Mention(self.ws(i), self.we(i), "pronoun")
+        end = i
+        while end < len(low) and self.ws(end) < limit and end - i < lex.max_speaker_words:
+            ent = self.ent_of[end]
+            if ent is not None and ent.label in SPEAKER_LABELS and end - i <= 4:
+                if ent.label in PERSON_LABELS or not any(
+                    (e := self.ent_of[j]) is not None and e.label in PERSON_LABELS
+                    for j in range(end, min(end + 4, len(low)))
+                    if self.ws(j) < limit
+                ):
+                    return Mention(ent.start, ent.end, "entity", ent)
+            if end > i and low[end] in lex.barriers:
+                break
+            if _PUNCT_GAP.search(self.gap(end)) or "," in self.gap(end):
+                end += 1
+                break
+            end += 1
+        if low[i] not in lex.determiners and not self.text[self.ws(i)].isupper():
+            return None
+        last = end - 1
+        while last > i and (low[last] in lex.np_inner or low[last] in lex.barriers):
+            last -= 1
+        if last < i or (last == i and low[i] in lex.determiners):
+            return None
+        return Mention(self.ws(i), self.we(last), "descriptor")
+
+    def glued_pronoun(self, c: CueHit) -> Mention | None:
+        """A subject pronoun inside an inverted cue ("a-t-il dit") or glued after it ("dit-elle")."""
+        for j in range(c.first + 1, c.last):
+            if self.low[j] in self.lex.subject_pronouns:
+                return Mention(self.ws(j), self.we(j), "pronoun")
+        end = self.we(c.last - 1)
+        for g in self.lex.inverted_glue:
+            if self.text.startswith(g, end) and c.last < len(self.low) and self.ws(c.last) == end + len(g):
+                if self.low[c.last] in self.lex.subject_pronouns:
+                    return Mention(self.ws(c.last), self.we(c.last), "pronoun")
+        return None
+
+    def sentence_subject(self, start: int, cue: int) -> Mention | None:
+        """The main subject of a sentence, for participles ("..., saying") and "and said"."""
+        i = self.lay.word_index(start)
+        for k in range(i, min(cue, i + 14)):
+            ent = self.ent_of[k]
+            if ent is not None and ent.label in SPEAKER_LABELS and ent.start >= start:
+                return Mention(ent.start, ent.end, "entity", ent)
+            if self.low[k] in self.lex.subject_pronouns and self.low[k] not in ("it", "you"):
+                return Mention(self.ws(k), self.we(k), "pronoun")
+            if _PUNCT_GAP.search(self.gap(k)):
+                return None
+        return None
+
+    # -- who a mention is ---------------------------------------------------------------------
+
+    def speaker(self, m: Mention) -> Speaker:
+        surface = self.text[m.start : m.end]
+        if m.entity is not None:
+            return Speaker(m.entity.text, m.entity.start, m.entity.end, m.entity.canonical)
+        if m.kind == "pronoun":
+            ref = self._pronoun_referent(norm(surface), m.start)
+            return Speaker(surface, m.start, m.end, ref.canonical if ref else surface)
+        return Speaker(surface, m.start, m.end, self._descriptor_referent(m) or surface)
+
+    def people(self) -> list[Entity]:
+        if self._people is None:
+            lay = self.lay
+            self._people = [
+                e for e in self.entities if e.label in PERSON_LABELS and lay.quote_at(e.start) is None
+            ]
+            self._people.sort(key=lambda e: e.start)
+        return self._people
+
+    def gender(self, person: Entity) -> str | None:
+        """ "m" or "f" from a title before any mention of this person ("Mrs. Clinton"), else None."""
+        for e in self.people():
+            if e.canonical != person.canonical:
+                continue
+            before = self.text[max(0, e.start - 16) : e.start].rstrip(" .")
+            title = norm(before.rsplit(None, 1)[-1]) if before.split() else ""
+            if title in self.lex.gender_titles:
+                return self.lex.gender_titles[title]
+        return None
+
+    def _pronoun_referent(self, pronoun: str, before: int) -> Entity | None:
+        gender = self.lex.subject_pronouns.get(pronoun)
+        if gender not in ("m", "f"):
+            if gender == "p":
+                for e in reversed([e for e in self.entities if e.end <= before]):
+                    if e.label in ("ORG", "NORP") and self.lay.quote_at(e.start) is None:
+                        return e
+            return None
+        people = self.people()
+        k = bisect_right([e.start for e in people], before)
+        for e in reversed(people[:k]):
+            g = self.gender(e)
+            if g is None or g == gender:
+                return e
+        return None
+
+    def roles(self) -> dict[str, list[Entity]]:
+        """Role words naming people: "Steve Warren, a spokesman," or "spokesman Steve Warren"."""
+        if self._roles is None:
+            self._roles = {}
+            for e in self.people():
+                after = re.match(r",\s+(?:an?|the)\s+([^,.;]{2,60})", self.text[e.end : e.end + 64])
+                head = _head(after.group(1), self.lex) if after else None
+                j = self.lay.word_index(e.start) - 1
+                titled = self.low[j] if j >= 0 and not self.text[self.ws(j)].isupper() else None
+                for role in {head, titled} - {None}:
+                    assert role is not None
+                    self._roles.setdefault(role, []).append(e)
+        return self._roles
+
+    def _descriptor_referent(self, m: Mention) -> str | None:
+        head = _head(self.text[m.start : m.end], self.lex)
+        named = self.roles().get(head or "", [])
+        if not named:
+            return None
+        earlier = [e for e in named if e.start < m.start]
+        if earlier:
+            return earlier[-1].canonical
+        return named[0].canonical if len({e.canonical for e in named}) == 1 else None
+
+
+def _head(phrase: str, lex: QuoteLexicon) -> str | None:
+    """The head noun of a short noun phrase: its last word before a preposition."""
+    words = [norm(w) for w in re.findall(r"[^\W_]+(?:['\u2019][^\W_]+)*", phrase)]
+    for k, w in enumerate(words):
+        if k and w in lex.np_inner:
+            words = words[:k]
+            break
+    words = [w for w in words if w not in lex.determiners]
+    return words[-1] if words else None
