@@ -40,23 +40,26 @@ _OWN_WORD_RANGES = (  # scripts written without spaces: each character is a word
     (0xF900, 0xFAFF),
     (0xFF66, 0xFF9F),  # half-width Katakana
 )
-SEP, WORD, OWN = 0, 1, 2
+SEP, WORD, OWN, MULTI = 0, 1, 2, 4
 
 
 @cache
 def char_table() -> np.ndarray:
-    """For every BMP code point: its case fold (when that is one character) << 2 | its class.
+    """For every BMP code point: its one-character case fold << 3 | MULTI | its class.
 
     Letters, marks and digits are WORD characters (OWN in scripts without spaces); the rest separate
-    words. One lookup in numpy folds case and classifies, instead of `str.casefold` and a regex pass.
+    words. MULTI marks characters whose fold is longer (\u00df -> ss). One lookup in numpy folds case
+    and classifies, instead of `str.casefold` and a regex pass.
     """
     table = np.empty(0x10000, dtype=np.uint32)
     for cp in range(0x10000):
         ch = chr(cp)
         folded = ch.casefold()
-        if len(folded) != 1:
+        multi = len(folded) != 1
+        if multi:
             folded = ch.lower() if len(ch.lower()) == 1 else ch
-        table[cp] = (ord(folded) << 2) | (WORD if unicodedata.category(ch)[0] in "LMN" else SEP)
+        kind = WORD if unicodedata.category(ch)[0] in "LMN" else SEP
+        table[cp] = (ord(folded) << 3) | (MULTI if multi else 0) | kind
     for lo, hi in _OWN_WORD_RANGES:
         seg = table[lo : hi + 1]
         seg[(seg & 3) == WORD] += OWN - WORD
@@ -77,13 +80,15 @@ def words_of(text: str) -> list[str]:
 
 def _words(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Folded code points of the NFKC text, and the start and end offsets of its words."""
-    if not unicodedata.is_normalized("NFKC", text):
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     top = int(cp.max()) if len(cp) else 0
     packed = np.take(char_table(), np.minimum(cp, 0xFFFF) if top > 0xFFFF else cp)
+    if top >= 0x80 and (packed & MULTI).any():  # rare: fold in Python, so "Stra\u00dfe" meets "STRASSE"
+        return _words(unicodedata.normalize("NFKC", text.casefold()))
     cls = packed & 3
-    folded = packed >> 2
+    folded = packed >> 3
     if top > 0xFFFF:  # astral planes: Han extensions are words, the rest (emoji, symbols) is not
         astral = cp > 0xFFFF
         folded[astral] = cp[astral]
