@@ -8,15 +8,17 @@ remembers (exact hash of the normalised words, then MinHash/LSH over word shingl
    that id; the same or an older version is a `duplicate` of it (similarity 1.0 for the same text).
 2. Same normalised text as a seen story: `duplicate` of it, similarity 1.0 (unless the same source
    re-sends it saying it corrects: `correction`).
-3. The most similar seen story sharing at least `min_band_hits` LSH bands:
-   - same source, keeping `update_containment` of that story's text and adding new material: `update`
-     (or `correction`); same source, saying it corrects, `correction_similarity`-similar: `correction`;
-   - its text contained (`duplicate_containment`) in that story, or Jaccard >= `threshold`: `duplicate`.
+3. Seen stories sharing at least `min_band_hits` LSH bands, verified on their signatures:
+   - a same-source one whose text the story keeps (`update_containment`) and adds to
+     (`update_min_added`, `update_min_growth`): `update` of it (`correction` with a marker), the most
+     similar such one; else the most similar same-source one when the story says it corrects and is
+     `correction_similarity`-similar: `correction`;
+   - else the most similar one, when the story's text is contained in it (`duplicate_containment`: a
+     cut or lightly edited copy) or Jaccard >= `threshold`: `duplicate`.
 4. Otherwise `unique`.
 
-Stories in different languages never meet: the language is part of every index key. `of` is always a
-story that was itself not a duplicate (duplicates are remembered under their id, but not indexed), so
-a copy of a copy points at the original.
+Stories in different languages never meet: the language is part of every index key. Duplicates are
+remembered under their id but not indexed, so a copy of a copy under another id points at the original.
 
 State (JSON values behind the `DedupStore` protocol; see `dedup_store`):
 
@@ -29,7 +31,8 @@ State (JSON values behind the `DedupStore` protocol; see `dedup_store`):
 Limits: the store must see every story (one dedup partition: see README); `now` is the caller's clock
 (arrival time, never `published_at`, which feeds get wrong and replays make old), so a replay of an old
 topic deduplicates against what it replays, not against the original run; the horizon is rounded up to a
-bucket; a story that changes language between versions is compared under its id only.
+bucket; a story that changes language between versions is compared under its id only; a correction is
+an update carrying a marker, so a later version that keeps the correction note is a correction too.
 """
 
 from __future__ import annotations
