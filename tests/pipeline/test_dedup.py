@@ -103,6 +103,33 @@ def test_reordered_paragraphs_keep_the_signature_and_a_changed_word_lowers_it() 
     assert 0.8 < jaccard(sk.sketch(body).signature, edited.signature) < 1.0  # type: ignore[arg-type]
 
 
+def _true_jaccard(a: str, b: str) -> float:
+    def shingles(text: str) -> set[tuple[str, ...]]:
+        out: set[tuple[str, ...]] = set()
+        for line in text.split("\n"):
+            w = words_of(line)
+            out.update(tuple(w[i : i + 3]) for i in range(len(w) - 2))
+        return out
+
+    x, y = shingles(a), shingles(b)
+    return len(x & y) / len(x | y)
+
+
+def test_minhash_estimates_track_the_true_jaccard() -> None:
+    """The one-permutation MinHash (with densification) is unbiased enough to threshold on."""
+    sk = Sketcher()
+    errors = []
+    for i, s in enumerate(BASE[:20]):
+        paras = s.body.split("\n\n")
+        other = BASE[i + 1].body.split("\n\n")
+        edited = "\n\n".join(paras[: len(paras) - i % 4] + other[: i % 5])
+        a, b = sk.sketch(s.body).signature, sk.sketch(edited).signature
+        assert a is not None and b is not None
+        errors.append(jaccard(a, b) - _true_jaccard(s.body, edited))
+    assert max(abs(e) for e in errors) < 0.15
+    assert abs(sum(errors) / len(errors)) < 0.03
+
+
 def test_signatures_do_not_depend_on_the_process() -> None:
     """Stored signatures are compared by later processes: no PYTHONHASHSEED, no randomness."""
     code = (
