@@ -33,6 +33,7 @@ from pipeline.records import DeadLetter, Enriched
 log = logging.getLogger(__name__)
 STAGES = ("prepare", "dedup", "annotate")
 EXPIRE_EVERY = 60.0  # seconds between sweeps of dedup state older than the horizon
+EXPIRE_BATCH = 5000  # stories forgotten per sweep at most, so a sweep never holds up the event loop
 LAG_EVERY = 5.0  # seconds between consumer-lag readings
 
 
@@ -176,7 +177,7 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                 await stream.ack(event)
                 if time.time() - last_sweep > EXPIRE_EVERY:
                     last_sweep = time.time()
-                    expired = chain.deduplicator.expire(now=last_sweep)
+                    expired = chain.deduplicator.expire(now=last_sweep, limit=EXPIRE_BATCH)
                     if expired:
                         log.info("dedup: expired %d entries past the horizon", expired)
 
