@@ -112,6 +112,8 @@ class QuoteConfig:
     min_indirect_words: int = 3  # a shorter reported clause is not worth reporting
     indirect: bool = True  # also report indirect speech ("Smith said (that) ...")
     keep_unattributed: bool = False  # report long quotes with no speaker found (speaker null)
+    partial_needs_clause: bool = True  # a partial quote is kept only inside a reported clause we found
+    continue_across_paragraphs: bool = False  # a cue-less quote opening the next paragraph inherits too
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ does not continue, a short quote with no cue: a scare quote or a title) is left 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.config import QuoteConfig
@@ -21,14 +22,16 @@ from pipeline.quotes_indirect import indirect_quotes
 from pipeline.quotes_layout import Quoted, layout
 from pipeline.quotes_lexicon import QuoteLexicon, load_lexicon
 from pipeline.quotes_speaker import Context, CueHit, Mention
-from pipeline.records import Cue, Entity, Quote, QuoteKind
+from pipeline.records import Cue, Entity, Quote, QuoteKind, Speaker
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 __all__ = ["QuoteLexicon", "extract_quotes", "load_lexicon"]
 
-_LEAD_PUNCT = " \t,\u2014\u2013-:"
+_LEAD_PUNCT = " \t\u00a0,\u2014\u2013-:'\u2019"
+_END_PUNCT = " .,;!?\u201d\u2019\"'\u00bb)"
+_OPEN_END = ",?!-\u2014\u2013\u2026"  # a quote ending so is attributed right after it
 
 
 def extract_quotes(
@@ -46,14 +49,18 @@ def extract_quotes(
     ctx = Context(text, layout(text, lexicon.abbreviations), lexicon, entities)
     cues = ctx.cues()
     cue_at = {c.first: c for c in cues}
-    used: set[int] = set()  # cues that attribute a direct quote: not reported again as indirect
-    quotes: list[Quote] = []
+    found = [(q, _attribute(ctx, q, cues, cue_at)) for q in ctx.lay.quotes]
+    # cues attributing a direct quote (or carrying a partial one) are not reported again as indirect
+    used = {f.cue.first for _, f in found if f is not None and (f.kind == "direct" or f.carrier)}
+    indirect = (
+        indirect_quotes(ctx, [c for c in cues if c.first not in used], config) if config.indirect else []
+    )
+    quotes: list[Quote] = list(indirect)
     previous: tuple[Quoted, Quote] | None = None
-    for q in ctx.lay.quotes:
-        found = _attribute(ctx, q, cues, cue_at, config)
+    for q, f in found:
         content = text[q.start : q.end]
-        if found is None:
-            inherited = _continuation(ctx, q, previous)
+        if f is None:
+            inherited = _continuation(ctx, q, previous, config)
             if inherited is not None and len(content.split()) >= 2:
                 quote = Quote(content, q.start, q.end, "direct", inherited.speaker, None)
                 quotes.append(quote)
@@ -61,18 +68,35 @@ def extract_quotes(
             elif len(content.split()) >= config.min_direct_words and config.keep_unattributed:
                 quotes.append(Quote(content, q.start, q.end, "direct"))
             continue
-        kind, mention, cue = found
-        if kind == "partial" and _title_like(content, config):
-            continue
-        if kind == "direct" and cue.kind != "colon":
-            used.add(cue.first)
-        quote = Quote(content, q.start, q.end, kind, ctx.speaker(mention), _cue(ctx, cue))
+        speaker: Speaker | None = ctx.speaker(f.mention)
+        cue: Cue | None = _cue(ctx, f.cue)
+        if f.kind == "partial":
+            if _title_like(content, config):
+                continue
+            if f.carrier is not None:
+                start, end = f.carrier
+                quotes.append(Quote(text[start:end], start, end, "indirect", speaker, cue))
+            else:
+                carrier = _carrier(q, f.cue, ctx, indirect)
+                if carrier is None and config.partial_needs_clause:
+                    continue
+                if carrier is not None:
+                    speaker, cue = carrier.speaker, carrier.cue
+        quote = Quote(content, q.start, q.end, f.kind, speaker, cue)
         quotes.append(quote)
-        previous = (q, quote) if kind == "direct" else previous
-    if config.indirect:
-        quotes.extend(indirect_quotes(ctx, [c for c in cues if c.first not in used], config))
+        previous = (q, quote)
     quotes.sort(key=lambda qq: (qq.start, qq.end))
     return quotes
+
+
+def _carrier(q: Quoted, c: CueHit, ctx: Context, indirect: list[Quote]) -> Quote | None:
+    """The indirect quote whose reported clause holds a partial quote: its own cue's, else the
+    nearest one before it (the partial is part of what that verb reports)."""
+    holding = [i for i in indirect if i.start <= q.start and q.end <= i.end and i.cue is not None]
+    same = [i for i in holding if i.cue is not None and i.cue.start == ctx.ws(c.first)]
+    if same:
+        return same[0]
+    return max(holding, key=lambda i: i.cue.start if i.cue else -1, default=None)
 
 
 def _cue(ctx: Context, c: CueHit) -> Cue:
@@ -88,51 +112,71 @@ def _title_like(content: str, config: QuoteConfig) -> bool:
     return len(words) < config.min_direct_words and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
 
 
-def _attribute(
-    ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, CueHit], config: QuoteConfig
-) -> tuple[QuoteKind, Mention, CueHit] | None:
-    """("direct" | "partial", speaker mention, cue) for a quoted span, or None."""
+@dataclass(frozen=True, slots=True)
+class _Found:
+    kind: QuoteKind
+    mention: Mention
+    cue: CueHit
+    carrier: tuple[int, int] | None = None  # the reported clause holding a partial quote, when known
+
+
+def _attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, CueHit]) -> _Found | None:
+    """How a quoted span is attributed (kind, speaker mention, cue), or None."""
     text, lay = ctx.text, ctx.lay
     s_start, s_end = lay.sentence(q.open_at)
-    earlier = [p for p in lay.quotes if s_start <= p.close_at <= q.open_at]
-    floor = max([s_start] + [p.close_at for p in earlier])
-    later = [p.open_at for p in lay.quotes if q.close_at <= p.open_at < s_end]
-    tail_end = min([s_end] + later)
+    floor = max([s_start] + [p.close_at for p in lay.quotes if s_start <= p.close_at <= q.open_at])
+    tail_end = min([s_end] + [p.open_at for p in lay.quotes if q.close_at <= p.open_at < s_end])
+    lead_words = _words_between(ctx, floor, q.open_at)
     if not q.continued:
-        found = _after(ctx, q, cue_at, tail_end)
-        if found is not None:
-            return "direct", found[0], found[1]
+        after = _after(ctx, q, cue_at, tail_end)
+        if after is not None:
+            if lead_words and floor == s_start:  # "Golf is ''a razor-thin business,'' Mr. Hedge said."
+                return _Found("partial", after[0], after[1], (floor, q.close_at))
+            return _Found("direct", after[0], after[1])
     head = [c for c in cues if floor <= ctx.ws(c.first) and ctx.we(c.last - 1) <= q.open_at]
-    if not head and floor == lay.sentence(q.open_at)[0] and text[floor : q.open_at].strip() == "":
+    if not head and not lead_words and floor == s_start:
         return _lead_in(ctx, q, cues)
     for c in reversed(head):
         mention = _subject(ctx, c, floor)
         if mention is None:
             continue
-        lead = ctx.after_cue(c, q.open_at)
-        rest = text[lead : q.open_at]
-        sentence_final = text[q.close_at : tail_end].strip(" .,!?\u201d\"'") == ""
+        rest = text[ctx.after_cue(c, q.open_at) : q.open_at]
         if c.kind in ("speech", "object", "participle", "according_to"):
-            if rest.strip() == "" and (sentence_final or q.continued):
-                return "direct", mention, c
-            if rest.rstrip().endswith((",", ":")) and len(rest.split()) <= ctx.lex.max_lead_words:
-                return "direct", mention, c
-        return "partial", mention, c
+            if rest.strip() == "":  # 'Smith said "...", or Smith says "..." between two cities'
+                return _Found("direct", mention, c)
+            opener = rest.split(None, 1)[0].lower() if rest.split() else ""
+            sentence_final = text[q.close_at : tail_end].strip(_END_PUNCT) == ""
+            if (
+                rest.rstrip().endswith((",", ":"))
+                and len(rest.split()) <= ctx.lex.max_lead_words
+                and (sentence_final or rest.rstrip().endswith(":"))
+                and opener not in ctx.lex.clause_openers
+            ):  # 'Smith said last week in Tel Aviv, "..."'
+                return _Found("direct", mention, c)
+        return _Found("partial", mention, c)
     colon = text[floor : q.open_at].rstrip()
-    if colon.endswith(":") and ctx.lay.word_index(floor) < len(ctx.low):
-        first = ctx.lay.word_index(floor)
-        m = ctx.speaker_after(first, floor + len(colon) - 1)
-        if m is not None and text[m.end : floor + len(colon) - 1].strip() == "":
-            return "direct", m, CueHit(first, first, "colon", floor + len(colon) - 1)
+    if colon.endswith(":") and lead_words:
+        m = ctx.colon_speaker(floor, floor + len(colon) - 1)
+        if m is not None:
+            first = ctx.lay.word_index(m.start)
+            return _Found("direct", m, CueHit(first, first, "colon", floor + len(colon) - 1))
     return None
 
 
+def _words_between(ctx: Context, start: int, end: int) -> int:
+    return ctx.lay.word_index(end) - ctx.lay.word_index(start)
+
+
 def _subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
+    """The speaker of a cue before a quote: its subject, or after it when the cue opens the clause."""
     if c.kind == "according_to":
         return ctx.speaker_after(c.last, len(ctx.text))
     if c.kind == "participle" or (c.first > 0 and ctx.low[c.first - 1] in ("and", "but")):
-        return ctx.subject_before(c.first, floor) or ctx.sentence_subject(floor, c.first)
-    return ctx.subject_before(c.first, floor) or ctx.speaker_after(c.last, len(ctx.text))
+        return ctx.clause_subject(c, floor)
+    m = ctx.subject_before(c.first, floor)
+    if m is None and _words_between(ctx, floor, ctx.ws(c.first)) == 0 and c.kind in ("speech", "object"):
+        m = ctx.speaker_after(c.last, len(ctx.text))  # "Continued Stone: ..."
+    return m
 
 
 def _after(
@@ -142,29 +186,44 @@ def _after(
     text = ctx.text
     tail = text[q.close_at : tail_end]
     stripped = tail.lstrip(_LEAD_PUNCT)
-    if not stripped or tail[:1] not in _LEAD_PUNCT and tail[:1] != "":
+    if not stripped or (tail[:1] not in _LEAD_PUNCT and tail[:1] != ""):
         return None
-    ends_open = text[q.end - 1 : q.end] in ",?!-\u2014\u2013" or text[q.end : q.close_at].startswith(",")
+    inner = text[q.start : q.close_at].rstrip(" \"'\u201d\u2019\u00bb")
+    ends_open = inner[-1:] in _OPEN_END
     first = ctx.lay.word_index(q.close_at)
-    for i in range(first, min(first + ctx.lex.max_lead_words, len(ctx.low))):
+    for i in range(first, min(first + 2 * ctx.lex.max_lead_words, len(ctx.low))):
         if ctx.ws(i) >= tail_end:
             break
         c = cue_at.get(i)
         if c is None or c.kind in ("belief", "partial"):
             continue
         if i == first:
-            m = ctx.glued_pronoun(c) or ctx.speaker_after(c.last, tail_end)
+            m = ctx.glued_pronoun(c)
+            if m is None and ctx.low[c.first] in ctx.lex.inverting:
+                m = ctx.speaker_after(c.last, tail_end)
         else:
             m = ctx.subject_before(i, q.close_at)
-            if m is not None and len(text[q.close_at : m.start].split()) > 2:
-                m = None
-        if m is not None and (ends_open or stripped[:1].islower()):
+            if m is not None and not _leads(ctx, q.close_at, m.start):
+                return None
+        if m is None:
+            continue
+        short = _words_between(ctx, ctx.we(c.last - 1), tail_end) <= 6
+        if ends_open or stripped[:1].islower() or (inner[-1:] in ".\u2026" and short):
             return m, c
         return None
     return None
 
 
-def _lead_in(ctx: Context, q: Quoted, cues: list[CueHit]) -> tuple[QuoteKind, Mention, CueHit] | None:
+def _leads(ctx: Context, start: int, end: int) -> bool:
+    """Only a short title or descriptor comes between a quote and its speaker's name
+    ("..., Malaysian Defence Minister Hishammuddin Hussein said")."""
+    first, last = ctx.lay.word_index(start), ctx.lay.word_index(end)
+    if last - first > 6:
+        return False
+    return not any(ctx.stop[k] or ctx.low[k] in ctx.lex.barriers for k in range(first, last))
+
+
+def _lead_in(ctx: Context, q: Quoted, cues: list[CueHit]) -> _Found | None:
     """A quote opening a paragraph after a lead-in ending with a colon ("Dr. Ward stated:")."""
     text = ctx.text
     para = text.rfind("\n", 0, q.open_at)
@@ -175,11 +234,13 @@ def _lead_in(ctx: Context, q: Quoted, cues: list[CueHit]) -> tuple[QuoteKind, Me
     for c in reversed([c for c in cues if s_start <= ctx.ws(c.first) and ctx.we(c.last - 1) <= end]):
         m = _subject(ctx, c, s_start)
         if m is not None:
-            return "direct", m, c
+            return _Found("direct", m, c)
     return None
 
 
-def _continuation(ctx: Context, q: Quoted, previous: tuple[Quoted, Quote] | None) -> Quote | None:
+def _continuation(
+    ctx: Context, q: Quoted, previous: tuple[Quoted, Quote] | None, config: QuoteConfig
+) -> Quote | None:
     """The previous direct quote when this one carries on from it with no cue in between."""
     if previous is None or previous[1].speaker is None:
         return None
@@ -187,10 +248,13 @@ def _continuation(ctx: Context, q: Quoted, previous: tuple[Quoted, Quote] | None
     between = ctx.text[prev_q.close_at : q.open_at]
     if prev_q.continued:
         return prev if between.strip() == "" else None
-    s_start, _ = ctx.lay.sentence(q.open_at)
+    s_start, s_end = ctx.lay.sentence(q.open_at)
     if ctx.text[s_start : q.open_at].strip():
         return None  # the quote does not start its sentence
-    if between.count("\n") > 2 or len(between) > 160:
+    tail = ctx.text[q.close_at : s_end]
+    if tail.lstrip()[:1] in (",", "\u2014") and 0 < _words_between(ctx, q.close_at, s_end) <= 8:
+        return None  # "..., an angry Hollande retaliated.": attributed, by a cue we do not know
+    if ("\n" in between and not config.continue_across_paragraphs) or len(between) > 160:
         return None
     cue = prev.cue
     if between.strip(" \n,.;:") and not (cue is not None and prev_q.close_at <= cue.start < q.open_at):

@@ -71,10 +71,8 @@ def _reported(ctx: Context, c: CueHit) -> tuple[Mention, int, int] | None:
             comma = text.find(",", m.end, clause_end)
             return (m, comma + 1, clause_end) if comma >= 0 else None
         return m, floor, cs
-    if c.kind == "participle":
-        m = ctx.subject_before(c.first, floor) or ctx.sentence_subject(floor, c.first)
-    elif c.first > 0 and ctx.low[c.first - 1] in ("and", "but"):
-        m = ctx.sentence_subject(floor, c.first)
+    if c.kind == "participle" or (c.first > 0 and ctx.low[c.first - 1] in ("and", "but")):
+        m = ctx.clause_subject(c, floor)
     else:
         m = ctx.subject_before(c.first, floor)
     after = ctx.after_cue(c, clause_end)

@@ -85,7 +85,7 @@ def _orientation(text: str, i: int, mark: str) -> str:
         return "open"
     if closes_by_context and not opens_by_context:
         return "close"
-    return "open" if before.isspace() or i == 0 else "close"
+    return "either"  # spaces on both sides (", '' said"): decided by what is pending
 
 
 def find_quoted(text: str) -> list[Quoted]:
@@ -107,19 +107,53 @@ def _paragraph_quotes(text: str, start: int, end: int) -> list[Quoted]:
     for m in _MARKS.finditer(text, start, end):
         side = _orientation(text, m.start(), m.group())
         if pending is None:
-            if side == "open":
+            if side != "close":
                 pending = (m.start(), len(m.group()))
-        elif side == "close":
+        elif side != "open":
             out.append(_trimmed(text, pending[0] + pending[1], m.start(), pending[0], m.end()))
             pending = None
         else:
             pending = (m.start(), len(m.group()))  # an unclosed mark: the later opener is trusted
     if pending is not None:
-        nxt = end
-        while nxt < len(text) and text[nxt].isspace():
-            nxt += 1
-        if end < len(text) and _MARKS.match(text, nxt) and _orientation(text, nxt, text[nxt]) == "open":
-            out.append(_trimmed(text, pending[0] + pending[1], end, pending[0], end, continued=True))
+        out.extend(_continued(text, pending[0], pending[1], end))
+    return _single_quoted(text, start, end, out)
+
+
+def _continued(text: str, at: int, length: int, end: int) -> list[Quoted]:
+    """An unclosed quote continues when the next paragraph opens with a mark (news style)."""
+    if end >= len(text):
+        return []
+    nxt = end
+    while nxt < len(text) and text[nxt].isspace():
+        nxt += 1
+    mark = _MARKS.match(text, nxt)
+    if mark and _orientation(text, nxt, mark.group()) != "close":
+        return [_trimmed(text, at + length, end, at, end, continued=True)]
+    return []
+
+
+def _single_quoted(text: str, start: int, end: int, doubles: list[Quoted]) -> list[Quoted]:
+    """Curly single quotes outside double ones (headlines: Rubio: ‘You Don’t Win ...’); a closing
+    mark must not be an apostrophe, so it is followed by a non-letter."""
+    out = list(doubles)
+    i = text.find("\u2018", start, end)
+    while i >= 0:
+        inside = any(q.open_at <= i < q.close_at for q in doubles)
+        before = text[i - 1] if i > start else " "
+        if not inside and (before.isspace() or before in "([:\u2014\u2013-") and i + 1 < end:
+            j = i + 1
+            while True:
+                j = text.find("\u2019", j, end)
+                if j < 0 or not (j + 1 < end and text[j + 1].isalpha()):
+                    break
+                j += 1
+            nested = text.find("\u2018", i + 1, j) if j > 0 else -1
+            if j > 0 and nested < 0 and not any(i < q.open_at < j for q in doubles):
+                out.append(_trimmed(text, i + 1, j, i, j + 1))
+                i = text.find("\u2018", j + 1, end)
+                continue
+        i = text.find("\u2018", i + 1, end)
+    out.sort(key=lambda q: q.open_at)
     return out
 
 
@@ -149,7 +183,7 @@ def _sentence_starts(text: str, quotes: list[Quoted], abbreviations: frozenset[s
         if k >= 0 and quotes[k].open_at < m.start() < quotes[k].close_at and e < quotes[k].close_at:
             continue  # inside a quote: not a sentence end of the text around it
         nxt = e
-        while nxt < len(text) and text[nxt] in " \t":
+        while nxt < len(text) and text[nxt].isspace() and text[nxt] != "\n":
             nxt += 1
         if nxt >= len(text) or text[nxt] == "\n":
             continue

@@ -24,6 +24,7 @@ class QuoteLexicon:
 
     lang: str
     cues: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # first word -> ((words, kind), ...)
+    inverting: frozenset[str]  # cue words that may come before their subject ("said Smith")
     subject_pronouns: dict[str, str]  # pronoun -> "m", "f", "p" (plural), "s" (speaker), "n" (neuter)
     object_words: Phrases
     determiners: frozenset[str]
@@ -32,6 +33,7 @@ class QuoteLexicon:
     skip_before: Phrases  # keyed by last word: matched backwards from a cue
     skip_after: Phrases
     clause_openers: frozenset[str]
+    intro_words: frozenset[str]  # words opening an introductory phrase ("In March, ...")
     abbreviations: frozenset[str]
     gender_titles: dict[str, str]
     inverted_glue: tuple[str, ...]  # French "dit-il", "estime-t-elle": text gluing a pronoun to a cue
@@ -99,6 +101,7 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
     return QuoteLexicon(
         lang=lang,
         cues={k: tuple(sorted(v.items(), key=lambda kv: -len(kv[0]))) for k, v in cues.items()},
+        inverting=frozenset(map(norm, data.get("inverting", []))),
         subject_pronouns=pronouns,
         object_words=phrases(data.get("object_pronouns", [])),
         determiners=frozenset(map(norm, data.get("determiners", []))),
@@ -107,6 +110,7 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         skip_before=phrases(data.get("skip_before_cue", []), backwards=True),
         skip_after=phrases(data.get("skip_after_cue", [])),
         clause_openers=frozenset(map(norm, data.get("clause_openers", []))),
+        intro_words=frozenset(map(norm, data.get("intro_words", []))),
         abbreviations=frozenset(map(norm, data.get("abbreviations", []))),
         gender_titles={norm(k): v for k, v in data.get("gender_titles", {}).items() if v},
         inverted_glue=glue,

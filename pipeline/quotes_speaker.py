@@ -18,8 +18,11 @@ from pipeline.quotes_lexicon import QuoteLexicon, match_backward, match_forward,
 from pipeline.records import Entity, Speaker
 
 PERSON_LABELS = frozenset({"PERSON", "PER"})
+_DASH = re.compile(r"\s[-\u2014\u2013]{1,2}\s|\u2014")
+_HARD = re.compile(r"[.;:!?()\[\]\u2014\u2013]")
+_ARTICLES = frozenset({"the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "whose"})
 SPEAKER_LABELS = frozenset({"PERSON", "PER", "ORG", "NORP", "GPE"})
-_PUNCT_GAP = re.compile(r"[.;:!?\"\u201c\u201d\u00ab\u00bb()\[\]\u2014\u2013]|\s-\s|--")
+_PUNCT_GAP = re.compile(r"[.;:!?\"\u201c\u201d\u00ab\u00bb()\[\]\u2014\u2013]|\s-\s|--|''")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class Context:
     entities: Sequence[Entity]
     low: list[str] = field(default_factory=list)
     ent_of: list[Entity | None] = field(default_factory=list)
+    stop: list[bool] = field(default_factory=list)  # punctuation after word i ends a noun phrase
     _people: list[Entity] | None = None
     _roles: dict[str, list[Entity]] | None = None
 
@@ -59,6 +63,16 @@ class Context:
             while i < len(self.low) and self.lay.words[i][0] < ent.end:
                 self.ent_of[i] = ent
                 i += 1
+        self.stop = [self._stops(i) for i in range(len(self.low))]
+
+    def _stops(self, i: int) -> bool:
+        g = self.gap(i)
+        if not _PUNCT_GAP.search(g):
+            return False
+        if g.startswith(".") and not _PUNCT_GAP.search(g[1:]):  # "Mr. Hedge", "George W. Bush"
+            w = self.low[i]
+            return not ((len(w) == 1 and self.text[self.ws(i)].isupper()) or w in self.lex.abbreviations)
+        return True
 
     def ws(self, i: int) -> int:
         return self.lay.words[i][0]
@@ -78,7 +92,9 @@ class Context:
         i = 0
         while i < len(low):
             for words, kind in cues.get(low[i], ()):
-                if tuple(low[i : i + len(words)]) == words and lay.quote_at(self.ws(i)) is None:
+                glued = self.ws(i) > 0 and self.text[self.ws(i) - 1] in "-\u2010"  # "self-described"
+                glued = glued or (i > 0 and low[i - 1] in _ARTICLES and not self.stop[i - 1])  # "the report"
+                if tuple(low[i : i + len(words)]) == words and not glued and lay.quote_at(self.ws(i)) is None:
                     out.append(CueHit(i, i + len(words), kind))
                     i += len(words) - 1
                     break
@@ -113,31 +129,52 @@ class Context:
         lex, i = self.lex, cue - 1
         while i >= 0 and self.ws(i) >= floor:
             n = match_backward(self.low, i, lex.skip_before)
-            if not n or _PUNCT_GAP.search(self.gap(i)):
+            if not n or self.stop[i]:
                 break
             i -= n
         if i < 0 or self.ws(i) < floor:
             return None
         gap = self.gap(i)
-        if "," in gap or _PUNCT_GAP.search(gap):
-            i = self._before_apposition(i, floor) if "," in gap and not _PUNCT_GAP.search(gap) else -1
-            if i < 0:
+        if gap.strip().lstrip(".").startswith(")"):  # "Gov. John Kasich (R-OH) said"
+            opening = self.text.rfind("(", floor, self.we(i))
+            if opening < 0 or self.we(i) - opening > 40:
                 return None
+            i = self.lay.word_index(opening) - 1
+            if i < 0 or self.ws(i) < floor:
+                return None
+            gap = self.gap(i)
+        if "," in gap or self.stop[i]:
+            if self.stop[i]:
+                return None
+            j = self._before_apposition(i, floor)
+            ent = self.ent_of[i]
+            if j < 0 and ent is not None and ent.label in PERSON_LABELS:
+                j = i  # "the White House spokesman, Josh Earnest, said": the name is the apposition
+            if j < 0:
+                return None
+            i = j
         return self._np_ending(i, floor)
 
     def _before_apposition(self, i: int, floor: int) -> int:
-        """Word ending the noun phrase before an apposition that ends at word i, or -1."""
-        for k in range(i, max(-1, i - 16), -1):
+        """Word ending the noun phrase before an apposition that ends at word i, or -1: the
+        earliest person ("Smith, editor of The Forward, a weekly, said"), else the nearest name."""
+        best = -1
+        for k in range(i - 1, max(-1, i - 24), -1):
             if self.ws(k) < floor:
-                return -1
-            if k < i and "," in self.gap(k) and not _PUNCT_GAP.search(self.gap(k)):
-                ent = self.ent_of[k]
-                if (ent is not None and ent.label in SPEAKER_LABELS) or self.low[
-                    k
-                ] in self.lex.subject_pronouns:
-                    return k
-                return -1
-        return -1
+                break
+            g = self.gap(k)
+            if self.stop[k]:
+                break
+            if "," not in g:
+                continue
+            ent = self.ent_of[k]
+            if ent is not None and ent.label in PERSON_LABELS:
+                best = k
+            elif best < 0 and (
+                (ent is not None and ent.label in SPEAKER_LABELS) or self.low[k] in self.lex.subject_pronouns
+            ):
+                best = k
+        return best
 
     def _np_ending(self, i: int, floor: int) -> Mention | None:
         lex, low = self.lex, self.low
@@ -150,8 +187,7 @@ class Context:
             return None
         k = i
         while k - 1 >= 0 and self.ws(k - 1) >= floor and i - k < lex.max_speaker_words:
-            g = self.gap(k - 1)
-            if g.strip() not in ("", "-") or low[k - 1] in lex.barriers:
+            if self.stop[k - 1] or "," in self.gap(k - 1) or low[k - 1] in lex.barriers:
                 break
             k -= 1
             if low[k] in lex.determiners:
@@ -159,7 +195,7 @@ class Context:
         while k < i and low[k] in lex.np_inner and low[k] not in lex.determiners:
             k += 1
         first = low[k]
-        at_clause_start = k == 0 or self.ws(k) == floor or self.gap(k - 1).strip() != ""
+        at_clause_start = k == 0 or self.ws(k) == floor or self.stop[k - 1] or "," in self.gap(k - 1)
         if first not in lex.determiners and not at_clause_start and not self.text[self.ws(k)].isupper():
             return None
         if i - k + 1 > lex.max_speaker_words:
@@ -185,7 +221,7 @@ class Context:
                     return Mention(ent.start, ent.end, "entity", ent)
             if end > i and low[end] in lex.barriers:
                 break
-            if _PUNCT_GAP.search(self.gap(end)) or "," in self.gap(end):
+            if self.stop[end] or "," in self.gap(end):
                 end += 1
                 break
             end += 1
@@ -210,18 +246,71 @@ class Context:
                     return Mention(self.ws(c.last), self.we(c.last), "pronoun")
         return None
 
+    def clause_subject(self, c: CueHit, floor: int) -> Mention | None:
+        """The subject of a participle ("Smith left, saying") or of a second verb ("and said")."""
+        s_start = self.lay.sentence(self.ws(c.first))[0]
+        if c.first > 0 and ("," in self.gap(c.first - 1) or self.low[c.first - 1] in ("and", "but")):
+            return self.sentence_subject(s_start, c.first)
+        return self.subject_before(c.first, floor) or self.sentence_subject(s_start, c.first)
+
+    def colon_speaker(self, floor: int, colon: int) -> Mention | None:
+        """The speaker of "Smith: ..." or "HEADLINE - Pew Research: ...": a name ending at the colon,
+        or the whole short phrase before it."""
+        i = self.lay.word_index(colon) - 1
+        if i < 0 or self.ws(i) < floor or self.text[self.we(i) : colon].strip():
+            return None
+        ent = self.ent_of[i]
+        if ent is not None and ent.label in SPEAKER_LABELS and ent.end >= self.we(i):
+            return Mention(ent.start, ent.end, "entity", ent)
+        start = max(
+            floor, self.text.rfind(" - ", floor, colon) + 3, self.text.rfind("\u2014", floor, colon) + 1
+        )
+        first = self.lay.word_index(start)
+        if 0 < i - first + 1 <= self.lex.max_speaker_words // 2 and self.text[self.ws(first)].isupper():
+            if any(self.low[k] in self.lex.barriers for k in range(first, i + 1)):
+                return None
+            return Mention(self.ws(first), self.we(i), "descriptor")
+        return None
+
     def sentence_subject(self, start: int, cue: int) -> Mention | None:
-        """The main subject of a sentence, for participles ("..., saying") and "and said"."""
+        """The main subject of a sentence, for participles ("..., saying") and "and said": the
+        first name or pronoun outside quotes, after a dateline ("WASHINGTON (AP) -") or an opening
+        phrase ("In March, ...", "After the vote, ...")."""
         i = self.lay.word_index(start)
-        for k in range(i, min(cue, i + 14)):
+        for k in range(i, min(cue, i + 8)):
+            if _DASH.search(self.gap(k)):
+                i = k + 1
+                break
+        if i < len(self.low) and self.low[i] in self.lex.intro_words:
+            for k in range(i, min(cue, i + 20)):
+                if self.stop[k]:
+                    break
+                if "," in self.gap(k):
+                    i = k + 1
+                    break
+        seen = 0
+        for k in range(i, cue):
+            if self.lay.quote_at(self.ws(k)) is not None:
+                continue
+            seen += 1
             ent = self.ent_of[k]
             if ent is not None and ent.label in SPEAKER_LABELS and ent.start >= start:
+                if self.text[ent.end : ent.end + 2] in ("'s", "\u2019s"):  # "Clinton's right-hand woman"
+                    return self._possessive(ent, k, cue)
                 return Mention(ent.start, ent.end, "entity", ent)
             if self.low[k] in self.lex.subject_pronouns and self.low[k] not in ("it", "you"):
                 return Mention(self.ws(k), self.we(k), "pronoun")
-            if _PUNCT_GAP.search(self.gap(k)):
+            if seen >= 14 or (self.stop[k] and _HARD.search(self.gap(k))):
                 return None
         return None
+
+    def _possessive(self, ent: Entity, k: int, cue: int) -> Mention:
+        end = k + 1
+        while end < min(cue, k + 4) and not self.stop[end - 1] and "," not in self.gap(end - 1):
+            if self.low[end] in self.lex.barriers or self.low[end] in self.lex.np_inner:
+                break
+            end += 1
+        return Mention(ent.start, self.we(end - 1), "descriptor")
 
     # -- who a mention is ---------------------------------------------------------------------
 

@@ -79,7 +79,7 @@ def attributions(text: str, quotes: Sequence[Quote]) -> list[Predicted]:
             else:
                 groups[k].append(q)
             continue
-        prev = next((g for g in reversed(groups) if g[-1].kind == "direct" and g[-1].end <= q.start), None)
+        prev = next((g for g in reversed(groups) if g[-1].kind != "indirect" and g[-1].end <= q.start), None)
         if prev is not None and prev[-1].speaker == q.speaker and _continues(text, prev[-1], q):
             prev.append(q)
         else:
