@@ -254,7 +254,7 @@ def _continuation(
     tail = ctx.text[q.close_at : s_end]
     if tail.lstrip()[:1] in (",", "\u2014") and 0 < _words_between(ctx, q.close_at, s_end) <= 8:
         return None  # "..., an angry Hollande retaliated.": attributed, by a cue we do not know
-    if ("\n" in between and not config.continue_across_paragraphs) or len(between) > 160:
+    if ("\n" in between and not (config.continue_across_paragraphs or q.continued)) or len(between) > 160:
         return None
     cue = prev.cue
     if between.strip(" \n,.;:") and not (cue is not None and prev_q.close_at <= cue.start < q.open_at):

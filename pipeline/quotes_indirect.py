@@ -17,14 +17,17 @@ _TRIM = " \t\n,.;:\u2014\u2013-"
 
 def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> list[Quote]:
     """Indirect quotes for cues not already attributing a direct quote."""
-    out: list[Quote] = []
+    found: list[tuple[CueHit, Mention, int, int]] = []
+    subjects: dict[int, Mention] = {}  # sentence start -> subject of its last reporting verb
     for c in cues:
         if c.kind == "colon":
             continue
-        found = _reported(ctx, c)
-        if found is None:
-            continue
-        mention, start, end = found
+        got = _reported(ctx, c, subjects)
+        if got is not None:
+            found.append((c, *got))
+    out: list[Quote] = []
+    for c, mention, start, end in found:
+        end = _cut(ctx, start, end, found)
         start, end = _trim(ctx.text, start, end)
         content = ctx.text[start:end]
         if len(content.split()) < max(config.min_indirect_words, ctx.lex.min_clause_words):
@@ -35,6 +38,20 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
         cs, ce = ctx.ws(c.first), ctx.we(c.last - 1)
         out.append(Quote(content, start, end, "indirect", ctx.speaker(mention), Cue(ctx.text[cs:ce], cs, ce)))
     return out
+
+
+def _cut(ctx: Context, start: int, end: int, found: list[tuple[CueHit, Mention, int, int]]) -> int:
+    """End a clause where another speaker's attribution starts after a comma or a dash
+    ("Some say X - others say Y"): Y is not part of what the first ones say."""
+    for _, m, _, _ in found:
+        if start < m.start < end:
+            before = ctx.text[start : m.start].rstrip()
+            last = before.rsplit(None, 1)[-1].lower() if before.split() else ""
+            if before.endswith((",", ";", "\u2014", "\u2013", " -")) or (
+                last in ctx.lex.coordinators and before[: -len(last)].rstrip().endswith(",")
+            ):
+                return m.start
+    return end
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -55,7 +72,7 @@ def _floor(ctx: Context, s_start: int, at: int) -> int:
     return max(floor, semi + 1)
 
 
-def _reported(ctx: Context, c: CueHit) -> tuple[Mention, int, int] | None:
+def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Mention, int, int] | None:
     """(speaker mention, content start, content end) for one cue, or None."""
     text, lex = ctx.text, ctx.lex
     cs, ce = ctx.ws(c.first), ctx.we(c.last - 1)
@@ -67,14 +84,21 @@ def _reported(ctx: Context, c: CueHit) -> tuple[Mention, int, int] | None:
         m = ctx.speaker_after(c.last, clause_end)
         if m is None:
             return None
-        if len(text[floor:cs].split()) <= 1:
-            comma = text.find(",", m.end, clause_end)
-            return (m, comma + 1, clause_end) if comma >= 0 else None
+        comma = text.find(",", m.end, clause_end)
+        if comma >= 0 and (len(text[floor:cs].split()) <= 1 or text[floor:cs].rstrip().endswith(",")):
+            return m, comma + 1, clause_end  # "According to Smith, CLAUSE", "..., according to him, CLAUSE"
         return m, floor, cs
-    if c.kind == "participle" or (c.first > 0 and ctx.low[c.first - 1] in ("and", "but")):
-        m = ctx.clause_subject(c, floor)
+    prev = ctx.low[c.first - 1] if c.first > 0 else ""
+    if c.kind == "participle":
+        if "," not in ctx.gap(c.first - 1) and prev not in lex.participle_leads:
+            return None  # "with all precincts reporting": not a reporting verb of the sentence
+        m = subjects.get(s_start) or ctx.clause_subject(c, floor)
+    elif prev in ("and", "but", "to"):
+        m = ctx.clause_subject(c, floor)  # "and said", "continues to insist"
     else:
         m = ctx.subject_before(c.first, floor)
+        if m is not None:
+            subjects[s_start] = m
     after = ctx.after_cue(c, clause_end)
     rest = text[after:clause_end]
     if m is None:
@@ -84,8 +108,11 @@ def _reported(ctx: Context, c: CueHit) -> tuple[Mention, int, int] | None:
         if inverted is None or text[inverted.end : clause_end].strip(_TRIM):
             return None
         return inverted, floor, cs
-    if c.kind in ("belief", "partial") and (m.kind == "descriptor" and c.kind == "partial"):
+    named = m.kind != "descriptor"
+    if c.kind == "partial" and not named:
         return None
+    if ctx.low[c.first] in lex.ambiguous and c.last - c.first == 1 and not named:
+        return None  # "the 95-page report", "his survey shows": nouns more often than verbs
     if rest.strip(_TRIM) == "" or (rest.lstrip().startswith(",") and _short_tail(rest)):
         lead = text[floor : m.start].rstrip()
         if not lead.endswith(","):
@@ -95,9 +122,12 @@ def _reported(ctx: Context, c: CueHit) -> tuple[Mention, int, int] | None:
         if text[floor : m.start].rstrip().endswith(","):
             return m, floor, clause_end  # "The plan, Smith said, will fail."
         return m, after, clause_end
-    if c.kind == "belief":
-        first = rest.split(None, 1)[0].strip('"\u201c') if rest.split() else ""
-        if first.lower() not in lex.clause_openers and not first[:1].isupper():
+    words = rest.split(None, 1)
+    first = words[0].strip("\"\u201c\u2018'(").lower() if words else ""
+    if first in lex.not_clause and c.kind != "partial" and not (first == "to" and c.kind == "object"):
+        return None  # "responded with a smile", "told him about the war"
+    if c.kind in ("belief", "object") and first not in lex.clause_openers and not words[0][:1].isupper():
+        if words[0][:1] not in '"\u201c\u2018':
             return None
     return m, after, clause_end
 

@@ -25,10 +25,16 @@ class QuoteLexicon:
     lang: str
     cues: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # first word -> ((words, kind), ...)
     inverting: frozenset[str]  # cue words that may come before their subject ("said Smith")
+    object_case: frozenset[str]  # pronouns that cannot be a subject ("him"): speakers only after a cue
     subject_pronouns: dict[str, str]  # pronoun -> "m", "f", "p" (plural), "s" (speaker), "n" (neuter)
     object_words: Phrases
     determiners: frozenset[str]
     np_inner: frozenset[str]
+    np_words: frozenset[str]  # words ending in -ly that are not adverbs ("family", "ally")
+    ambiguous: frozenset[str]  # cue words that are also nouns ("report", "claims"): need a named subject
+    not_clause: frozenset[str]  # words that cannot open a reported clause ("with", "about")
+    coordinators: frozenset[str]  # "and", "but", "while": may open another speaker's clause
+    participle_leads: frozenset[str]  # words before a participle that make it the clause's verb
     barriers: frozenset[str]
     skip_before: Phrases  # keyed by last word: matched backwards from a cue
     skip_after: Phrases
@@ -102,10 +108,16 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         lang=lang,
         cues={k: tuple(sorted(v.items(), key=lambda kv: -len(kv[0]))) for k, v in cues.items()},
         inverting=frozenset(map(norm, data.get("inverting", []))),
+        object_case=frozenset(map(norm, data.get("object_case", []))),
         subject_pronouns=pronouns,
         object_words=phrases(data.get("object_pronouns", [])),
         determiners=frozenset(map(norm, data.get("determiners", []))),
         np_inner=frozenset(map(norm, data.get("np_inner", []))),
+        np_words=frozenset(map(norm, data.get("np_words", []))),
+        ambiguous=frozenset(map(norm, data.get("ambiguous", []))),
+        not_clause=frozenset(map(norm, data.get("not_clause", []))),
+        coordinators=frozenset(map(norm, data.get("coordinators", []))),
+        participle_leads=frozenset(map(norm, data.get("participle_leads", []))),
         barriers=frozenset(map(norm, data.get("barriers", []))),
         skip_before=phrases(data.get("skip_before_cue", []), backwards=True),
         skip_after=phrases(data.get("skip_after_cue", [])),

@@ -86,20 +86,32 @@ class Context:
         return self.text[self.we(i) : end]
 
     def cues(self) -> list[CueHit]:
-        """Cue phrases outside quotes, longest match first, left to right."""
+        """Cue phrases outside quotes, longest match first, left to right. A cue word is lower-case
+        (or opens a sentence), outside names, and not a noun after an article ("the report")."""
         out: list[CueHit] = []
-        low, cues, lay = self.low, self.lex.cues, self.lay
+        low, cues = self.low, self.lex.cues
         i = 0
         while i < len(low):
             for words, kind in cues.get(low[i], ()):
-                glued = self.ws(i) > 0 and self.text[self.ws(i) - 1] in "-\u2010"  # "self-described"
-                glued = glued or (i > 0 and low[i - 1] in _ARTICLES and not self.stop[i - 1])  # "the report"
-                if tuple(low[i : i + len(words)]) == words and not glued and lay.quote_at(self.ws(i)) is None:
-                    out.append(CueHit(i, i + len(words), kind))
-                    i += len(words) - 1
-                    break
+                if tuple(low[i : i + len(words)]) != words or not self._cue_like(i):
+                    continue
+                out.append(CueHit(i, i + len(words), kind))
+                i += len(words) - 1
+                break
             i += 1
         return out
+
+    def _cue_like(self, i: int) -> bool:
+        start, text = self.ws(i), self.text
+        if start > 0 and text[start - 1] in "-\u2010":  # "self-described"
+            return False
+        prev = self.low[i - 1] if i > 0 and not self.stop[i - 1] else ""
+        possessive = prev.endswith("'s") and prev[:-2] not in self.lex.subject_pronouns  # not "he's said"
+        if prev in _ARTICLES or possessive:
+            return False  # "the report", "Rubio's proposed credit"
+        if self.ent_of[i] is not None or self.lay.quote_at(start) is not None:
+            return False
+        return not text[start].isupper() or self.lay.sentence(start)[0] == start
 
     def after_cue(self, c: CueHit, limit: int) -> int:
         """Char offset after a cue, its object ("told reporters") and time phrases ("on Monday")."""
@@ -127,9 +139,12 @@ class Context:
     def subject_before(self, cue: int, floor: int) -> Mention | None:
         """The subject mention ending just before word `cue`, not before char `floor`."""
         lex, i = self.lex, cue - 1
-        while i >= 0 and self.ws(i) >= floor:
+        while i >= 0 and self.ws(i) >= floor and not self.stop[i]:
             n = match_backward(self.low, i, lex.skip_before)
-            if not n or self.stop[i]:
+            w = self.low[i]
+            if not n and (w.endswith("n't") or (w.endswith("ly") and len(w) > 4 and w not in lex.np_words)):
+                n = 1  # "doesn't want", "falsely suggesting"
+            if not n:
                 break
             i -= n
         if i < 0 or self.ws(i) < floor:
@@ -181,8 +196,9 @@ class Context:
         ent = self.ent_of[i]
         if ent is not None and ent.label in SPEAKER_LABELS and ent.end <= self.we(i) + 1:
             return Mention(ent.start, ent.end, "entity", ent)
-        if low[i] in lex.subject_pronouns:
-            return Mention(self.ws(i), self.we(i), "pronoun")
+        pronoun = low[i].split("'")[0]  # "he's said", "they've argued"
+        if pronoun in lex.subject_pronouns and pronoun not in lex.object_case:
+            return Mention(self.ws(i), self.ws(i) + len(pronoun), "pronoun")
         if low[i] in lex.barriers or low[i] in lex.determiners or low[i] in lex.np_inner or low[i].isdigit():
             return None
         k = i
@@ -194,21 +210,26 @@ class Context:
                 break
         while k < i and low[k] in lex.np_inner and low[k] not in lex.determiners:
             k += 1
-        first = low[k]
-        at_clause_start = k == 0 or self.ws(k) == floor or self.stop[k - 1] or "," in self.gap(k - 1)
-        if first not in lex.determiners and not at_clause_start and not self.text[self.ws(k)].isupper():
-            return None
         if i - k + 1 > lex.max_speaker_words:
             return None
-        return Mention(self.ws(k), self.we(i), "descriptor")
+        if low[k] in lex.determiners or any(self.ent_of[j] is not None for j in range(k, i + 1)):
+            return Mention(self.ws(k), self.we(i), "descriptor")  # "the spokesman", "Sanders' campaign"
+        if all(self.text[self.ws(j)].isupper() for j in range(k, i + 1)) and i - k < 5:
+            return Mention(self.ws(k), self.we(i), "descriptor")  # a name the model missed
+        at_clause_start = k == 0 or self.ws(k) == floor or self.stop[k - 1] or "," in self.gap(k - 1)
+        plain = all(not low[j].endswith(("ly", "ing", "ed")) for j in range(k, i + 1))
+        if at_clause_start and plain and i - k < 3:
+            return Mention(self.ws(k), self.we(i), "descriptor")  # "Officials said", "Critics argue"
+        return None
 
     def speaker_after(self, i: int, limit: int) -> Mention | None:
         """The speaker mention starting at word i ("said Smith", "said the spokesman")."""
         lex, low = self.lex, self.low
         if i >= len(low) or self.ws(i) >= limit:
             return None
-        if low[i] in lex.subject_pronouns:
-            return Mention(self.ws(i), self.we(i), "pronoun")
+        alone = self.stop[i] or "," in self.gap(i) or i + 1 >= len(low) or self.ws(i + 1) >= limit
+        if low[i] in lex.subject_pronouns and (low[i] not in lex.object_case or alone):
+            return Mention(self.ws(i), self.we(i), "pronoun")  # "said he", "according to him,"
         end = i
         while end < len(low) and self.ws(end) < limit and end - i < lex.max_speaker_words:
             ent = self.ent_of[end]
@@ -298,8 +319,9 @@ class Context:
                 if self.text[ent.end : ent.end + 2] in ("'s", "\u2019s"):  # "Clinton's right-hand woman"
                     return self._possessive(ent, k, cue)
                 return Mention(ent.start, ent.end, "entity", ent)
-            if self.low[k] in self.lex.subject_pronouns and self.low[k] not in ("it", "you"):
-                return Mention(self.ws(k), self.we(k), "pronoun")
+            pronoun = self.low[k].split("'")[0]  # "he's comparing"
+            if pronoun in self.lex.subject_pronouns and pronoun not in ("it", "you", *self.lex.object_case):
+                return Mention(self.ws(k), self.ws(k) + len(pronoun), "pronoun")
             if seen >= 14 or (self.stop[k] and _HARD.search(self.gap(k))):
                 return None
         return None
