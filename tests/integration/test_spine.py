@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pipeline.evaluation.storygen import stories
 from tests.contract import DEAD_LETTER_FIELDS, ENRICHED_FIELDS
-from tests.integration.conftest import consume, publish
+from tests.integration.conftest import BROKER, consume, publish
 
 pytestmark = pytest.mark.integration
+EXE = str(Path(sys.executable).with_name("wirestream"))
 
 
 def check_offsets(record: dict[str, Any]) -> None:
@@ -69,3 +75,12 @@ def test_every_story_comes_out_exactly_once(worker_factory: Any) -> None:
     assert all(r["dedup"]["status"] == "duplicate" for _, _, r in got["duplicates"])
     assert sum(1 for _, _, r in got["enriched"] if r["entities"]) > len(batch) // 2
     assert any(r["quotes"] for _, _, r in got["enriched"])
+
+    # `wirestream tail` shows the same records as plain JSON lines
+    env = dict(os.environ, WIRESTREAM_BROKER=BROKER, WIRESTREAM_TOPIC_PREFIX=prefix)
+    tail = subprocess.run(
+        [EXE, "tail", "duplicates", "--max", "1", "--timeout", "20"], env=env, capture_output=True, timeout=60
+    )
+    assert tail.returncode == 0, tail.stderr.decode()
+    [line] = tail.stdout.splitlines()
+    assert json.loads(line)["id"] == redelivery["id"]
