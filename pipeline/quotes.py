@@ -68,6 +68,9 @@ def extract_quotes(
             elif len(content.split()) >= config.min_direct_words and config.keep_unattributed:
                 quotes.append(Quote(content, q.start, q.end, "direct"))
             continue
+        if _title_like(content, config) and f.kind == "direct" and f.cue.kind not in ("colon",):
+            if ctx.text[q.close_at : q.close_at + 1] != "," and not _ends_open(ctx, q):
+                continue  # 'He read "The Salt Road" twice': a title after a verb, not a quote
         speaker: Speaker | None = ctx.speaker(f.mention)
         cue: Cue | None = _cue(ctx, f.cue)
         if f.kind == "partial":
@@ -189,7 +192,7 @@ def _after(
     if not stripped or (tail[:1] not in _LEAD_PUNCT and tail[:1] != ""):
         return None
     inner = text[q.start : q.close_at].rstrip(" \"'\u201d\u2019\u00bb")
-    ends_open = inner[-1:] in _OPEN_END
+    ends_open = _ends_open(ctx, q)
     first = ctx.lay.word_index(q.close_at)
     for i in range(first, min(first + 2 * ctx.lex.max_lead_words, len(ctx.low))):
         if ctx.ws(i) >= tail_end:
@@ -223,6 +226,12 @@ def _leads(ctx: Context, start: int, end: int) -> bool:
     return not any(ctx.stop[k] or ctx.low[k] in ctx.lex.barriers for k in range(first, last))
 
 
+def _ends_open(ctx: Context, q: Quoted) -> bool:
+    """The quote ends with a comma, a question mark, a dash...: an attribution follows."""
+    inner = ctx.text[q.start : q.close_at].rstrip(" \"'\u201d\u2019\u00bb")
+    return inner[-1:] in _OPEN_END
+
+
 def _lead_in(ctx: Context, q: Quoted, cues: list[CueHit]) -> _Found | None:
     """A quote opening a paragraph after a lead-in ending with a colon ("Dr. Ward stated:")."""
     text = ctx.text
@@ -252,7 +261,9 @@ def _continuation(
     if ctx.text[s_start : q.open_at].strip():
         return None  # the quote does not start its sentence
     tail = ctx.text[q.close_at : s_end]
-    if tail.lstrip()[:1] in (",", "\u2014") and 0 < _words_between(ctx, q.close_at, s_end) <= 8:
+    inner = ctx.text[q.start : q.close_at].rstrip(" \"'\u201d\u2019\u00bb")
+    open_end = inner[-1:] == "," or tail.lstrip()[:1] in (",", "\u2014")
+    if open_end and 0 < _words_between(ctx, q.close_at, s_end) <= 8:
         return None  # "..., an angry Hollande retaliated.": attributed, by a cue we do not know
     if ("\n" in between and not (config.continue_across_paragraphs or q.continued)) or len(between) > 160:
         return None

@@ -8,10 +8,13 @@ Shapes, all within one sentence (outside quotes):
 
 from __future__ import annotations
 
+import re
+
 from pipeline.config import QuoteConfig
 from pipeline.quotes_speaker import Context, CueHit, Mention
 from pipeline.records import Cue, Quote
 
+_DATELINE = re.compile(r"[A-Z][A-Z.'\- ]+(?:,[\w. ]+)?(?:\([^)]{1,20}\))?\s*(?:[-\u2014\u2013]{1,2}|:)\s+")
 _TRIM = " \t\n,.;:\u2014\u2013-"
 
 
@@ -43,14 +46,18 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
 def _cut(ctx: Context, start: int, end: int, found: list[tuple[CueHit, Mention, int, int]]) -> int:
     """End a clause where another speaker's attribution starts after a comma or a dash
     ("Some say X - others say Y"): Y is not part of what the first ones say."""
+    for c2, _, _, _ in found:
+        k = c2.first - 1
+        if k > 0 and start < ctx.ws(k) < end and ctx.low[k] in ctx.lex.coordinators:
+            end = ctx.ws(k)  # "called the plan a gamble and said ...": each verb reports its own clause
     for _, m, _, _ in found:
         if start < m.start < end:
             before = ctx.text[start : m.start].rstrip()
             last = before.rsplit(None, 1)[-1].lower() if before.split() else ""
-            if before.endswith((",", ";", "\u2014", "\u2013", " -")) or (
-                last in ctx.lex.coordinators and before[: -len(last)].rstrip().endswith(",")
-            ):
+            if before.endswith((",", ";", "\u2014", "\u2013", " -")):
                 return m.start
+            if last in ctx.lex.coordinators and before[: -len(last)].rstrip().endswith(","):
+                return start + len(before) - len(last)  # "X say A, but Y says B": A ends at "but"
     return end
 
 
@@ -69,7 +76,9 @@ def _floor(ctx: Context, s_start: int, at: int) -> int:
         if s_start <= q.close_at <= at:
             floor = max(floor, q.close_at)
     semi = ctx.text.rfind(";", s_start, at)
-    return max(floor, semi + 1)
+    floor = max(floor, semi + 1)
+    dateline = _DATELINE.match(ctx.text, floor, at)  # "HARLOW, England (AP) - "
+    return dateline.end() if dateline else floor
 
 
 def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Mention, int, int] | None:
@@ -117,7 +126,13 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         lead = text[floor : m.start].rstrip()
         if not lead.endswith(","):
             return None
-        return m, floor, floor + len(lead)
+        end = floor + len(lead) - 1
+        before = text.rfind(",", floor, end)  # "CLAUSE, the mayor, Elena Ruiz, said."
+        if before > floor and ctx.lay.word_index(end) - ctx.lay.word_index(before) <= 4:
+            k = ctx.lay.word_index(before)
+            if k < len(ctx.low) and ctx.low[k] in lex.determiners:
+                end = before
+        return m, floor, end
     if rest.lstrip().startswith(","):
         if text[floor : m.start].rstrip().endswith(","):
             return m, floor, clause_end  # "The plan, Smith said, will fail."

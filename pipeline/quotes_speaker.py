@@ -261,10 +261,9 @@ class Context:
             if self.low[j] in self.lex.subject_pronouns:
                 return Mention(self.ws(j), self.we(j), "pronoun")
         end = self.we(c.last - 1)
-        for g in self.lex.inverted_glue:
-            if self.text.startswith(g, end) and c.last < len(self.low) and self.ws(c.last) == end + len(g):
-                if self.low[c.last] in self.lex.subject_pronouns:
-                    return Mention(self.ws(c.last), self.we(c.last), "pronoun")
+        for k in range(c.last, min(c.last + 2, len(self.low))):
+            if self.low[k] in self.lex.subject_pronouns and self.text[end : self.ws(k)] in self.lex.inverted_glue:
+                return Mention(self.ws(k), self.we(k), "pronoun")
         return None
 
     def clause_subject(self, c: CueHit, floor: int) -> Mention | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.evaluation.quotes import Gold, Predicted, match, parse_ann, read_corpus, score, speaker_right
+from pipeline.records import Quote, QuoteKind
 
 ANN = (
     "T1\tSource 0 10\tElena Ruiz\n"
@@ -90,7 +91,7 @@ def test_read_corpus_takes_one_annotator_file_per_article(tmp_path: Path) -> Non
 
 def test_quotes_sharing_a_cue_form_one_attribution() -> None:
     from pipeline.evaluation.quotes import attributions
-    from pipeline.records import Cue, Quote, Speaker
+    from pipeline.records import Cue, Speaker
 
     text = "\u201cA is true,\u201d said Ruiz. \u201cB too.\u201d\n\u201cC here,\u201d said Okafor."
     ruiz = Speaker("Ruiz", 19, 23, "Elena Ruiz")
@@ -103,3 +104,136 @@ def test_quotes_sharing_a_cue_form_one_attribution() -> None:
     first, second = attributions(text, quotes)
     assert first.content == ((1, 10), (26, 32)) and first.canonical == "Elena Ruiz"
     assert second.content == ((35, 41),)
+
+
+# -- grouping predictions as PolNeAR annotates, and the two scores ------------------------------
+
+TEXT = (
+    "Nadia Haddad said the depot was a \u201cdisgrace to the town\u201d and must close.\n"
+    "\u201cWe were never asked,\u201d said Haddad. \u201cNot once.\u201d\n"
+    "\u201cThe first part runs on\n"
+    "\u201cand ends here.\u201d\n"
+    "\u201cA new paragraph,\u201d she said."
+)
+
+
+def _q(text: str, fragment: str, kind: QuoteKind, cue_at: int | None, speaker: str = "Haddad") -> Quote:
+    from pipeline.records import Cue, Speaker
+
+    start = text.index(fragment)
+    sp = text.index(speaker)
+    cue = None if cue_at is None else Cue(text[cue_at : cue_at + 4], cue_at, cue_at + 4)
+    return Quote(
+        fragment,
+        start,
+        start + len(fragment),
+        kind,
+        Speaker(speaker, sp, sp + len(speaker), "Nadia Haddad"),
+        cue,
+    )
+
+
+def test_partial_inside_its_reported_clause_is_one_indirect_attribution() -> None:
+    from pipeline.evaluation.quotes import attributions
+
+    said = TEXT.index("said")
+    clause = "the depot was a \u201cdisgrace to the town\u201d and must close"
+    [only] = attributions(
+        TEXT, [_q(TEXT, clause, "indirect", said), _q(TEXT, "disgrace to the town", "partial", said)]
+    )
+    start = TEXT.index(clause)
+    assert only.kind == "indirect" and only.content == ((start, start + len(clause)),)
+
+
+def test_continuation_joins_within_a_paragraph_or_an_unclosed_one_only() -> None:
+    from pipeline.evaluation.quotes import attributions
+
+    said2 = TEXT.index("said Haddad")
+    quotes = [
+        _q(TEXT, "We were never asked", "direct", said2),
+        _q(TEXT, "Not once.", "direct", None),
+        _q(TEXT, "The first part runs on", "direct", None),
+        _q(TEXT, "and ends here.", "direct", None),
+        _q(TEXT, "A new paragraph", "direct", TEXT.index("said.")),
+    ]
+    groups = attributions(TEXT, quotes)
+    assert [len(g.content) for g in groups] == [2, 2, 1]
+
+
+@pytest.mark.parametrize(
+    ("gold_span", "pred_span", "matched"),
+    [
+        ((0, 20), (10, 40), True),  # overlap 10 = half of the shorter (20)
+        ((0, 20), (11, 40), False),  # overlap 9 < 10
+        ((0, 100), (40, 46), True),  # a short prediction inside a long clause
+        ((0, 10), (10, 20), False),  # touching is not overlapping
+    ],
+)
+def test_half_of_the_shorter_span_is_the_threshold(
+    gold_span: tuple[int, int], pred_span: tuple[int, int], matched: bool
+) -> None:
+    g = [gold(*gold_span, None)]
+    p = [Predicted((pred_span,), "direct", None, None)]
+    assert bool(match(g, p)) is matched
+
+
+def test_greedy_matching_takes_the_largest_overlap_first() -> None:
+    g = [gold(0, 50, None), gold(60, 80, None)]
+    p = [Predicted(((30, 70),), "direct", None, None), Predicted(((0, 40),), "direct", None, None)]
+    pairs = {gg.content: pp.content for gg, pp in match(g, p)}
+    assert pairs == {((0, 50),): ((0, 40),), ((60, 80),): ((30, 70),)}
+
+
+def test_direct_score_keeps_gold_opening_with_a_mark_and_direct_or_partial_predictions() -> None:
+    from pipeline.evaluation.quotes import Article, score_article
+
+    text = "Ruiz said \u201cthe bridge will reopen\u201d and that taxes would rise."
+    q_start = text.index("\u201c")
+    t_start = text.index("that")
+    golds = [
+        Gold(((q_start, q_start + 23),), text[q_start : q_start + 23], ((0, 4),), "Ruiz"),
+        Gold(((t_start, len(text) - 1),), text[t_start:-1], ((0, 4),), "Ruiz"),
+    ]
+    quotes = [
+        _q(text, "the bridge will reopen", "direct", 5, "Ruiz"),
+        _q(text, "that taxes would rise", "indirect", text.index("and"), "Ruiz"),
+    ]
+    direct, every = score_article(Article("a", text, golds), quotes)
+    assert (direct.right, direct.predicted, direct.gold) == (1, 1, 1)
+    assert (every.right, every.predicted, every.gold) == (2, 2, 2)
+
+
+def test_read_corpus_takes_a_split_folder_directly(tmp_path: Path) -> None:
+    (tmp_path / "text").mkdir()
+    (tmp_path / "attributions").mkdir()
+    (tmp_path / "text" / "b2.txt").write_text("Words.")
+    (tmp_path / "attributions" / "b2_z.ann").write_text(ANN)
+    [article] = read_corpus(tmp_path, "train")
+    assert article.name == "b2" and len(article.gold) == 2
+
+
+def test_main_prints_the_table_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.evaluation.quotes import main
+    from pipeline.nlp import ModelRegistry
+
+    if ModelRegistry().get("en") is None:
+        pytest.skip("no English model installed")
+    split = tmp_path / "dev"
+    (split / "text").mkdir(parents=True)
+    (split / "attributions").mkdir()
+    text = "\u201cThe bridge will reopen in March,\u201d said Elena Ruiz."
+    (split / "text" / "a1.txt").write_text(text)
+    (split / "attributions" / "a1_a.ann").write_text(
+        "T1\tSource 44 54\tElena Ruiz\nT2\tCue 39 43\tsaid\nT3\tContent 0 37\t" + text[:37] + "\n"
+        "E1\tAttribution:T2 Cue:T2 Source:T1 Content:T3\n"
+    )
+    assert main(["--polnear", str(tmp_path), "--json"]) == 0
+    import json
+
+    out = json.loads(capsys.readouterr().out)
+    assert out["direct"]["f1"] == 1.0 and out["all"]["f1"] == 1.0 and out["articles"] == 1
+    assert out["quote_vs_entity_time"] is not None
+    assert main(["--polnear", str(split)]) == 0
+    table = capsys.readouterr().out
+    assert "(a) direct quotes" in table and "(b) all attributions" in table and "entity time" in table
+    assert main(["--polnear", str(tmp_path / "nowhere")]) == 2
