@@ -13,6 +13,7 @@ does not continue, a short quote with no cue: a scare quote or a title) is left 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ from pipeline.config import QuoteConfig
 from pipeline.quotes_indirect import indirect_quotes
 from pipeline.quotes_layout import Quoted, layout
 from pipeline.quotes_lexicon import QuoteLexicon, load_lexicon
-from pipeline.quotes_speaker import Context, CueHit, Mention
+from pipeline.quotes_speaker import PERSON_LABELS, Context, CueHit, Mention
 from pipeline.records import Cue, Entity, Quote, QuoteKind, Speaker
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["QuoteLexicon", "extract_quotes", "load_lexicon"]
 
 _LEAD_PUNCT = " \t\u00a0,\u2014\u2013-:'\u2019"
+_INTRO = re.compile(r".*(?:[:;]|\s[-\u2014\u2013]{1,2})\s+", re.S)
 _END_PUNCT = " .,;!?\u201d\u2019\"'\u00bb)"
 _OPEN_END = ",?!-\u2014\u2013\u2026"  # a quote ending so is attributed right after it
 
@@ -128,13 +130,19 @@ def _attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cu
     text, lay = ctx.text, ctx.lay
     s_start, s_end = lay.sentence(q.open_at)
     floor = max([s_start] + [p.close_at for p in lay.quotes if s_start <= p.close_at <= q.open_at])
+    intro = _INTRO.search(text, floor, q.open_at)  # "For example: ...", "... denies - ..."
+    clause = intro.end() if intro else floor
+    if s_end <= q.close_at and "\n" not in text[q.close_at : q.close_at + 2]:
+        s_end = lay.sentence(q.close_at + 1)[1]  # '"Can we win?" Mr. Manafort asked.': one sentence
     tail_end = min([s_end] + [p.open_at for p in lay.quotes if q.close_at <= p.open_at < s_end])
     lead_words = _words_between(ctx, floor, q.open_at)
     if not q.continued:
-        after = _after(ctx, q, cue_at, tail_end)
+        after = _after(ctx, q, cue_at, tail_end) or _trailing(ctx, q, cue_at, clause, s_end)
         if after is not None:
-            if lead_words and floor == s_start:  # "Golf is ''a razor-thin business,'' Mr. Hedge said."
-                return _Found("partial", after[0], after[1], (floor, q.close_at))
+            if _words_between(ctx, clause, q.open_at) and clause == s_start:
+                return _Found(
+                    "partial", after[0], after[1], (floor, q.close_at)
+                )  # "Golf is ''a ...,'' he said."
             return _Found("direct", after[0], after[1])
     head = [c for c in cues if floor <= ctx.ws(c.first) and ctx.we(c.last - 1) <= q.open_at]
     if not head and not lead_words and floor == s_start:
@@ -148,21 +156,25 @@ def _attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cu
             if rest.strip() == "":  # 'Smith said "...", or Smith says "..." between two cities'
                 return _Found("direct", mention, c)
             opener = rest.split(None, 1)[0].lower() if rest.split() else ""
-            sentence_final = text[q.close_at : tail_end].strip(_END_PUNCT) == ""
             if (
                 rest.rstrip().endswith((",", ":"))
                 and len(rest.split()) <= ctx.lex.max_lead_words
-                and (sentence_final or rest.rstrip().endswith(":"))
                 and opener not in ctx.lex.clause_openers
             ):  # 'Smith said last week in Tel Aviv, "..."'
                 return _Found("direct", mention, c)
+        sentence_final = text[q.close_at : tail_end].strip(_END_PUNCT) == ""
+        if rest.rstrip().endswith(":") and sentence_final:  # "... recites the line: '...'"
+            return _Found("direct", mention, c)
         return _Found("partial", mention, c)
     colon = text[floor : q.open_at].rstrip()
     if colon.endswith(":") and lead_words:
-        m = ctx.colon_speaker(floor, floor + len(colon) - 1)
+        at = floor + len(colon) - 1
+        m = ctx.colon_speaker(floor, at)
+        if m is None and floor == s_start:  # "She then turned to the crowd: ..."
+            m = ctx.sentence_subject(s_start, ctx.lay.word_index(at))
         if m is not None:
             first = ctx.lay.word_index(m.start)
-            return _Found("direct", m, CueHit(first, first, "colon", floor + len(colon) - 1))
+            return _Found("direct", m, CueHit(first, first, "colon", at))
     return None
 
 
@@ -174,7 +186,7 @@ def _subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
     """The speaker of a cue before a quote: its subject, or after it when the cue opens the clause."""
     if c.kind == "according_to":
         return ctx.speaker_after(c.last, len(ctx.text))
-    if c.kind == "participle" or (c.first > 0 and ctx.low[c.first - 1] in ("and", "but")):
+    if c.kind == "participle" or (c.first > 0 and ctx.low[c.first - 1] in ("and", "but", "to")):
         return ctx.clause_subject(c, floor)
     m = ctx.subject_before(c.first, floor)
     if m is None and _words_between(ctx, floor, ctx.ws(c.first)) == 0 and c.kind in ("speech", "object"):
@@ -185,7 +197,7 @@ def _subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
 def _after(
     ctx: Context, q: Quoted, cue_at: dict[int, CueHit], tail_end: int
 ) -> tuple[Mention, CueHit] | None:
-    """Attribution right after the closing mark: ', said Smith' or ', Smith said'."""
+    """Attribution right after the closing mark: ', said Smith', ', Smith said', ', she mocked'."""
     text = ctx.text
     tail = text[q.close_at : tail_end]
     stripped = tail.lstrip(_LEAD_PUNCT)
@@ -194,11 +206,12 @@ def _after(
     inner = text[q.start : q.close_at].rstrip(" \"'\u201d\u2019\u00bb")
     ends_open = _ends_open(ctx, q)
     first = ctx.lay.word_index(q.close_at)
-    for i in range(first, min(first + 2 * ctx.lex.max_lead_words, len(ctx.low))):
-        if ctx.ws(i) >= tail_end:
-            break
+    last = first
+    while last < len(ctx.low) and ctx.ws(last) < tail_end:
+        last += 1
+    for i in range(first, min(first + 2 * ctx.lex.max_lead_words, last)):
         c = cue_at.get(i)
-        if c is None or c.kind in ("belief", "partial"):
+        if c is None or (c.kind in ("belief", "partial") and not ends_open):
             continue
         if i == first:
             m = ctx.glued_pronoun(c)
@@ -210,11 +223,74 @@ def _after(
                 return None
         if m is None:
             continue
+        weak = c.kind in ("belief", "partial") or (
+            c.last - c.first == 1 and ctx.low[c.first] in ctx.lex.ambiguous
+        )
+        if weak and m.kind == "descriptor":
+            return None  # "his victories in various states": a noun, not a verb
         short = _words_between(ctx, ctx.we(c.last - 1), tail_end) <= 6
-        if ends_open or stripped[:1].islower() or (inner[-1:] in ".\u2026" and short):
+        named_first = i > first and _words_between(ctx, m.end, ctx.ws(i)) == 0 and c.kind == "speech"
+        if ends_open or stripped[:1].islower() or (inner[-1:] in ".\u2026" and short) or named_first:
             return m, c
         return None
+    if ends_open and last - first <= ctx.lex.max_lead_words:
+        return _unknown_verb(ctx, q, first, last, tail_end)
     return None
+
+
+def _trailing(
+    ctx: Context, q: Quoted, cue_at: dict[int, CueHit], clause: int, s_end: int
+) -> tuple[Mention, CueHit] | None:
+    """'"I held and hugged" the families, he said.': a quote opening its sentence, attributed by a
+    short ", Smith said." at the sentence's end."""
+    if _words_between(ctx, clause, q.open_at) or q.close_at >= s_end:
+        return None
+    comma = ctx.text.rfind(",", q.close_at, s_end)
+    if comma < 0 or _words_between(ctx, comma, s_end) > 6 or ctx.lay.quote_at(comma) is not None:
+        return None
+    first = ctx.lay.word_index(comma)
+    for i in range(first, min(first + 4, len(ctx.low))):
+        c = cue_at.get(i)
+        if c is not None and c.kind in ("speech", "object"):
+            m = ctx.subject_before(i, comma + 1) if i > first else ctx.speaker_after(c.last, s_end)
+            return (m, c) if m is not None else None
+    return None
+
+
+def _unknown_verb(
+    ctx: Context, q: Quoted, first: int, last: int, tail_end: int
+) -> tuple[Mention, CueHit] | None:
+    """'"...," an angry Hollande retaliated.' or '"...," retorted Smith.': after a quote that ends
+    open, a short clause of a name and one lower-case verb is its attribution, known verb or not."""
+    low, lex = ctx.low, ctx.lex
+    if _plain_word(ctx, first):
+        ent = ctx.ent_of[first + 1] if first + 1 < last else None
+        if ent is not None and ent.label in PERSON_LABELS and ent.start == ctx.ws(first + 1):
+            return Mention(ent.start, ent.end, "entity", ent), CueHit(first, first + 1, "speech")
+    for j in range(first + 1, min(last, first + 7)):
+        if not _plain_word(ctx, j):
+            continue
+        m = ctx.subject_before(j, q.close_at)
+        if m is None or m.kind == "descriptor" and low[ctx.lay.word_index(m.start)] not in lex.determiners:
+            return None
+        if _words_between(ctx, q.close_at, m.start) > 0 and not _leads(ctx, q.close_at, m.start):
+            return None
+        return m, CueHit(j, j + 1, "speech")
+    return None
+
+
+def _plain_word(ctx: Context, i: int) -> bool:
+    """A lower-case word that can be a verb: not a function word, not part of a name."""
+    w = ctx.low[i]
+    return (
+        ctx.text[ctx.ws(i)].islower()
+        and ctx.ent_of[i] is None
+        and len(w) > 2
+        and w not in ctx.lex.barriers
+        and w not in ctx.lex.determiners
+        and w not in ctx.lex.np_inner
+        and w not in ctx.lex.subject_pronouns
+    )
 
 
 def _leads(ctx: Context, start: int, end: int) -> bool:

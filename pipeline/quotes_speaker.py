@@ -157,7 +157,7 @@ class Context:
             i = self.lay.word_index(opening) - 1
             if i < 0 or self.ws(i) < floor:
                 return None
-            gap = self.gap(i)
+            return self._np_ending(i, floor)
         if "," in gap or self.stop[i]:
             if self.stop[i]:
                 return None
@@ -262,16 +262,17 @@ class Context:
                 return Mention(self.ws(j), self.we(j), "pronoun")
         end = self.we(c.last - 1)
         for k in range(c.last, min(c.last + 2, len(self.low))):
-            if self.low[k] in self.lex.subject_pronouns and self.text[end : self.ws(k)] in self.lex.inverted_glue:
+            if (
+                self.low[k] in self.lex.subject_pronouns
+                and self.text[end : self.ws(k)] in self.lex.inverted_glue
+            ):
                 return Mention(self.ws(k), self.we(k), "pronoun")
         return None
 
     def clause_subject(self, c: CueHit, floor: int) -> Mention | None:
         """The subject of a participle ("Smith left, saying") or of a second verb ("and said")."""
         s_start = self.lay.sentence(self.ws(c.first))[0]
-        if c.first > 0 and ("," in self.gap(c.first - 1) or self.low[c.first - 1] in ("and", "but")):
-            return self.sentence_subject(s_start, c.first)
-        return self.subject_before(c.first, floor) or self.sentence_subject(s_start, c.first)
+        return self.sentence_subject(s_start, c.first) or self.subject_before(c.first, floor)
 
     def colon_speaker(self, floor: int, colon: int) -> Mention | None:
         """The speaker of "Smith: ..." or "HEADLINE - Pew Research: ...": a name ending at the colon,
@@ -308,6 +309,15 @@ class Context:
                 if "," in self.gap(k):
                     i = k + 1
                     break
+        if i < cue and self.low[i] in self.lex.determiners and self.lay.quote_at(self.ws(i)) is None:
+            end = i + 1  # "The president noted ...": a short noun phrase up to a verb-like word
+            while end < min(cue, i + 3) and not self.stop[end - 1] and "," not in self.gap(end - 1):
+                w = self.low[end]
+                if w in self.lex.barriers or w in self.lex.cues or w.endswith("ed") or self.ent_of[end]:
+                    break
+                end += 1
+            if self.ent_of[end] is None or end - i > 1:
+                return Mention(self.ws(i), self.we(end - 1), "descriptor") if end - i > 1 else None
         seen = 0
         for k in range(i, cue):
             if self.lay.quote_at(self.ws(k)) is not None:
