@@ -112,8 +112,10 @@ def _cue(ctx: Context, c: CueHit) -> Cue:
 
 
 def _title_like(content: str, config: QuoteConfig) -> bool:
-    """A short run of capitalised words in quotes is a title or a name, not a quote."""
+    """A short run of capitalised words in quotes is a title or a name, not a quote ("No." is one)."""
     words = content.split()
+    if content.rstrip()[-1:] in ".!?" and len(words) < 3:
+        return False
     return len(words) < config.min_direct_words and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
 
 
@@ -132,7 +134,7 @@ def _attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cu
     floor = max([s_start] + [p.close_at for p in lay.quotes if s_start <= p.close_at <= q.open_at])
     intro = _INTRO.search(text, floor, q.open_at)  # "For example: ...", "... denies - ..."
     clause = intro.end() if intro else floor
-    if s_end <= q.close_at and "\n" not in text[q.close_at : q.close_at + 2]:
+    if not text[q.close_at : s_end].strip(_END_PUNCT) and "\n" not in text[q.close_at : s_end + 1]:
         s_end = lay.sentence(q.close_at + 1)[1]  # '"Can we win?" Mr. Manafort asked.': one sentence
     tail_end = min([s_end] + [p.open_at for p in lay.quotes if q.close_at <= p.open_at < s_end])
     lead_words = _words_between(ctx, floor, q.open_at)
@@ -186,12 +188,28 @@ def _subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
     """The speaker of a cue before a quote: its subject, or after it when the cue opens the clause."""
     if c.kind == "according_to":
         return ctx.speaker_after(c.last, len(ctx.text))
+    if c.kind == "participle" and ctx.comma[c.first - 1]:
+        m = _previous_speaker(ctx, c, floor)  # "..., Spicer said, adding, ..."
+        if m is not None:
+            return m
     if c.kind == "participle" or (c.first > 0 and ctx.low[c.first - 1] in ("and", "but", "to")):
         return ctx.clause_subject(c, floor)
-    m = ctx.subject_before(c.first, floor)
+    m = ctx.subject_before(c.first, floor, relative=True)
     if m is None and _words_between(ctx, floor, ctx.ws(c.first)) == 0 and c.kind in ("speech", "object"):
         m = ctx.speaker_after(c.last, len(ctx.text))  # "Continued Stone: ..."
+        if m is not None and ctx.text[m.end : m.end + 2].strip()[:1] not in (":", ","):
+            return None  # "Asked which county ..., he said": not an inverted speaker
     return m
+
+
+def _previous_speaker(ctx: Context, c: CueHit, floor: int) -> Mention | None:
+    """The subject of the reporting verb just before a participle in the same sentence."""
+    s_start = ctx.lay.sentence(ctx.ws(c.first))[0]
+    for k in range(c.first - 2, max(ctx.lay.word_index(s_start) - 1, c.first - 8), -1):
+        hit = ctx.low[k] in ctx.lex.cues and ctx.lay.quote_at(ctx.ws(k)) is None
+        if hit and any(kind == "speech" for ws, kind in ctx.lex.cues[ctx.low[k]] if len(ws) == 1):
+            return ctx.subject_before(k, s_start)
+    return None
 
 
 def _after(
@@ -226,7 +244,7 @@ def _after(
         weak = c.kind in ("belief", "partial") or (
             c.last - c.first == 1 and ctx.low[c.first] in ctx.lex.ambiguous
         )
-        if weak and m.kind == "descriptor":
+        if weak and m.kind == "descriptor" and not ends_open:
             return None  # "his victories in various states": a noun, not a verb
         short = _words_between(ctx, ctx.we(c.last - 1), tail_end) <= 6
         named_first = i > first and _words_between(ctx, m.end, ctx.ws(i)) == 0 and c.kind == "speech"
@@ -245,15 +263,16 @@ def _trailing(
     short ", Smith said." at the sentence's end."""
     if _words_between(ctx, clause, q.open_at) or q.close_at >= s_end:
         return None
-    comma = ctx.text.rfind(",", q.close_at, s_end)
-    if comma < 0 or _words_between(ctx, comma, s_end) > 6 or ctx.lay.quote_at(comma) is not None:
-        return None
-    first = ctx.lay.word_index(comma)
-    for i in range(first, min(first + 4, len(ctx.low))):
-        c = cue_at.get(i)
-        if c is not None and c.kind in ("speech", "object"):
-            m = ctx.subject_before(i, comma + 1) if i > first else ctx.speaker_after(c.last, s_end)
-            return (m, c) if m is not None else None
+    comma = ctx.text.find(",", q.close_at, s_end)
+    while comma >= 0:
+        first = ctx.lay.word_index(comma)
+        if ctx.lay.quote_at(comma) is None:
+            for i in range(first, min(first + 4, len(ctx.low))):
+                c = cue_at.get(i)
+                if c is not None and c.kind in ("speech", "object"):
+                    m = ctx.subject_before(i, comma + 1) if i > first else ctx.speaker_after(c.last, s_end)
+                    return (m, c) if m is not None else None
+        comma = ctx.text.find(",", comma + 1, s_end)
     return None
 
 

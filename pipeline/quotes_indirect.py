@@ -99,7 +99,7 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         return m, floor, cs
     prev = ctx.low[c.first - 1] if c.first > 0 else ""
     if c.kind == "participle":
-        if "," not in ctx.gap(c.first - 1) and prev not in lex.participle_leads:
+        if not ctx.comma[c.first - 1] and prev not in lex.participle_leads:
             return None  # "with all precincts reporting": not a reporting verb of the sentence
         m = subjects.get(s_start) or ctx.clause_subject(c, floor)
     elif prev in ("and", "but", "to"):

@@ -16,6 +16,7 @@ WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
 _MARKS = re.compile("''|``|[\"\u201c\u201d\u201e\u00ab\u00bb]")
 _OPEN = frozenset({"\u201c", "\u201e", "\u00ab", "``"})
 _CLOSE = frozenset({"\u201d", "\u00bb"})
+_NEWLINE = re.compile("\n")
 _TERMINAL = re.compile(r"[.!?]+")
 _CLOSERS = "\"'\u201d\u2019\u00bb)]"
 _STARTERS = "\"'\u201c\u2018\u00ab([`"
@@ -168,10 +169,7 @@ def _trimmed(text: str, start: int, end: int, open_at: int, close_at: int, conti
 def _sentence_starts(text: str, quotes: list[Quoted], abbreviations: frozenset[str]) -> list[int]:
     """Sentence starts outside quotes: after a line break, or after end punctuation (and any closing
     marks) followed by a space and a capital, a digit or an opening mark; not after an abbreviation."""
-    starts = {0}
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            starts.add(i + 1)
+    starts = {0} | {m.end() for m in _NEWLINE.finditer(text)}
     opens = [q.open_at for q in quotes]
     for m in _TERMINAL.finditer(text):
         e = m.end()

@@ -42,6 +42,7 @@ class QuoteLexicon:
     intro_words: frozenset[str]  # words opening an introductory phrase ("In March, ...")
     abbreviations: frozenset[str]
     gender_titles: dict[str, str]
+    first_names: dict[str, str]  # "hillary" -> "f": shared by every language (first_names.json)
     inverted_glue: tuple[str, ...]  # French "dit-il", "estime-t-elle": text gluing a pronoun to a cue
     min_clause_words: int = 3
     max_speaker_words: int = 8
@@ -80,6 +81,13 @@ def match_backward(low: list[str], i: int, table: Phrases) -> int:
         if j >= 0 and tuple(low[j : i + 1]) == ws:
             return len(ws)
     return 0
+
+
+@cache
+def _first_names() -> dict[str, str]:
+    path = resources.files("pipeline.resources.quotes").joinpath("first_names.json")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return {norm(n): g for g in ("m", "f") for n in data[g]}
 
 
 @cache
@@ -125,6 +133,7 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         intro_words=frozenset(map(norm, data.get("intro_words", []))),
         abbreviations=frozenset(map(norm, data.get("abbreviations", []))),
         gender_titles={norm(k): v for k, v in data.get("gender_titles", {}).items() if v},
+        first_names=_first_names(),
         inverted_glue=glue,
         min_clause_words=int(data.get("min_clause_words", 3)),
         max_speaker_words=int(data.get("max_speaker_words", 8)),

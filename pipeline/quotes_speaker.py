@@ -23,6 +23,7 @@ _HARD = re.compile(r"[.;:!?()\[\]\u2014\u2013]")
 _ARTICLES = frozenset({"the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "whose"})
 SPEAKER_LABELS = frozenset({"PERSON", "PER", "ORG", "NORP", "GPE"})
 _PUNCT_GAP = re.compile(r"[.;:!?\"\u201c\u201d\u00ab\u00bb()\[\]\u2014\u2013]|\s-\s|--|''")
+_MARK_OR_COMMA = re.compile(r",|[.;:!?\"\u201c\u201d\u00ab\u00bb()\[\]\u2014\u2013]|\s-\s|--|''")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class Context:
     low: list[str] = field(default_factory=list)
     ent_of: list[Entity | None] = field(default_factory=list)
     stop: list[bool] = field(default_factory=list)  # punctuation after word i ends a noun phrase
+    comma: list[bool] = field(default_factory=list)  # a comma follows word i
     _people: list[Entity] | None = None
     _roles: dict[str, list[Entity]] | None = None
 
@@ -63,16 +65,37 @@ class Context:
             while i < len(self.low) and self.lay.words[i][0] < ent.end:
                 self.ent_of[i] = ent
                 i += 1
-        self.stop = [self._stops(i) for i in range(len(self.low))]
+        self.stop, self.comma = self._punctuation()
 
-    def _stops(self, i: int) -> bool:
-        g = self.gap(i)
-        if not _PUNCT_GAP.search(g):
-            return False
-        if g.startswith(".") and not _PUNCT_GAP.search(g[1:]):  # "Mr. Hedge", "George W. Bush"
-            w = self.low[i]
-            return not ((len(w) == 1 and self.text[self.ws(i)].isupper()) or w in self.lex.abbreviations)
-        return True
+    def _punctuation(self) -> tuple[list[bool], list[bool]]:
+        """Per word: does punctuation that ends a noun phrase follow it (a period after "Mr" or a
+        single initial does not), and does a comma? One pass over the punctuation marks."""
+        n = len(self.low)
+        hard, dot, comma = [False] * n, [False] * n, [False] * n
+        starts = self.lay.word_starts
+        for m in _MARK_OR_COMMA.finditer(self.text):
+            i = bisect_right(starts, m.start()) - 1
+            if i < 0 or m.start() < self.we(i):
+                continue
+            if m.group() == ",":
+                comma[i] = True
+            elif m.group() == "." and m.start() == self.we(i):
+                dot[i] = True
+            else:
+                hard[i] = True
+        abbreviations = self.lex.abbreviations
+        stop = [
+            hard[i]
+            or (
+                dot[i]
+                and not (
+                    self.low[i] in abbreviations
+                    or (len(self.low[i]) == 1 and self.text[self.ws(i)].isupper())
+                )
+            )
+            for i in range(n)
+        ]
+        return stop, comma
 
     def ws(self, i: int) -> int:
         return self.lay.words[i][0]
@@ -136,8 +159,9 @@ class Context:
 
     # -- finding mentions ---------------------------------------------------------------------
 
-    def subject_before(self, cue: int, floor: int) -> Mention | None:
-        """The subject mention ending just before word `cue`, not before char `floor`."""
+    def subject_before(self, cue: int, floor: int, *, relative: bool = False) -> Mention | None:
+        """The subject mention ending just before word `cue`, not before char `floor`; with
+        `relative`, also the phrase a relative clause hangs on ("an official who asked ..., said")."""
         lex, i = self.lex, cue - 1
         while i >= 0 and self.ws(i) >= floor and not self.stop[i]:
             n = match_backward(self.low, i, lex.skip_before)
@@ -168,7 +192,18 @@ class Context:
             if j < 0:
                 return None
             i = j
-        return self._np_ending(i, floor)
+        m = self._np_ending(i, floor)
+        return m if m is not None or not relative else self._before_relative(i, floor)
+
+    def _before_relative(self, i: int, floor: int) -> Mention | None:
+        """ "a White House official who spoke anonymously said": the phrase before "who"."""
+        for k in range(i, max(-1, i - 12), -1):
+            if self.ws(k) < floor or self.stop[k]:
+                return None
+            if self.low[k] in ("who", "whose") and k > 0 and not self.stop[k - 1]:
+                m = self._np_ending(k - 1, floor)
+                return m if m is not None and m.kind != "pronoun" else None
+        return None
 
     def _before_apposition(self, i: int, floor: int) -> int:
         """Word ending the noun phrase before an apposition that ends at word i, or -1: the
@@ -203,7 +238,7 @@ class Context:
             return None
         k = i
         while k - 1 >= 0 and self.ws(k - 1) >= floor and i - k < lex.max_speaker_words:
-            if self.stop[k - 1] or "," in self.gap(k - 1) or low[k - 1] in lex.barriers:
+            if self.stop[k - 1] or self.comma[k - 1] or low[k - 1] in lex.barriers:
                 break
             k -= 1
             if low[k] in lex.determiners:
@@ -216,7 +251,7 @@ class Context:
             return Mention(self.ws(k), self.we(i), "descriptor")  # "the spokesman", "Sanders' campaign"
         if all(self.text[self.ws(j)].isupper() for j in range(k, i + 1)) and i - k < 5:
             return Mention(self.ws(k), self.we(i), "descriptor")  # a name the model missed
-        at_clause_start = k == 0 or self.ws(k) == floor or self.stop[k - 1] or "," in self.gap(k - 1)
+        at_clause_start = k == 0 or self.ws(k) == floor or self.stop[k - 1] or self.comma[k - 1]
         plain = all(not low[j].endswith(("ly", "ing", "ed")) for j in range(k, i + 1))
         if at_clause_start and plain and i - k < 3:
             return Mention(self.ws(k), self.we(i), "descriptor")  # "Officials said", "Critics argue"
@@ -227,7 +262,7 @@ class Context:
         lex, low = self.lex, self.low
         if i >= len(low) or self.ws(i) >= limit:
             return None
-        alone = self.stop[i] or "," in self.gap(i) or i + 1 >= len(low) or self.ws(i + 1) >= limit
+        alone = self.stop[i] or self.comma[i] or i + 1 >= len(low) or self.ws(i + 1) >= limit
         if low[i] in lex.subject_pronouns and (low[i] not in lex.object_case or alone):
             return Mention(self.ws(i), self.we(i), "pronoun")  # "said he", "according to him,"
         end = i
@@ -242,7 +277,7 @@ class Context:
                     return Mention(ent.start, ent.end, "entity", ent)
             if end > i and low[end] in lex.barriers:
                 break
-            if self.stop[end] or "," in self.gap(end):
+            if self.stop[end] or self.comma[end]:
                 end += 1
                 break
             end += 1
@@ -272,6 +307,15 @@ class Context:
     def clause_subject(self, c: CueHit, floor: int) -> Mention | None:
         """The subject of a participle ("Smith left, saying") or of a second verb ("and said")."""
         s_start = self.lay.sentence(self.ws(c.first))[0]
+        prev = self.low[c.first - 1] if c.first > 0 else ""
+        if prev in ("and", "but") and c.first >= 3 and self.ws(c.first - 3) >= floor:
+            pronoun = self.low[c.first - 3]  # "he laughed and said"
+            if pronoun in self.lex.subject_pronouns and pronoun not in self.lex.object_case:
+                return Mention(self.ws(c.first - 3), self.we(c.first - 3), "pronoun")
+        if c.first > 0 and not self.comma[c.first - 1] and prev not in ("and", "but", "to"):
+            m = self.subject_before(c.first, floor)  # "Trump reportedly yelling"
+            if m is not None and m.kind != "descriptor":
+                return m
         return self.sentence_subject(s_start, c.first) or self.subject_before(c.first, floor)
 
     def colon_speaker(self, floor: int, colon: int) -> Mention | None:
@@ -280,13 +324,15 @@ class Context:
         i = self.lay.word_index(colon) - 1
         if i < 0 or self.ws(i) < floor or self.text[self.we(i) : colon].strip():
             return None
-        ent = self.ent_of[i]
-        if ent is not None and ent.label in SPEAKER_LABELS and ent.end >= self.we(i):
-            return Mention(ent.start, ent.end, "entity", ent)
         start = max(
             floor, self.text.rfind(" - ", floor, colon) + 3, self.text.rfind("\u2014", floor, colon) + 1
         )
         first = self.lay.word_index(start)
+        ent = self.ent_of[i]
+        if ent is not None and ent.label in SPEAKER_LABELS and ent.end >= self.we(i):
+            if self.lay.word_index(ent.start) - first <= 2:  # only the name (and a title) before the colon
+                return Mention(ent.start, ent.end, "entity", ent)
+            return None
         if 0 < i - first + 1 <= self.lex.max_speaker_words // 2 and self.text[self.ws(first)].isupper():
             if any(self.low[k] in self.lex.barriers for k in range(first, i + 1)):
                 return None
@@ -306,12 +352,12 @@ class Context:
             for k in range(i, min(cue, i + 20)):
                 if self.stop[k]:
                     break
-                if "," in self.gap(k):
+                if self.comma[k]:
                     i = k + 1
                     break
         if i < cue and self.low[i] in self.lex.determiners and self.lay.quote_at(self.ws(i)) is None:
             end = i + 1  # "The president noted ...": a short noun phrase up to a verb-like word
-            while end < min(cue, i + 3) and not self.stop[end - 1] and "," not in self.gap(end - 1):
+            while end < min(cue, i + 3) and not self.stop[end - 1] and not self.comma[end - 1]:
                 w = self.low[end]
                 if w in self.lex.barriers or w in self.lex.cues or w.endswith("ed") or self.ent_of[end]:
                     break
@@ -337,7 +383,7 @@ class Context:
 
     def _possessive(self, ent: Entity, k: int, cue: int) -> Mention:
         end = k + 1
-        while end < min(cue, k + 4) and not self.stop[end - 1] and "," not in self.gap(end - 1):
+        while end < min(cue, k + 4) and not self.stop[end - 1] and not self.comma[end - 1]:
             if self.low[end] in self.lex.barriers or self.low[end] in self.lex.np_inner:
                 break
             end += 1
