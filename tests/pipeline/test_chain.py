@@ -149,7 +149,7 @@ def test_prepared_round_trips_through_json(chain: Chain) -> None:
 @pytest.mark.parametrize(
     ("body", "quotes"),
     [
-        ("He said \u201cthis is never closed. The council met on Monday to discuss the budget.", 0),
+        ("He said \u201cthis is never closed. The council met on Monday to discuss the budget.", None),
         ("\u201c" * 20_000 + " said the mayor of Harlow on Monday.", 0),
         ('"' * 20_001 + " The mayor of Harlow spoke on Monday.", 0),
         ("\u201cWe will rebuild the bridge,\u201d said Elena Ruiz. " * 2000, 2000),
@@ -157,10 +157,14 @@ def test_prepared_round_trips_through_json(chain: Chain) -> None:
     ],
     ids=["unbalanced", "thousands-curly", "thousands-straight", "two-thousand-quotes", "one-200k-word"],
 )
-def test_hostile_bodies_come_out_enriched(chain: Chain, body: str, quotes: int) -> None:
+def test_hostile_bodies_come_out_enriched(chain: Chain, body: str, quotes: int | None) -> None:
     [out] = chain.run([json.dumps({"id": f"hostile-{len(body)}-{body[:3]}", "body": body})])
     assert isinstance(out, Enriched)
-    assert len(out.quotes) == quotes
+    if quotes is not None:  # an unclosed quote: the stage may keep what it trusts, never more than one
+        assert len(out.quotes) == quotes
+    assert len(out.quotes) <= 1 or quotes
+    for q in out.quotes:
+        assert out.body[q.start : q.end] == q.text
     assert len(out.body) >= len(body.strip()) * 0.9
 
 
