@@ -32,6 +32,8 @@ __all__ = ["QuoteLexicon", "extract_quotes", "load_lexicon"]
 
 _LEAD_PUNCT = " \t\u00a0,\u2014\u2013-:'\u2019"
 _INTRO = re.compile(r".*(?:[:;]|\s[-\u2014\u2013]{1,2})\s+", re.S)
+_SIGNED = re.compile(r"[ \t\u00a0]*(?:\n\s*)?(?P<dash>[\u2015\u2014\u2013]|--?)[ \t\u00a0]*")
+_OPENERS = ('"', "\u201c", "\u00ab", "'", "\u2018", "\u201e", "`")
 _END_PUNCT = " .,;!?\u201d\u2019\"'\u00bb)"
 _OPEN_END = ",?!-\u2014\u2013\u2026"  # a quote ending so is attributed right after it
 
@@ -105,8 +107,8 @@ def _carrier(q: Quoted, c: CueHit, ctx: Context, indirect: list[Quote]) -> Quote
 
 
 def _cue(ctx: Context, c: CueHit) -> Cue:
-    if c.kind == "colon":
-        return Cue(":", c.at, c.at + 1)
+    if c.kind == "colon":  # a colon or a dash standing for the verb
+        return Cue(ctx.text[c.at], c.at, c.at + 1)
     start, end = ctx.ws(c.first), ctx.we(c.last - 1)
     return Cue(ctx.text[start:end], start, end)
 
@@ -138,10 +140,16 @@ def _attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cu
         s_end = lay.sentence(q.close_at + 1)[1]  # '"Can we win?" Mr. Manafort asked.': one sentence
     tail_end = min([s_end] + [p.open_at for p in lay.quotes if q.close_at <= p.open_at < s_end])
     lead_words = _words_between(ctx, floor, q.open_at)
+    dash = _dash(ctx, q) or _between(ctx, q, cues, floor, s_start)
+    if dash is not None:
+        return dash
     if not q.continued:
         after = _after(ctx, q, cue_at, tail_end) or _trailing(ctx, q, cue_at, clause, s_end)
+        leads = _words_between(ctx, clause, q.open_at) > 0
+        if after is not None and leads and _points_forward(ctx, after[1]):
+            after = None  # 'After X said "a," Trump said: "b"': that cue introduces the next quote
         if after is not None:
-            if _words_between(ctx, clause, q.open_at) and clause == s_start:
+            if leads and clause == s_start:
                 return _Found(
                     "partial", after[0], after[1], (floor, q.close_at)
                 )  # "Golf is ''a ...,'' he said."
@@ -158,10 +166,11 @@ def _attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cu
             if rest.strip() == "":  # 'Smith said "...", or Smith says "..." between two cities'
                 return _Found("direct", mention, c)
             opener = rest.split(None, 1)[0].lower() if rest.split() else ""
+            addressee = c.kind in ("object", "participle") and len(rest.split()) <= 5  # "told his aides,"
             if (
                 rest.rstrip().endswith((",", ":"))
                 and len(rest.split()) <= ctx.lex.max_lead_words
-                and opener not in ctx.lex.clause_openers
+                and (opener not in ctx.lex.clause_openers or addressee)
             ):  # 'Smith said last week in Tel Aviv, "..."'
                 return _Found("direct", mention, c)
         sentence_final = text[q.close_at : tail_end].strip(_END_PUNCT) == ""
@@ -178,6 +187,48 @@ def _attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cu
             first = ctx.lay.word_index(m.start)
             return _Found("direct", m, CueHit(first, first, "colon", at))
     return None
+
+
+def _between(ctx: Context, q: Quoted, cues: list[CueHit], floor: int, s_start: int) -> _Found | None:
+    """'"A," Trump said, "B."': B takes the attribution between the two quotes."""
+    if floor == s_start:
+        return None
+    head = [c for c in cues if floor <= ctx.ws(c.first) and ctx.we(c.last - 1) <= q.open_at]
+    if len(head) != 1 or head[0].kind not in ("speech", "object"):
+        return None
+    c = head[0]
+    if ctx.text[ctx.after_cue(c, q.open_at) : q.open_at].strip(" ,:"):
+        return None
+    if ctx.text[floor : ctx.ws(c.first)].strip(" ,\u2014\u2013-"):
+        m = ctx.subject_before(c.first, floor)
+    else:  # '"A," said Smith, "B."'
+        m = ctx.glued_pronoun(c) or ctx.speaker_after(c.last, q.open_at)
+    return _Found("direct", m, c) if m is not None else None
+
+
+def _dash(ctx: Context, q: Quoted) -> _Found | None:
+    """'"..." \u2015 Sonya Herridge': a quote signed by a dash and a name, on its line or the next."""
+    m = _SIGNED.match(ctx.text, q.close_at)
+    if m is None:
+        return None
+    line_end = ctx.text.find("\n", m.end())
+    line_end = len(ctx.text) if line_end < 0 else line_end
+    first = ctx.lay.word_index(m.end())
+    if first >= len(ctx.low) or ctx.ws(first) != m.end():
+        return None
+    speaker = ctx.speaker_after(first, line_end)
+    if speaker is None or speaker.kind == "pronoun":
+        return None
+    rest = ctx.text[speaker.end : line_end].strip(" .")
+    if rest and not rest.startswith(","):
+        return None  # "... - and then he left": a dash inside a sentence, not a signature
+    return _Found("direct", speaker, CueHit(first, first, "colon", m.end("dash") - 1))
+
+
+def _points_forward(ctx: Context, c: CueHit) -> bool:
+    """The cue is followed by a comma or colon and an opening quote mark: it attributes that quote."""
+    after = ctx.text[ctx.after_cue(c, len(ctx.text)) :].lstrip(" ,:")
+    return ctx.text[ctx.after_cue(c, len(ctx.text)) :].lstrip()[:1] in (",", ":") and after[:1] in _OPENERS
 
 
 def _words_between(ctx: Context, start: int, end: int) -> int:
@@ -247,7 +298,12 @@ def _after(
         if weak and m.kind == "descriptor" and not ends_open:
             return None  # "his victories in various states": a noun, not a verb
         short = _words_between(ctx, ctx.we(c.last - 1), tail_end) <= 6
-        named_first = i > first and _words_between(ctx, m.end, ctx.ws(i)) == 0 and c.kind == "speech"
+        named_first = (  # '"..., too" Sweeny said': a missing comma
+            i > first
+            and _words_between(ctx, m.end, ctx.ws(i)) == 0
+            and c.kind == "speech"
+            and inner[-1:] not in ".!?"
+        )
         if ends_open or stripped[:1].islower() or (inner[-1:] in ".\u2026" and short) or named_first:
             return m, c
         return None
