@@ -257,9 +257,11 @@ def _previous_speaker(ctx: Context, c: CueHit, floor: int) -> Mention | None:
     """The subject of the reporting verb just before a participle in the same sentence."""
     s_start = ctx.lay.sentence(ctx.ws(c.first))[0]
     for k in range(c.first - 2, max(ctx.lay.word_index(s_start) - 1, c.first - 8), -1):
-        hit = ctx.low[k] in ctx.lex.cues and ctx.lay.quote_at(ctx.ws(k)) is None
-        if hit and any(kind == "speech" for ws, kind in ctx.lex.cues[ctx.low[k]] if len(ws) == 1):
-            return ctx.subject_before(k, s_start)
+        w = ctx.low[k]
+        hit = w in ctx.lex.cues and w not in ctx.lex.ambiguous and ctx._cue_like(k)
+        if hit and any(kind == "speech" for ws, kind in ctx.lex.cues[w] if len(ws) == 1):
+            m = ctx.subject_before(k, s_start)
+            return m if m is not None and m.kind != "descriptor" else None
     return None
 
 

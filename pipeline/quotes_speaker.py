@@ -373,6 +373,13 @@ class Context:
             if ent is not None and ent.label in SPEAKER_LABELS and ent.start >= start:
                 if self.text[ent.end : ent.end + 2] in ("'s", "\u2019s"):  # "Clinton's right-hand woman"
                     return self._possessive(ent, k, cue)
+                if ent.label not in PERSON_LABELS:  # "Republican presidential hopeful Ted Cruz"
+                    for j in range(k + 1, min(cue, k + 6)):
+                        if self.stop[j - 1] or self.comma[j - 1]:
+                            break
+                        person = self.ent_of[j]
+                        if person is not None and person.label in PERSON_LABELS:
+                            return Mention(person.start, person.end, "entity", person)
                 return Mention(ent.start, ent.end, "entity", ent)
             pronoun = self.low[k].split("'")[0]  # "he's comparing"
             if pronoun in self.lex.subject_pronouns and pronoun not in ("it", "you", *self.lex.object_case):
