@@ -1,227 +1,112 @@
-"""`make bench`: offline chain against the hand-rolled baseline, per-stage cost, dedup alone.
+"""`make bench`: offline chain vs a hand-rolled baseline, per-stage cost, end to end with 1 and 2 workers.
 
-All figures come from one run on the same invented stories (600-1,000 words, ~5% redeliveries), so
-the ratios are comparable even on a shared, noisy machine. Writes build/bench.json and prints a table.
-Not part of `make test`.
+One run, the same invented stories throughout (600-1,000 words, mostly English, some French, ~5%
+redeliveries). Writes build/bench.json (every number, the targets, pass/fail per target) and
+build/bench.png, and prints a table. Not part of `make test`; run from the repository root.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
-import statistics
+import os
+import platform
+import sys
 import time
-from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from pipeline.chain import Chain
-from pipeline.config import PipelineConfig
-from pipeline.evaluation.storygen import stories
-from pipeline.records import Enriched, Story
-
-STAGES = ("clean", "language", "dedup", "entities", "quotes")
-TARGETS = {
-    "chain_vs_naive": (">=", 1.8),
-    "quotes_share_of_entities": ("<=", 0.25),
-    "cheap_stages_share_of_entities": ("<=", 0.10),
-    "entity_stage_vs_ner_only": ("<=", 1.10),
-    "dedup_stories_per_second": (">=", 2000.0),
-    "e2e_one_worker_vs_offline": (">=", 0.85),
-    "e2e_two_workers_vs_one": (">=", 1.7),
-    "p99_latency_half_load_seconds": ("<", 2.0),
-    "peak_rss_mb_per_worker": ("<", 1500.0),
-}
+from agents.settings import Settings
+from deploy.bench import corpus as corpora
+from deploy.bench import e2e, offline
+from deploy.bench.plot import plot
+from deploy.bench.report import assemble, finite, note, table
 
 
-def corpus(n: int, seed: int) -> list[bytes]:
-    rng = random.Random(seed)
-    out = [
-        s for i in range(n) for s in stories(1, seed=seed + i, words=rng.randint(600, 1000), prefix=f"b{i}")
-    ]
-    redeliveries = [dict(s, id=f"{s['id']}-again") for s in rng.sample(out, max(1, n // 20))]
-    mixed = out + redeliveries
-    rng.shuffle(mixed)
-    return [json.dumps(s).encode() for s in mixed]
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m deploy.bench", description=(__doc__ or "").splitlines()[0])
+    p.add_argument("--stories", type=int, default=400, help="stories in all, redeliveries included")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--french", type=float, default=0.1, help="share of French originals")
+    p.add_argument("--redeliveries", type=float, default=0.05, help="share of redelivered stories")
+    p.add_argument("--block", type=int, default=64, help="stories per interleaved chain/baseline block")
+    p.add_argument("--workers", default="1,2", help="worker counts end to end; empty: offline only")
+    p.add_argument("--partitions", type=int, default=2, help="partitions of the bench topics (>= 2)")
+    p.add_argument("--half-load-stories", type=int, default=240, help="stories published at half load")
+    p.add_argument(
+        "--profile", action="store_true", help="also cProfile a chain pass (build/bench-profile.txt)"
+    )
+    p.add_argument(
+        "--profile-worker",
+        action="store_true",
+        help="sample the workers' stacks in the maximum runs (build/bench/*.profile.txt)",
+    )
+    p.add_argument("--out", type=Path, default=Path("build") / "bench.json")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    return p.parse_args(argv)
 
 
-def naive(lines: list[bytes], chain: Chain) -> float:
-    """The loop a user would hand-roll: full default spaCy pipeline per story, plus language and dedup."""
-    import spacy
-
-    from pipeline.dedup import Deduplicator, MemoryStore
-
-    name = chain.models.resolve("en")
-    assert name is not None, "run make setup: no English model"
-    nlp = spacy.load(name)
-    dedup = Deduplicator(MemoryStore())
+def main(argv: list[str] | None = None) -> int:
+    args = _args(argv)
+    settings = Settings.from_env()
+    counts = [int(w) for w in args.workers.split(",") if w.strip()]
     started = time.perf_counter()
-    for line in lines:
-        story = Story.from_json(json.loads(line))
-        lang = chain.detector.detect(story.body).code
-        dedup.check(story, story.body, lang, now=time.time())
-        doc = nlp(story.body)
-        _ = [(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
-    return time.perf_counter() - started
-
-
-def ner_only(bodies: list[str], chain: Chain) -> float:
-    model = chain.models.get("en")
-    assert model is not None
-    started = time.perf_counter()
-    for doc in model.nlp.pipe(bodies, batch_size=chain.config.models.batch_size):
-        _ = doc.ents
-    return time.perf_counter() - started
-
-
-def dedup_alone(records: list[Enriched]) -> float:
-    from pipeline.dedup import Deduplicator, MemoryStore
-
-    dedup = Deduplicator(MemoryStore())
-    started = time.perf_counter()
-    for r in records:
-        dedup.check(r.story, r.body, r.language.code, now=1_800_000_000.0)
-    return len(records) / (time.perf_counter() - started)
-
-
-def check(name: str, value: float) -> bool:
-    op, bound = TARGETS[name]
-    return {">=": value >= bound, "<=": value <= bound, "<": value < bound}[op]
-
-
-def run(n: int, seed: int, e2e_stories: int, half_load: int) -> dict[str, Any]:
-    lines = corpus(n, seed)
-    words = sum(len(json.loads(x)["body"].split()) for x in lines)
-    config = PipelineConfig()
-    chain = Chain(replace(config, language=replace(config.language, preload=True)))
-    chain.warm_up(("en",))  # model loading is not what we measure
-
-    started = time.perf_counter()
-    outcomes = list(chain.run(lines))
-    chain_s = time.perf_counter() - started
-    records = [o for o in outcomes if isinstance(o, Enriched)]
-    full = [r for r in records if r.enrichment == "full"]
-    per_stage = {s: statistics.mean(r.stages.get(s, 0.0) for r in full) for s in STAGES}
-    per_stage["dedup"] = statistics.mean(r.stages.get("dedup", 0.0) for r in records)
-
-    naive_s = naive(lines, chain)
-    ner_s = ner_only([r.body for r in full], chain)
-    ner_ms = 1000 * ner_s / len(full)
-    figures = {
-        "stories": len(lines),
-        "words": words,
-        "chain_stories_per_second": len(lines) / chain_s,
-        "chain_tokens_per_second": words / chain_s,
-        "naive_stories_per_second": len(lines) / naive_s,
-        "chain_vs_naive": naive_s / chain_s,
-        "ms_per_story": per_stage,
-        "ner_only_ms_per_story": ner_ms,
-        "entity_stage_vs_ner_only": per_stage["entities"] / ner_ms,
-        "quotes_share_of_entities": per_stage["quotes"] / per_stage["entities"],
-        "cheap_stages_share_of_entities": (per_stage["clean"] + per_stage["language"] + per_stage["dedup"])
-        / per_stage["entities"],
-        "dedup_stories_per_second": dedup_alone(records),
-        "duplicates": sum(1 for r in records if r.dedup.status == "duplicate"),
-        "not_measured": "end-to-end (run with --e2e-stories > 0)",
+    corpus = corpora.build(
+        args.stories, args.seed, french_share=args.french, redelivery_share=args.redeliveries
+    )
+    # two stories per (partition, language), so every worker has loaded every model before timing
+    warm = corpora.build(
+        60, args.seed + 1, french_share=0.5, redelivery_share=0.0, id_prefix="warm"
+    ).covering(args.partitions, e2e.partition_of, per_cell=2)
+    host = {
+        "cpus": os.cpu_count(),
+        "loadavg_start": round(os.getloadavg()[0], 2),
+        "python": platform.python_version(),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "broker": settings.broker,
+        "batch_size": settings.batch_size,
+        "batch_within": settings.batch_within,
     }
-    if e2e_stories:
-        from deploy.bench.e2e import run_config
-
-        build = Path("build") / "bench"
-        build.mkdir(parents=True, exist_ok=True)
-        runs = [run_config(lines[:e2e_stories], w, half_load, build) for w in (1, 2)]
-        one, two = runs
-        offline_same = figures["chain_stories_per_second"]
-        figures["e2e"] = runs
-        figures["e2e_one_worker_vs_offline"] = one["stories_per_second"] / offline_same
-        figures["e2e_two_workers_vs_one"] = two["stories_per_second"] / one["stories_per_second"]
-        figures["p99_latency_half_load_seconds"] = max(r["latency_seconds"]["p99"] for r in runs)
-        figures["peak_rss_mb_per_worker"] = max(max(r["peak_rss_mb"]) for r in runs)
-        figures["not_measured"] = ""
-    figures["targets"] = {
-        name: {
-            "target": f"{op} {bound}",
-            "value": round(float(figures[name]), 4),
-            "met": check(name, float(figures[name])),
-        }
-        for name, (op, bound) in TARGETS.items()
-        if name in figures
-    }
-    return figures
-
-
-def table(f: dict[str, Any]) -> str:
-    rows = [
-        f"wirestream bench: {f['stories']} stories, {f['words']} words ({f['duplicates']} redeliveries)",
-        f"  offline chain    {f['chain_stories_per_second']:8.1f} stories/s"
-        f"  {f['chain_tokens_per_second']:9.0f} tokens/s",
-        f"  naive baseline   {f['naive_stories_per_second']:8.1f} stories/s  (full spaCy pipeline per story)",
-        "  ms per story:    " + "  ".join(f"{k} {v:.2f}" for k, v in f["ms_per_story"].items()),
-        f"  NER-only spaCy   {f['ner_only_ms_per_story']:.2f} ms/story",
-        f"  dedup alone      {f['dedup_stories_per_second']:.0f} stories/s (one core)",
-        "  targets:",
-    ]
-    for name, t in f["targets"].items():
-        rows.append(f"    {name:34} {t['value']:10.3f}  {t['target']:8}  {'met' if t['met'] else 'NOT MET'}")
-    for r in f.get("e2e", []):
-        lat = r["latency_seconds"]
-        rows.insert(
-            -len(f["targets"]) - 1,
-            f"  end-to-end {r['workers']}w    {r['stories_per_second']:8.1f} stories/s  at half load "
-            f"({r['offered_load_per_second']:.1f}/s) p50 {lat['p50']:.2f}s p95 {lat['p95']:.2f}s "
-            f"p99 {lat['p99']:.2f}s  peak RSS {max(r['peak_rss_mb']):.0f} MB",
+    print(f"bench: {args.stories} stories; offline chain vs baseline ...", file=sys.stderr)
+    off = offline.run(corpus, warm, settings.pipeline, batch_size=settings.batch_size, block=args.block)
+    if args.profile:
+        path = args.out.with_name("bench-profile.txt")
+        offline.profile(corpus, settings.pipeline, batch_size=settings.batch_size, out=path)
+        print(f"bench: profile written to {path}", file=sys.stderr)
+    runs = []
+    stamp = str(int(time.time()))
+    for n in counts:
+        print(f"bench: end to end with {n} worker(s) ...", file=sys.stderr)
+        runs.append(
+            e2e.run_config(
+                corpus,
+                warm,
+                n,
+                partitions=args.partitions,
+                half_load_stories=min(args.half_load_stories, len(corpus.ids)),
+                build=args.out.parent / "bench",
+                broker=settings.broker,
+                stamp=stamp,
+                profile=args.profile_worker,
+            )
         )
-    if f.get("not_measured"):
-        rows.append(f"  not measured here: {f['not_measured']}")
-    return "\n".join(rows)
-
-
-def plot(f: dict[str, Any], path: Path) -> bool:
-    """Throughput bars and the latency CDF at half load; False when matplotlib is not installed."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
-    fig, (bars, cdf) = plt.subplots(1, 2, figsize=(11, 4))
-    labels = ["naive", "offline chain"] + [f"e2e {r['workers']}w" for r in f.get("e2e", [])]
-    values = [f["naive_stories_per_second"], f["chain_stories_per_second"]] + [
-        r["stories_per_second"] for r in f.get("e2e", [])
-    ]
-    bars.bar(labels, values, color=["#999999", "#1f77b4", "#2ca02c", "#17becf"][: len(values)])
-    bars.set_ylabel("stories/s")
-    bars.set_title("throughput (same stories, one run)")
-    for r in f.get("e2e", []):
-        lat = r["latency_seconds"]["all"]
-        if lat:
-            cdf.plot(lat, [(i + 1) / len(lat) for i in range(len(lat))], label=f"{r['workers']} worker(s)")
-    cdf.set_xlabel("publish to output (s)")
-    cdf.set_ylabel("fraction of stories")
-    cdf.set_title("latency at half the maximum load")
-    cdf.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    return True
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--stories", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--out", type=Path, default=Path("build") / "bench.json")
-    parser.add_argument("--e2e-stories", type=int, default=200, help="stories through the broker (0: skip)")
-    parser.add_argument("--half-load-stories", type=int, default=60, help="stories at half the maximum load")
-    args = parser.parse_args()
-    figures = run(args.stories, args.seed, args.e2e_stories, args.half_load_stories)
+    host["seconds"] = round(time.perf_counter() - started, 1)
+    figures = assemble(
+        corpus=corpus.summary(),
+        offline=off,
+        e2e=runs,
+        host=host,
+        note=note(host, runs, settings.batch_within),
+    )
+    figures = finite(figures)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(figures, indent=2))
+    args.out.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
     print(table(figures))
     png = args.out.with_suffix(".png")
-    print(f"wrote {args.out}" + (f" and {png}" if plot(figures, png) else " (no plot: matplotlib missing)"))
-    return 0
+    drawn = plot(figures, png)
+    print(f"\nwrote {args.out}" + (f" and {png}" if drawn else " (no plot: pip install -e '.[bench]')"))
+    print(f"bench took {host['seconds']:.0f} s")
+    return 1 if args.strict and not figures["passed"] else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,217 @@
+"""Offline part: the wirestream chain against the loop a user would hand-roll, on the same stories.
+
+The baseline loads each language's model with every component (`spacy.load(name)`) and calls
+`nlp(text)` once per story, after the same language and dedup steps (duplicates skip the model, as in
+the chain). The two run interleaved block by block, alternating which goes first, so whatever else the
+machine does at the time weighs on both alike. Models are loaded before timing starts.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import json
+import pstats
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language as SpacyLanguage
+
+from deploy.bench.corpus import Corpus
+from deploy.bench.report import STAGES
+from pipeline.chain import Chain, Outcome, defuse
+from pipeline.config import PipelineConfig
+from pipeline.dedup import Deduplicator, MemoryStore, load_dedup_markers
+from pipeline.language import LanguageDetector
+from pipeline.records import Enriched, Story
+
+
+def worker_config(pipeline: PipelineConfig) -> PipelineConfig:
+    """The configuration a worker runs with (lingua's models preloaded, as `agents.stages` does)."""
+    return replace(pipeline, language=replace(pipeline.language, preload=True))
+
+
+@dataclass
+class Naive:
+    """The hand-rolled loop: language, dedup, then the full spaCy pipeline per story."""
+
+    config: PipelineConfig
+    names: dict[str, str]  # language -> model package (the one the chain resolves, loaded whole)
+    detector: LanguageDetector = field(init=False)
+    dedup: Deduplicator = field(init=False)
+    models: dict[str, SpacyLanguage] = field(init=False)
+    ms_by_language: dict[str, list[float]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.detector = LanguageDetector(self.config.language)
+        _ = self.detector.lingua
+        self.dedup = Deduplicator(MemoryStore(), config=self.config.dedup, markers=load_dedup_markers())
+        self.models = {lang: spacy.load(name) for lang, name in self.names.items()}
+
+    def run(self, lines: Sequence[bytes]) -> list[list[tuple[str, str, int, int]]]:
+        """Entities per story (empty for duplicates), as the hand-rolled loop would collect them."""
+        out: list[list[tuple[str, str, int, int]]] = []
+        for line in lines:
+            started = time.perf_counter()
+            story = Story.from_json(json.loads(line))
+            lang = self.detector.detect(story.body, story.language).code
+            status = self.dedup.check(story, story.body, lang, now=time.time()).status
+            nlp = self.models.get(lang)
+            if status == "duplicate" or nlp is None:
+                out.append([])
+                continue
+            doc = nlp(story.body)
+            out.append([(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents])
+            self.ms_by_language.setdefault(lang, []).append((time.perf_counter() - started) * 1000)
+        return out
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _run_chain(chain: Chain, lines: Sequence[bytes], batch_size: int) -> list[Outcome]:
+    return list(chain.run(lines, batch_size=batch_size))
+
+
+def _rate(stories: int, tokens: int, seconds: float, cpu: float) -> dict[str, float]:
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "stories_per_second": stories / seconds,
+        "tokens_per_second": tokens / seconds,
+    }
+
+
+def _stage_means(records: Sequence[Enriched]) -> dict[str, float]:
+    n = max(1, len(records))
+    return {s: sum(r.stages.get(s, 0.0) for r in records) / n for s in STAGES}
+
+
+def count_tokens(corpus: Corpus, models: dict[str, SpacyLanguage]) -> int:
+    """spaCy tokens over every story's body (tokenizer of its language's model; not timed)."""
+    total = 0
+    for s in corpus.stories:
+        nlp = models.get(corpus.languages[str(s["id"])]) or next(iter(models.values()))
+        total += len(nlp.tokenizer(s["body"]))
+    return total
+
+
+def ner_pipe_ms(chain: Chain, records: Sequence[Enriched], batch_size: int) -> float:
+    """ms per story of `nlp.pipe` alone on the NER-only models, same bodies: the floor of `entities`."""
+    by_lang: dict[str, list[str]] = {}
+    for r in records:
+        by_lang.setdefault(r.language.code, []).append(defuse(r.body))
+    started = time.perf_counter()
+    for lang, bodies in by_lang.items():
+        model = chain.models.get(lang)
+        if model is not None:
+            for doc in model.nlp.pipe(bodies, batch_size=batch_size):
+                _ = doc.ents
+    return (time.perf_counter() - started) * 1000 / max(1, len(records))
+
+
+def run(
+    corpus: Corpus, warm: Corpus, pipeline: PipelineConfig, *, batch_size: int, block: int
+) -> dict[str, Any]:
+    """Chain and baseline over the same lines, interleaved in blocks; per-stage figures from the chain.
+    Both first run the `warm` stories untimed (first-call costs: allocations, vocab, caches)."""
+    config = worker_config(pipeline)
+    langs = sorted(set(corpus.languages.values()))
+    chain = Chain(config)
+    chain.warm_up(langs)
+    names = {lang: name for lang in langs if (name := chain.models.resolve(lang)) is not None}
+    naive = Naive(config, names)
+    tokens = count_tokens(corpus, naive.models)
+    _run_chain(chain, warm.lines, batch_size)
+    naive.run(warm.lines)
+    naive.ms_by_language.clear()
+
+    lines = corpus.lines
+    outcomes: list[Outcome] = []
+    walls = {"chain": 0.0, "naive": 0.0}
+    cpus = {"chain": 0.0, "naive": 0.0}
+    blocks = [lines[i : i + block] for i in range(0, len(lines), block)]
+    for b, chunk in enumerate(blocks):
+        order = ("chain", "naive") if b % 2 == 0 else ("naive", "chain")
+        for who in order:
+            if who == "chain":
+                got, wall, cpu = _timed(partial(_run_chain, chain, chunk, batch_size))
+                outcomes.extend(got)
+            else:
+                _, wall, cpu = _timed(partial(naive.run, chunk))
+            walls[who] += wall
+            cpus[who] += cpu
+
+    records = [o for o in outcomes if isinstance(o, Enriched)]
+    full = [r for r in records if r.enrichment == "full"]
+    n = len(lines)
+    all_stage_ms = sum(sum(r.stages.get(s, 0.0) for s in STAGES) for r in records)
+    wall_ms = walls["chain"] * 1000 / n
+    by_language = {
+        lang: {"records": len(sub), "ms_per_story": _stage_means(sub)}
+        for lang in langs
+        if (sub := [r for r in full if r.language.code == lang])
+    }
+    return {
+        "batch_size": batch_size,
+        "block": block,
+        "blocks": len(blocks),
+        "tokens": tokens,
+        "models": {
+            "chain": {
+                lang: {"name": m.name, "pipes": m.nlp.pipe_names} for lang, m in chain.models.loaded().items()
+            },
+            "naive": {
+                lang: {"name": names[lang], "pipes": nlp.pipe_names} for lang, nlp in naive.models.items()
+            },
+        },
+        "chain": _rate(n, tokens, walls["chain"], cpus["chain"]),
+        "naive": _rate(n, tokens, walls["naive"], cpus["naive"]),
+        "outcomes": {
+            "enriched": len(full),
+            "duplicates": sum(1 for r in records if r.dedup.status == "duplicate"),
+            "skipped": sum(1 for r in records if r.enrichment == "skipped"),
+            "dead_letters": len(outcomes) - len(records),
+            "languages": {lang: sum(1 for r in records if r.language.code == lang) for lang in langs},
+        },
+        "stages": {
+            "records": len(full),
+            "ms_per_story": _stage_means(full),
+            "by_language": by_language,
+            "wall_ms_per_story": wall_ms,
+            "other_ms_per_story": wall_ms - all_stage_ms / n,
+            "ner_pipe_ms_per_story": ner_pipe_ms(chain, full, batch_size),
+        },
+        "naive_ms_per_story_by_language": {
+            lang: sum(v) / len(v) for lang, v in sorted(naive.ms_by_language.items()) if v
+        },
+    }
+
+
+def profile(corpus: Corpus, pipeline: PipelineConfig, *, batch_size: int, out: Path, top: int = 45) -> str:
+    """cProfile of one chain pass over the corpus (fresh state, models loaded first); the report is
+    written to `out` (by cumulative and by own time) and returned."""
+    config = worker_config(pipeline)
+    chain = Chain(config)
+    chain.warm_up(sorted(set(corpus.languages.values())))
+    lines = corpus.lines
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in chain.run(lines, batch_size=batch_size):
+        pass
+    prof.disable()
+    text = io.StringIO()
+    for key in ("cumulative", "tottime"):
+        text.write(f"==== chain over {len(lines)} stories, sorted by {key} ====\n")
+        pstats.Stats(prof, stream=text).strip_dirs().sort_stats(key).print_stats(top)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text.getvalue())
+    return text.getvalue()
