@@ -109,7 +109,7 @@ class QuoteConfig:
     """Quotes: the cue verbs and word classes are data files (resources/quotes/); these are thresholds."""
 
     min_direct_words: int = 4  # fewer words without a cue: a scare quote or title, not a quote
-    min_indirect_words: int = 3  # a shorter reported clause is not worth reporting
+    min_indirect_words: int = 2  # a shorter reported clause is not worth reporting
     indirect: bool = True  # also report indirect speech ("Smith said (that) ...")
     keep_unattributed: bool = False  # report long quotes with no speaker found (speaker null)
     partial_needs_clause: bool = True  # a partial quote is kept only inside a reported clause we found

@@ -136,7 +136,11 @@ def _attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cu
     floor = max([s_start] + [p.close_at for p in lay.quotes if s_start <= p.close_at <= q.open_at])
     intro = _INTRO.search(text, floor, q.open_at)  # "For example: ...", "... denies - ..."
     clause = intro.end() if intro else floor
-    if not text[q.close_at : s_end].strip(_END_PUNCT) and "\n" not in text[q.close_at : s_end + 1]:
+    if (
+        not text[q.close_at : s_end].strip(_END_PUNCT)
+        and "\n" not in text[q.close_at : s_end + 1]
+        and _ends_open(ctx, q)
+    ):
         s_end = lay.sentence(q.close_at + 1)[1]  # '"Can we win?" Mr. Manafort asked.': one sentence
     tail_end = min([s_end] + [p.open_at for p in lay.quotes if q.close_at <= p.open_at < s_end])
     lead_words = _words_between(ctx, floor, q.open_at)

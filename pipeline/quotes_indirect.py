@@ -90,7 +90,7 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     semi = text.find(";", ce, s_end)
     clause_end = s_end if semi < 0 else semi
     if c.kind == "according_to":
-        m = ctx.speaker_after(c.last, clause_end)
+        m = ctx.speaker_after(c.last, clause_end, any_phrase=True)
         if m is None:
             return None
         comma = text.find(",", m.end, clause_end)
@@ -114,13 +114,15 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         if c.kind not in ("speech", "object") or not text[floor:cs].rstrip().endswith(","):
             return None
         inverted = ctx.glued_pronoun(c) or ctx.speaker_after(c.last, clause_end)  # "CLAUSE, said Smith."
-        if inverted is None or text[inverted.end : clause_end].strip(_TRIM):
+        tail = text[inverted.end : clause_end].strip() if inverted is not None else "-"
+        if inverted is None or (tail.strip(_TRIM) and not tail.startswith(",")):  # ", a professor at ..."
             return None
         return inverted, floor, cs
     named = m.kind != "descriptor"
     if c.kind == "partial" and not named:
         return None
-    if ctx.low[c.first] in lex.ambiguous and c.last - c.first == 1 and not named:
+    that = ctx.low[c.last] if c.last < len(ctx.low) else ""
+    if ctx.low[c.first] in lex.ambiguous and c.last - c.first == 1 and not named and that != "that":
         return None  # "the 95-page report", "his survey shows": nouns more often than verbs
     if rest.strip(_TRIM) == "" or (rest.lstrip().startswith(",") and _short_tail(rest)):
         lead = text[floor : m.start].rstrip()
@@ -141,6 +143,8 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     first = words[0].strip("\"\u201c\u2018'(").lower() if words else ""
     if first in lex.not_clause and c.kind != "partial" and not (first == "to" and c.kind == "object"):
         return None  # "responded with a smile", "told him about the war"
+    if c.kind == "belief" and first == "to" and named:
+        return m, after, clause_end  # "Clinton wants to bring back the 1990s"
     if c.kind in ("belief", "object") and first not in lex.clause_openers and not words[0][:1].isupper():
         if words[0][:1] not in '"\u201c\u2018':
             return None

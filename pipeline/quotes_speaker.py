@@ -173,7 +173,21 @@ class Context:
             i -= n
         if i < 0 or self.ws(i) < floor:
             return None
+        if i > 0 and self.comma[i] and self.low[i] in lex.parentheticals and self.comma[i - 1]:
+            i -= 1  # "Others, however, say ..."
+            m = self._np_ending(i, floor)
+            if (
+                m is not None
+                and m.kind != "descriptor"
+                or (m is not None and self.low[i] not in lex.np_inner)
+            ):
+                return m
         gap = self.gap(i)
+        if _DASH.search(gap) and not self.comma[i]:  # "insiders in two states - Nevada and Ohio - said"
+            k = i - 1
+            while k >= 0 and self.ws(k) >= floor and i - k < 10 and not _DASH.search(self.gap(k)):
+                k -= 1
+            return self._np_ending(k, floor) if k >= 0 and self.ws(k) >= floor and i - k < 10 else None
         if gap.strip().lstrip(".").startswith(")"):  # "Gov. John Kasich (R-OH) said"
             opening = self.text.rfind("(", floor, self.we(i))
             if opening < 0 or self.we(i) - opening > 40:
@@ -251,14 +265,17 @@ class Context:
             return Mention(self.ws(k), self.we(i), "descriptor")  # "the spokesman", "Sanders' campaign"
         if all(self.text[self.ws(j)].isupper() for j in range(k, i + 1)) and i - k < 5:
             return Mention(self.ws(k), self.we(i), "descriptor")  # a name the model missed
+        if low[k][:1].isdigit() or low[k] in lex.quantities:  # "52 percent of registered voters say"
+            return Mention(self.ws(k), self.we(i), "descriptor")
         at_clause_start = k == 0 or self.ws(k) == floor or self.stop[k - 1] or self.comma[k - 1]
         plain = all(not low[j].endswith(("ly", "ing", "ed")) for j in range(k, i + 1))
         if at_clause_start and plain and i - k < 3:
             return Mention(self.ws(k), self.we(i), "descriptor")  # "Officials said", "Critics argue"
         return None
 
-    def speaker_after(self, i: int, limit: int) -> Mention | None:
-        """The speaker mention starting at word i ("said Smith", "said the spokesman")."""
+    def speaker_after(self, i: int, limit: int, *, any_phrase: bool = False) -> Mention | None:
+        """The speaker mention starting at word i ("said Smith", "said the spokesman"); with
+        `any_phrase`, a bare noun phrase too ("according to state law")."""
         lex, low = self.lex, self.low
         if i >= len(low) or self.ws(i) >= limit:
             return None
@@ -281,7 +298,7 @@ class Context:
                 end += 1
                 break
             end += 1
-        if low[i] not in lex.determiners and not self.text[self.ws(i)].isupper():
+        if low[i] not in lex.determiners and not self.text[self.ws(i)].isupper() and not any_phrase:
             return None
         last = end - 1
         while last > i and (low[last] in lex.np_inner or low[last] in lex.barriers):
