@@ -313,7 +313,7 @@ def _after(
         if ends_open or stripped[:1].islower() or (inner[-1:] in ".\u2026" and short) or named_first:
             return m, c
         return None
-    if ends_open and last - first <= ctx.lex.max_lead_words:
+    if ends_open and 0 < last - first <= ctx.lex.max_lead_words:
         return _unknown_verb(ctx, q, first, last, tail_end)
     return None
 

@@ -375,7 +375,7 @@ def test_odd_marks_never_raise(text: str) -> None:
     assert all(q.speaker is None or q.speaker.canonical == "Smith" for q in found)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     st.lists(
         st.sampled_from(
@@ -408,6 +408,12 @@ def test_odd_marks_never_raise(text: str) -> None:
 def test_any_mix_of_marks_and_cues_gives_valid_offsets(parts: list[str]) -> None:
     text = " ".join(parts)
     run(text, person("Smith"))  # offsets are checked inside
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=120))
+def test_any_text_gives_valid_offsets(text: str) -> None:
+    run(text, person("Smith"))
 
 
 # -- languages ------------------------------------------------------------------------------------
