@@ -30,7 +30,7 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
             found.append((c, *got))
     out: list[Quote] = []
     for c, mention, start, end in found:
-        end = _cut(ctx, start, end, found)
+        end = _cut(ctx, c, start, end, found)
         start, end = _trim(ctx.text, start, end)
         content = ctx.text[start:end]
         if len(content.split()) < max(config.min_indirect_words, ctx.lex.min_clause_words):
@@ -43,15 +43,17 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
     return out
 
 
-def _cut(ctx: Context, start: int, end: int, found: list[tuple[CueHit, Mention, int, int]]) -> int:
+def _cut(
+    ctx: Context, cue: CueHit, start: int, end: int, found: list[tuple[CueHit, Mention, int, int]]
+) -> int:
     """End a clause where another speaker's attribution starts after a comma or a dash
     ("Some say X - others say Y"): Y is not part of what the first ones say."""
     for c2, _, _, _ in found:
         k = c2.first - 1
         if k > 0 and start < ctx.ws(k) < end and ctx.low[k] in ctx.lex.coordinators:
             end = ctx.ws(k)  # "called the plan a gamble and said ...": each verb reports its own clause
-    for _, m, _, _ in found:
-        if start < m.start < end:
+    for c2, m, _, _ in found:
+        if c2 is not cue and start < m.start < end:
             before = ctx.text[start : m.start].rstrip()
             last = before.rsplit(None, 1)[-1].lower() if before.split() else ""
             if before.endswith((",", ";", "\u2014", "\u2013", " -")):
@@ -141,10 +143,10 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         return m, after, clause_end
     words = rest.split(None, 1)
     first = words[0].strip("\"\u201c\u2018'(").lower() if words else ""
-    if first in lex.not_clause and c.kind != "partial" and not (first == "to" and c.kind == "object"):
-        return None  # "responded with a smile", "told him about the war"
     if c.kind == "belief" and first == "to" and named:
         return m, after, clause_end  # "Clinton wants to bring back the 1990s"
+    if first in lex.not_clause and c.kind != "partial" and not (first == "to" and c.kind == "object"):
+        return None  # "responded with a smile", "told him about the war"
     if c.kind in ("belief", "object") and first not in lex.clause_openers and not words[0][:1].isupper():
         if words[0][:1] not in '"\u201c\u2018':
             return None

@@ -268,7 +268,8 @@ class Context:
         if low[k][:1].isdigit() or low[k] in lex.quantities:  # "52 percent of registered voters say"
             return Mention(self.ws(k), self.we(i), "descriptor")
         at_clause_start = k == 0 or self.ws(k) == floor or self.stop[k - 1] or self.comma[k - 1]
-        plain = all(not low[j].endswith(("ly", "ing", "ed")) for j in range(k, i + 1))
+        opens_sentence = self.lay.sentence(self.ws(k))[0] == self.ws(k)  # "Recent polling shows"
+        plain = opens_sentence or all(not low[j].endswith(("ly", "ing", "ed")) for j in range(k, i + 1))
         if at_clause_start and plain and i - k < 3:
             return Mention(self.ws(k), self.we(i), "descriptor")  # "Officials said", "Critics argue"
         return None
@@ -434,7 +435,8 @@ class Context:
         return self._people
 
     def gender(self, person: Entity) -> str | None:
-        """ "m" or "f" from a title before any mention of this person ("Mrs. Clinton"), else None."""
+        """ "m" or "f" from a title before a mention of this person ("Mrs. Clinton"), else from the
+        first name of its canonical name ("Hillary Clinton"), else None."""
         for e in self.people():
             if e.canonical != person.canonical:
                 continue
@@ -442,7 +444,8 @@ class Context:
             title = norm(before.rsplit(None, 1)[-1]) if before.split() else ""
             if title in self.lex.gender_titles:
                 return self.lex.gender_titles[title]
-        return None
+        names = person.canonical.split()
+        return self.lex.first_names.get(norm(names[0])) if len(names) > 1 else None
 
     def _pronoun_referent(self, pronoun: str, before: int) -> Entity | None:
         gender = self.lex.subject_pronouns.get(pronoun)

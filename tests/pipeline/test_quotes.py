@@ -156,6 +156,32 @@ def test_apposition_does_not_become_the_speaker() -> None:
     assert q.speaker is not None and q.speaker.canonical == "Jonas Okafor"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u201cThe port will never close while I am mayor.\u201d \u2015 Amina Diallo",
+        "\u201cThe port will never close while I am mayor.\u201d\n\n- Amina Diallo, Dakar.",
+    ],
+)
+def test_quote_signed_with_a_dash(text: str) -> None:
+    q = only(run(text, person("Amina Diallo")), "direct")
+    assert q.speaker is not None and q.speaker.canonical == "Amina Diallo"
+    assert q.cue is not None and q.cue.text in ("\u2015", "-")
+
+
+def test_question_then_speaker_in_the_next_sentence() -> None:
+    text = "\u201cCan we win the county?\u201d Mr. Okafor asked. \u201cI doubt it.\u201d"
+    found = direct(run(text, person("Okafor", "Samuel Okafor")))
+    assert [q.speaker.canonical for q in found if q.speaker] == ["Samuel Okafor", "Samuel Okafor"]
+    assert found[0].cue is not None and found[0].cue.text == "asked"
+
+
+def test_attribution_between_two_quotes_serves_both() -> None:
+    text = "\u201cWe are ready,\u201d Jonas Okafor said, \u201cand we have been for a year.\u201d"
+    first, second = direct(run(text, person("Jonas Okafor")))
+    assert first.cue == second.cue and second.speaker is not None and second.speaker.text == "Jonas Okafor"
+
+
 # -- pronouns and descriptors ---------------------------------------------------------------------
 
 
@@ -176,6 +202,15 @@ def test_pronoun_skips_a_person_of_the_wrong_gender() -> None:
     )
     found = direct(run(text, person("Brandt", "Tomas Brandt"), person("Lindqvist", "Marta Lindqvist")))
     assert [q.speaker.canonical for q in found if q.speaker] == ["Tomas Brandt", "Marta Lindqvist"]
+
+
+def test_pronoun_gender_from_a_first_name() -> None:
+    text = (
+        "Hillary Mensah chaired the inquiry and Robert Okonkwo gave evidence.\n\n"
+        "\u201cThe logs were deleted,\u201d she said."
+    )
+    q = only(run(text, person("Hillary Mensah"), person("Robert Okonkwo")), "direct")
+    assert q.speaker is not None and q.speaker.canonical == "Hillary Mensah"
 
 
 def test_pronoun_ignores_names_inside_quotes() -> None:
@@ -299,12 +334,40 @@ def test_partial_quote_inside_reported_speech(text: str, content: str) -> None:
             "the vote had been rigged",
         ),
         ("Nadia Haddad believes the depot will never reopen.", "Nadia Haddad", "the depot will never reopen"),
+        ("Nadia Haddad wants to close the depot by May.", "Nadia Haddad", "to close the depot by May"),
+        (
+            "The depot, Nadia Haddad said, would close in May.",
+            "Nadia Haddad",
+            "The depot, Nadia Haddad said, would close in May",
+        ),
     ],
 )
 def test_indirect_speech(text: str, speaker: str, content: str) -> None:
     q = only(run(text, person("Nadia Haddad")), "indirect")
     assert q.text == content
     assert q.speaker is not None and q.speaker.canonical == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        ("Others, however, say the depot is safe.", "Others", "the depot is safe"),
+        (
+            "According to state law, no one may camp on the beach.",
+            "state law",
+            "no one may camp on the beach",
+        ),
+        ("Recent polling shows that the mayor is popular.", "Recent polling", "that the mayor is popular"),
+        (
+            "About 52 percent of residents say the tax is too high.",
+            "52 percent of residents",
+            "the tax is too high",
+        ),
+    ],
+)
+def test_indirect_speech_with_unnamed_sources(text: str, speaker: str, content: str) -> None:
+    q = only(run(text), "indirect")
+    assert q.speaker is not None and (q.speaker.text, q.text) == (speaker, content)
 
 
 def test_indirect_clause_ends_where_another_speaker_starts() -> None:
