@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 from pipeline.config import QuoteConfig
-from pipeline.quotes_speaker import Context, CueHit, Mention
+from pipeline.quotes_context import Context, CueHit, Mention
+from pipeline.quotes_resolve import speaker_of
+from pipeline.quotes_speaker import after_cue, clause_subject, glued_pronoun, speaker_after, subject_before
 from pipeline.records import Cue, Quote
 
 _DATELINE = re.compile(r"[A-Z][A-Z.'\- ]+(?:,[\w. ]+)?(?:\([^)]{1,20}\))?\s*(?:[-\u2014\u2013]{1,2}|:)\s+")
@@ -39,7 +41,9 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
         if q is not None and q.open_at == start - 1 and q.close_at >= end:
             continue  # the clause is one quote: a direct quote, handled (or refused) as such
         cs, ce = ctx.ws(c.first), ctx.we(c.last - 1)
-        out.append(Quote(content, start, end, "indirect", ctx.speaker(mention), Cue(ctx.text[cs:ce], cs, ce)))
+        out.append(
+            Quote(content, start, end, "indirect", speaker_of(ctx, mention), Cue(ctx.text[cs:ce], cs, ce))
+        )
     return out
 
 
@@ -92,7 +96,7 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     semi = text.find(";", ce, s_end)
     clause_end = s_end if semi < 0 else semi
     if c.kind == "according_to":
-        m = ctx.speaker_after(c.last, clause_end, any_phrase=True)
+        m = speaker_after(ctx, c.last, clause_end, any_phrase=True)
         if m is None:
             return None
         comma = text.find(",", m.end, clause_end)
@@ -103,19 +107,21 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     if c.kind == "participle":
         if not ctx.comma[c.first - 1] and prev not in lex.participle_leads:
             return None  # "with all precincts reporting": not a reporting verb of the sentence
-        m = subjects.get(s_start) or ctx.clause_subject(c, floor)
+        m = subjects.get(s_start) or clause_subject(ctx, c, floor)
     elif prev in ("and", "but", "to"):
-        m = ctx.clause_subject(c, floor)  # "and said", "continues to insist"
+        m = clause_subject(ctx, c, floor)  # "and said", "continues to insist"
     else:
-        m = ctx.subject_before(c.first, floor)
+        m = subject_before(ctx, c.first, floor)
         if m is not None:
             subjects[s_start] = m
-    after = ctx.after_cue(c, clause_end)
+    after = after_cue(ctx, c, clause_end)
     rest = text[after:clause_end]
     if m is None:
         if c.kind not in ("speech", "object") or not text[floor:cs].rstrip().endswith(","):
             return None
-        inverted = ctx.glued_pronoun(c) or ctx.speaker_after(c.last, clause_end)  # "CLAUSE, said Smith."
+        inverted = glued_pronoun(ctx, c) or speaker_after(
+            ctx, c.last, clause_end, any_phrase=True
+        )  # ", said Smith."
         tail = text[inverted.end : clause_end].strip() if inverted is not None else "-"
         if inverted is None or (tail.strip(_TRIM) and not tail.startswith(",")):  # ", a professor at ..."
             return None
@@ -126,7 +132,11 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     that = ctx.low[c.last] if c.last < len(ctx.low) else ""
     if ctx.low[c.first] in lex.ambiguous and c.last - c.first == 1 and not named and that != "that":
         return None  # "the 95-page report", "his survey shows": nouns more often than verbs
-    if rest.strip(_TRIM) == "" or (rest.lstrip().startswith(",") and _short_tail(rest)):
+    nxt = ctx.lay.word_index(after)
+    then_participle = nxt < len(ctx.low) and any(
+        k == "participle" for ws, k in lex.cues.get(ctx.low[nxt], ()) if len(ws) == 1
+    )  # "CLAUSE, Spicer said, adding ..."
+    if rest.strip(_TRIM) == "" or (rest.lstrip().startswith(",") and (_short_tail(rest) or then_participle)):
         lead = text[floor : m.start].rstrip()
         if not lead.endswith(","):
             return None

@@ -17,6 +17,7 @@ _MARKS = re.compile("''|``|[\"\u201c\u201d\u201e\u00ab\u00bb]")
 _OPEN = frozenset({"\u201c", "\u201e", "\u00ab", "``"})
 _CLOSE = frozenset({"\u201d", "\u00bb"})
 _NEWLINE = re.compile("\n")
+_HEADLINE_SINGLE = re.compile(r":\s+'(?P<body>[^'\n]*(?:'[a-z][^'\n]*)*)'[.;]?[ \t]*")
 _TERMINAL = re.compile(r"[.!?]+")
 _CLOSERS = "\"'\u201d\u2019\u00bb)]"
 _STARTERS = "\"'\u201c\u2018\u00ab([`"
@@ -154,6 +155,13 @@ def _single_quoted(text: str, start: int, end: int, doubles: list[Quoted]) -> li
                 i = text.find("\u2018", j + 1, end)
                 continue
         i = text.find("\u2018", i + 1, end)
+    colon = _HEADLINE_SINGLE.search(text, start, end)  # "Reid: 'Never underestimate Trump.'"
+    if colon is not None and not doubles and colon.end() == end:
+        out.append(
+            _trimmed(
+                text, colon.start("body"), colon.end("body"), colon.start("body") - 1, colon.end("body") + 1
+            )
+        )
     out.sort(key=lambda q: q.open_at)
     return out
 

@@ -33,6 +33,8 @@ class QuoteLexicon:
     np_words: frozenset[str]  # words ending in -ly that are not adverbs ("family", "ally")
     ambiguous: frozenset[str]  # cue words that are also nouns ("report", "claims"): need a named subject
     not_clause: frozenset[str]  # words that cannot open a reported clause ("with", "about")
+    relatives: frozenset[str]  # "who": a subject standing for the phrase before it
+    standalone: frozenset[str]  # "another", "others": determiners that can be a whole subject
     parentheticals: frozenset[str]  # "however", "too": set off by commas between subject and verb
     quantities: frozenset[str]  # "half", "most": open a subject phrase ("half of voters say")
     coordinators: frozenset[str]  # "and", "but", "while": may open another speaker's clause
@@ -128,6 +130,8 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         not_clause=frozenset(map(norm, data.get("not_clause", []))),
         coordinators=frozenset(map(norm, data.get("coordinators", []))),
         parentheticals=frozenset(map(norm, data.get("parentheticals", []))),
+        relatives=frozenset(map(norm, data.get("relatives", []))),
+        standalone=frozenset(map(norm, data.get("standalone", []))),
         quantities=frozenset(map(norm, data.get("quantities", []))),
         participle_leads=frozenset(map(norm, data.get("participle_leads", []))),
         barriers=frozenset(map(norm, data.get("barriers", []))),

@@ -32,7 +32,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--block", type=int, default=64, help="stories per interleaved chain/baseline block")
     p.add_argument("--workers", default="1,2", help="worker counts end to end; empty: offline only")
     p.add_argument("--partitions", type=int, default=2, help="partitions of the bench topics (>= 2)")
-    p.add_argument("--half-load-stories", type=int, default=240, help="stories published at half load")
+    p.add_argument("--half-load-stories", type=int, default=200, help="stories published at half load")
     p.add_argument(
         "--profile", action="store_true", help="also cProfile a chain pass (build/bench-profile.txt)"
     )

@@ -303,6 +303,7 @@ def max_throughput(workers: Workers, corpus: Corpus, warm: Corpus, broker: str) 
     seconds = last - first
     wall = seconds if seconds > 0 else float("nan")
     cores = os.cpu_count() or 1
+    worker_cpu = [b - a for a, b in zip(cpu0[0], cpu1[0], strict=True)]
     return {
         "prefix": workers.prefix,
         "assignment": workers.assignment,
@@ -311,8 +312,9 @@ def max_throughput(workers: Workers, corpus: Corpus, warm: Corpus, broker: str) 
         "outputs": _kinds(got),
         "seconds": seconds,
         "stories_per_second": len(got) / wall,
+        "stories_per_worker_cpu_second": len(got) / max(1e-9, sum(worker_cpu)),
         "cpu_cores_used": {
-            "workers": [(b - a) / wall for a, b in zip(cpu0[0], cpu1[0], strict=True)],
+            "workers": [c / wall for c in worker_cpu],
             "broker": (cpu1[1] - cpu0[1]) / wall if bpid else None,
             "bench": (cpu1[2] - cpu0[2]) / wall,
             "machine": (busy1 - busy0) / max(1e-9, (total1 - total0)) * cores,

@@ -10,6 +10,12 @@ quotes. Scoring follows the issue:
   of the gold source is in the predicted canonical name, or both are absent;
 * (a) direct: gold content starting with a quote mark vs predictions of kind direct or partial;
   (b) all attributions vs all predictions. P = right / predicted, R = right / gold.
+
+Predictions are grouped the way PolNeAR annotates: one attribution per cue (its content may have
+several fragments). So '"A," she said. "B."' is one attribution, a quote continuing the previous one
+joins it, and a partial quote inside the clause its verb reports ('said the plan was a "failing
+strategy"') joins that indirect quote: the gold content is the whole clause, not the fragment, so
+the group counts as indirect, outside (a). `--per-quote` scores every quote on its own instead.
 """
 
 from __future__ import annotations
@@ -313,7 +319,7 @@ def entity_stage(lang: str) -> Callable[[Doc], list[Entity]]:
     return lambda doc: extract_entities(doc, rules=rules)
 
 
-def evaluate(articles: Sequence[Article], lang: str = "en") -> Report:
+def evaluate(articles: Sequence[Article], lang: str = "en", *, per_quote: bool = False) -> Report:
     """Run NER, the entity stage and the quote stage on the raw texts (offsets match the gold)."""
     from pipeline.nlp import ModelRegistry
     from pipeline.quotes import extract_quotes, load_lexicon
@@ -333,16 +339,18 @@ def evaluate(articles: Sequence[Article], lang: str = "en") -> Report:
         t = time.perf_counter()
         quotes = extract_quotes(article.text, ents, lexicon=lexicon, doc=doc)
         report.quote_seconds += time.perf_counter() - t
-        direct, every = score_article(article, quotes)
+        direct, every = score_article(article, quotes, per_quote=per_quote)
         report.direct.add(direct)
         report.all.add(every)
         report.articles += 1
     return report
 
 
-def score_article(article: Article, quotes: Sequence[Quote]) -> tuple[Score, Score]:
-    """(a) direct quotes and (b) all attributions of one article."""
-    pred = attributions(article.text, quotes)
+def score_article(
+    article: Article, quotes: Sequence[Quote], *, per_quote: bool = False
+) -> tuple[Score, Score]:
+    """(a) direct quotes and (b) all attributions of one article; `per_quote` skips the grouping."""
+    pred = [Predicted.of(q) for q in quotes] if per_quote else attributions(article.text, quotes)
     direct = score([g for g in article.gold if g.direct], [p for p in pred if p.kind != "indirect"])
     return direct, score(article.gold, pred)
 
@@ -371,12 +379,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--split", default="dev", choices=("dev", "train", "test"))
     parser.add_argument("--limit", type=int, default=0, help="only the first N articles")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--per-quote", action="store_true", help="score every quote alone (no grouping by cue)"
+    )
     args = parser.parse_args(argv)
     try:
         articles = read_corpus(args.polnear, args.split, args.limit or None)
     except FileNotFoundError as exc:
         print(f"wirestream eval quotes: {exc}", file=sys.stderr)
         return 2
-    report = evaluate(articles)
-    print(json.dumps(report.as_dict()) if args.json else format_report(report, args.split))
+    report = evaluate(articles, per_quote=args.per_quote)
+    label = args.split + (", per quote" if args.per_quote else "")
+    print(json.dumps(report.as_dict()) if args.json else format_report(report, label))
     return 0

@@ -203,6 +203,20 @@ def test_direct_score_keeps_gold_opening_with_a_mark_and_direct_or_partial_predi
     assert (every.right, every.predicted, every.gold) == (2, 2, 2)
 
 
+def test_per_quote_scoring_counts_every_quote() -> None:
+    from pipeline.evaluation.quotes import Article, score_article
+
+    said = TEXT.index("said")
+    clause = "the depot was a \u201cdisgrace to the town\u201d and must close"
+    start = TEXT.index(clause)
+    gold_clause = Gold(((start, start + len(clause)),), clause, ((0, 12),), "Nadia Haddad")
+    quotes = [_q(TEXT, clause, "indirect", said), _q(TEXT, "disgrace to the town", "partial", said)]
+    grouped = score_article(Article("a", TEXT, [gold_clause]), quotes)
+    alone = score_article(Article("a", TEXT, [gold_clause]), quotes, per_quote=True)
+    assert (grouped[1].right, grouped[1].predicted) == (1, 1)
+    assert (alone[1].right, alone[1].predicted) == (1, 2) and alone[0].predicted == 1
+
+
 def test_read_corpus_takes_a_split_folder_directly(tmp_path: Path) -> None:
     (tmp_path / "text").mkdir()
     (tmp_path / "attributions").mkdir()

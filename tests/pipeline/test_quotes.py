@@ -169,6 +169,13 @@ def test_quote_signed_with_a_dash(text: str) -> None:
     assert q.cue is not None and q.cue.text in ("\u2015", "-")
 
 
+def test_headline_with_single_quotes_after_a_colon() -> None:
+    text = "Amina Diallo: 'The Port Will Reopen in May.'\n\nThe mayor spoke on Monday."
+    q = only(run(text, person("Amina Diallo")), "direct")
+    assert q.text == "The Port Will Reopen in May." and q.speaker is not None and q.cue is not None
+    assert (q.speaker.canonical, q.cue.text) == ("Amina Diallo", ":")
+
+
 def test_question_then_speaker_in_the_next_sentence() -> None:
     text = "\u201cCan we win the county?\u201d Mr. Okafor asked. \u201cI doubt it.\u201d"
     found = direct(run(text, person("Okafor", "Samuel Okafor")))

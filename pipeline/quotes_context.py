@@ -1,0 +1,130 @@
+"""The story as the quotes stage reads it: layout, lower-cased words, entities and punctuation by
+word, and the cue phrases found in it. Built once per story; the other quotes_* modules read it."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pipeline.quotes_layout import Layout
+from pipeline.quotes_lexicon import QuoteLexicon, norm
+from pipeline.records import Entity
+
+PERSON_LABELS = frozenset({"PERSON", "PER"})
+SPEAKER_LABELS = frozenset({"PERSON", "PER", "ORG", "NORP", "GPE"})
+_ARTICLES = frozenset({"the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "whose"})
+_MARK_OR_COMMA = re.compile(r",|[.;:!?\"\u201c\u201d\u00ab\u00bb()\[\]\u2014\u2013]|\s-\s|--|''")
+
+
+@dataclass(frozen=True, slots=True)
+class CueHit:
+    first: int  # word indices: [first, last)
+    last: int
+    kind: str  # a lexicon cue kind, or "colon" for "Speaker: ..." (a colon or a signing dash)
+    at: int = -1  # the mark's offset for kind "colon"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    kind: str  # "entity", "pronoun", "descriptor" or "relative" ("who", naming `antecedent`)
+    entity: Entity | None = None
+    antecedent: Mention | None = None
+
+
+@dataclass(slots=True)
+class Context:
+    """One story as the quotes stage reads it: layout, lower-cased words, entities by word."""
+
+    text: str
+    lay: Layout
+    lex: QuoteLexicon
+    entities: Sequence[Entity]
+    low: list[str] = field(default_factory=list)
+    ent_of: list[Entity | None] = field(default_factory=list)
+    stop: list[bool] = field(default_factory=list)  # punctuation after word i ends a noun phrase
+    comma: list[bool] = field(default_factory=list)  # a comma follows word i
+    people_cache: list[Entity] | None = None
+    roles_cache: dict[str, list[Entity]] | None = None
+
+    def __post_init__(self) -> None:
+        self.low = [norm(self.text[s:e]) for s, e in self.lay.words]
+        self.ent_of = [None] * len(self.low)
+        for ent in self.entities:
+            i = self.lay.word_index(ent.start)
+            while i < len(self.low) and self.lay.words[i][0] < ent.end:
+                self.ent_of[i] = ent
+                i += 1
+        self.stop, self.comma = self._punctuation()
+
+    def _punctuation(self) -> tuple[list[bool], list[bool]]:
+        """Per word: does punctuation that ends a noun phrase follow it (a period after "Mr" or a
+        single initial does not), and does a comma? One pass over the punctuation marks."""
+        n = len(self.low)
+        hard, dot, comma = [False] * n, [False] * n, [False] * n
+        starts = self.lay.word_starts
+        for m in _MARK_OR_COMMA.finditer(self.text):
+            i = bisect_right(starts, m.start()) - 1
+            if i < 0 or m.start() < self.we(i):
+                continue
+            if m.group() == ",":
+                comma[i] = True
+            elif m.group() == "." and m.start() == self.we(i):
+                dot[i] = True
+            else:
+                hard[i] = True
+        abbreviations = self.lex.abbreviations
+        stop = [
+            hard[i]
+            or (
+                dot[i]
+                and not (
+                    self.low[i] in abbreviations
+                    or (len(self.low[i]) == 1 and self.text[self.ws(i)].isupper())
+                )
+            )
+            for i in range(n)
+        ]
+        return stop, comma
+
+    def ws(self, i: int) -> int:
+        return self.lay.words[i][0]
+
+    def we(self, i: int) -> int:
+        return self.lay.words[i][1]
+
+    def gap(self, i: int) -> str:
+        """The text between word i and the next one."""
+        end = self.ws(i + 1) if i + 1 < len(self.low) else len(self.text)
+        return self.text[self.we(i) : end]
+
+    def cues(self) -> list[CueHit]:
+        """Cue phrases outside quotes, longest match first, left to right. A cue word is lower-case
+        (or opens a sentence), outside names, and not a noun after an article ("the report")."""
+        out: list[CueHit] = []
+        low, cues = self.low, self.lex.cues
+        i = 0
+        while i < len(low):
+            for words, kind in cues.get(low[i], ()):
+                if tuple(low[i : i + len(words)]) != words or not self.cue_like(i):
+                    continue
+                out.append(CueHit(i, i + len(words), kind))
+                i += len(words) - 1
+                break
+            i += 1
+        return out
+
+    def cue_like(self, i: int) -> bool:
+        start, text = self.ws(i), self.text
+        if start > 0 and text[start - 1] in "-\u2010":  # "self-described"
+            return False
+        prev = self.low[i - 1] if i > 0 and not self.stop[i - 1] else ""
+        possessive = prev.endswith("'s") and prev[:-2] not in self.lex.subject_pronouns  # not "he's said"
+        if prev in _ARTICLES or possessive:
+            return False  # "the report", "Rubio's proposed credit"
+        if self.ent_of[i] is not None or self.lay.quote_at(start) is not None:
+            return False
+        return not text[start].isupper() or self.lay.sentence(start)[0] == start
