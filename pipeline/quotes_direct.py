@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pipeline.config import QuoteConfig
 from pipeline.quotes_context import PERSON_LABELS, Context, CueHit, Mention
 from pipeline.quotes_layout import Quoted
+from pipeline.quotes_lexicon import WEAK_KINDS
 from pipeline.quotes_speaker import (
     after_cue,
     clause_subject,
@@ -75,7 +76,9 @@ def attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cue
     head = [c for c in cues if floor <= ctx.ws(c.first) and ctx.we(c.last - 1) <= q.open_at]
     if not head and not lead_words and floor == s_start:
         return _lead_in(ctx, q, cues)
-    for c in reversed(head):
+    for k, c in reversed(list(enumerate(head))):
+        if c.kind == "stance" and any(h.kind not in WEAK_KINDS for h in head[:k]):
+            continue  # 'Smith said the council had chosen a "failing strategy"': Smith's words
         mention = _subject(ctx, c, floor)
         if mention is None:
             continue
@@ -92,7 +95,7 @@ def attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cue
             ):  # 'Smith said last week in Tel Aviv, "..."'
                 return Attribution("direct", mention, c)
         sentence_final = text[q.close_at : tail_end].strip(_END_PUNCT) == ""
-        if rest.rstrip().endswith(":") and sentence_final and c.kind not in ("belief", "partial"):
+        if rest.rstrip().endswith(":") and sentence_final and c.kind not in WEAK_KINDS:
             return Attribution("direct", mention, c)
         return Attribution("partial", mention, c)
     colon = text[floor : q.open_at].rstrip()
@@ -202,7 +205,7 @@ def _after(
         last += 1
     for i in range(first, min(first + 2 * ctx.lex.max_lead_words, last)):
         c = cue_at.get(i)
-        if c is None or c.kind in ("belief", "partial"):
+        if c is None or c.kind in WEAK_KINDS:
             continue
         if i == first:
             m = glued_pronoun(ctx, c)
@@ -214,9 +217,7 @@ def _after(
                 return None
         if m is None:
             continue
-        weak = c.kind in ("belief", "partial") or (
-            c.last - c.first == 1 and ctx.low[c.first] in ctx.lex.ambiguous
-        )
+        weak = c.kind in WEAK_KINDS or (c.last - c.first == 1 and ctx.low[c.first] in ctx.lex.ambiguous)
         if weak and m.kind == "descriptor" and not open_end:
             return None  # "his victories in various states": a noun, not a verb
         short = words_between(ctx, ctx.we(c.last - 1), tail_end) <= 6
@@ -314,7 +315,7 @@ def _lead_in(ctx: Context, q: Quoted, cues: list[CueHit]) -> Attribution | None:
     end = len(text[:para].rstrip()) - 1
     s_start, _ = ctx.lay.sentence(end)
     for c in reversed([c for c in cues if s_start <= ctx.ws(c.first) and ctx.we(c.last - 1) <= end]):
-        if c.kind in ("belief", "partial"):
+        if c.kind in WEAK_KINDS:
             continue
         m = _subject(ctx, c, s_start)
         if m is not None:

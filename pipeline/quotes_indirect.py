@@ -35,7 +35,8 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
         end = _cut(ctx, c, start, end, found)
         start, end = _trim(ctx.text, start, end)
         content = ctx.text[start:end]
-        if len(content.split()) < max(config.min_indirect_words, ctx.lex.min_clause_words):
+        least = max(config.min_indirect_words, ctx.lex.min_clause_words) if c.kind != "stance" else 1
+        if len(content.split()) < least:
             continue
         q = ctx.lay.quote_at(start)
         if q is not None and q.open_at == start - 1 and q.close_at >= end:
@@ -127,7 +128,9 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
             return None
         return inverted, floor, cs
     named = m.kind != "descriptor"
-    if c.kind == "partial" and not named:
+    if c.kind == "stance":
+        return _stance(ctx, c, m, after, clause_end)
+    if c.kind == "partial" and not named and ctx.low[c.first] in lex.ambiguous:
         return None
     that = ctx.low[c.last] if c.last < len(ctx.low) else ""
     if ctx.low[c.first] in lex.ambiguous and c.last - c.first == 1 and not named and that != "that":
@@ -153,13 +156,32 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         return m, after, clause_end
     words = rest.split(None, 1)
     first = words[0].strip("\"\u201c\u2018'(").lower() if words else ""
-    if c.kind == "belief" and first == "to" and named:
+    if c.kind == "belief" and first == "to" and (named or ctx.low[c.first] not in lex.ambiguous):
         return m, after, clause_end  # "Clinton wants to bring back the 1990s"
     if first in lex.not_clause and c.kind != "partial" and not (first == "to" and c.kind == "object"):
         return None  # "responded with a smile", "told him about the war"
     if c.kind in ("belief", "object") and first not in lex.clause_openers and not words[0][:1].isupper():
         if words[0][:1] not in '"\u201c\u2018':
             return None
+    return m, after, clause_end
+
+
+def _stance(
+    ctx: Context, c: CueHit, m: Mention, after: int, clause_end: int
+) -> tuple[Mention, int, int] | None:
+    """ "Smith backed the plan", "the group refused to comment": a stance verb right after its
+    subject holds what follows it, a noun phrase, an infinitive or a clause, to the clause end.
+    Not an infinitive ("to back": the verb before it reports), not a passive ("backed by"), and
+    a word that is also a noun ("support", "attacks") only after a name or a pronoun."""
+    rest = ctx.text[after:clause_end]
+    if not rest.strip(_TRIM) or rest.lstrip()[:1] in ",;:)":
+        return None  # "..., Smith agreed.": nothing held, or a postposed verb
+    prev = ctx.low[c.first - 1] if c.first > 0 else ""
+    nxt = ctx.lay.word_index(after)
+    if prev == "to" or (nxt < len(ctx.low) and ctx.low[nxt] == "by"):
+        return None
+    if m.kind == "descriptor" and ctx.low[c.first] in ctx.lex.ambiguous:
+        return None
     return m, after, clause_end
 
 

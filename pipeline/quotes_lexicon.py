@@ -15,7 +15,9 @@ from typing import Any
 from pipeline.quotes_layout import WORD
 
 Phrases = dict[str, tuple[tuple[str, ...], ...]]  # first (or last) word -> phrases, longest first
-CUE_KINDS = ("speech", "object", "participle", "according_to", "partial", "belief")
+CUE_KINDS = ("speech", "object", "participle", "according_to", "partial", "belief", "stance")
+# kinds that report a stance or a thought, never a quote of their own ("X backed the 'plan'")
+WEAK_KINDS = frozenset({"belief", "partial", "stance"})
 
 
 @dataclass(frozen=True, slots=True)

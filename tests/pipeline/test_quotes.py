@@ -297,8 +297,9 @@ def test_partial_quote_inside_reported_speech(text: str, content: str) -> None:
     q = only(found, "partial")
     assert q.text == content
     assert q.speaker is not None and q.speaker.canonical == "Claire Whitmore"
-    carrier = only(found, "indirect")  # the clause the verb reports holds the fragment
-    assert carrier.start <= q.start and q.end <= carrier.end and carrier.cue == q.cue
+    # the clause the verb reports holds the fragment (a stance inside it, "had chosen", is its own)
+    [carrier] = [i for i in found if i.kind == "indirect" and i.cue == q.cue]
+    assert carrier.start <= q.start and q.end <= carrier.end
 
 
 @pytest.mark.parametrize(
@@ -389,6 +390,46 @@ def test_indirect_clause_ends_where_another_speaker_starts() -> None:
 def test_indirect_speech_can_be_switched_off() -> None:
     text = "Nadia Haddad said the depot would reopen in April."
     assert run(text, person("Nadia Haddad"), indirect=False) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        ("Nadia Haddad endorsed Tomas Berg in early June.", "Nadia Haddad", "Tomas Berg in early June"),
+        ("She opposed the harbour toll.", "She", "the harbour toll"),
+        ("The ferry union declined to comment on the strike.", "The ferry union", "to comment on the strike"),
+        ("The Harbour Trust refused to publish the audit.", "Harbour Trust", "to publish the audit"),
+        (
+            "Nadia Haddad agreed with the inspectors about the depot.",
+            "Nadia Haddad",
+            "the inspectors about the depot",
+        ),
+    ],
+)
+def test_stance_verbs_report_what_their_subject_backs_or_rejects(
+    text: str, speaker: str, content: str
+) -> None:
+    q = only(
+        run(text, person("Nadia Haddad"), person("Tomas Berg"), ("Harbour Trust", "ORG", "Harbour Trust")),
+        "indirect",
+    )
+    assert q.speaker is not None and (q.speaker.text, q.text) == (speaker, content)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bipartisan support for the depot grew over the summer.",  # a noun after an adjective
+        "The depot plan was backed by the ferry union.",  # a passive: the source follows
+        "Nadia Haddad wants the council to back the plan.",  # the verb before the infinitive reports
+        "The council agreed.",  # nothing held
+    ],
+)
+def test_stance_verbs_need_a_subject_and_something_held(text: str) -> None:
+    found = run(text, person("Nadia Haddad"))
+    assert [
+        q for q in found if q.cue is not None and q.cue.text in ("support", "backed", "back", "agreed")
+    ] == []
 
 
 @pytest.mark.parametrize(
