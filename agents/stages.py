@@ -38,7 +38,11 @@ LAG_EVERY = 5.0  # seconds between consumer-lag readings
 
 
 class TableStore(DedupStore):
-    """The dedup store protocol over a Faust table (RocksDB + changelog: survives restarts)."""
+    """The dedup store protocol over a Faust table (RocksDB + changelog: survives restarts).
+
+    The Deduplicator writes one entry per story and keeps its lookups in memory, rebuilt from `items`
+    (this worker's partitions) after each recovery: see `register`.
+    """
 
     def __init__(self, table: faust.types.TableT) -> None:
         self.table = table
@@ -52,6 +56,9 @@ class TableStore(DedupStore):
     def delete(self, key: str) -> None:
         if key in self.table:
             del self.table[key]
+
+    def items(self) -> Iterable[tuple[str, Any]]:
+        return self.table.items()
 
 
 class OffsetGuard:
@@ -89,6 +96,13 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
     # a worker preloads lingua's models at start rather than stalling its first stories (~4 s)
     config = replace(settings.pipeline, language=replace(settings.pipeline.language, preload=True))
     chain = Chain(config, store=TableStore(table))
+
+    @table.on_recover
+    async def reindex() -> None:
+        """After a restart or rebalance the table holds what the changelog says: the in-memory dedup
+        lookups are rebuilt from it before the next story (the partitions resume after this)."""
+        chain.deduplicator.invalidate()
+
     if "prepare" in selected or "annotate" in selected:
         started = time.perf_counter()
         chain.warm_up(("en",) if "annotate" in selected else ())

@@ -100,7 +100,6 @@ class DedupConfig:
     update_min_added: int = 8  # ... and at least this many
     correction_similarity: float = 0.5  # a same-source story saying it corrects, at least this similar
     marker_window: int = 600  # correction notes: looked for in the headline and this many chars at each end
-    bucket_seconds: float = 300.0  # expiry walks time buckets this wide (the horizon is rounded up to one)
     max_bucket_ids: int = 64  # ids kept per LSH bucket (the oldest drop out): bounds degenerate texts
 
 

@@ -20,19 +20,20 @@ remembers (exact hash of the normalised words, then MinHash/LSH over word shingl
 Stories in different languages never meet: the language is part of every index key. Duplicates are
 remembered under their id but not indexed, so a copy of a copy under another id points at the original.
 
-State (JSON values behind the `DedupStore` protocol; see `dedup_store`):
+State: one JSON value per story behind the `DedupStore` protocol (see `dedup_store`),
 
     doc:<id>                    the latest version seen of a story: sketch, sizes, source, time, ...
-    exact:<lang>:<hash>         the id whose normalised words hash to <hash>
-    band:<lang>:<i>:<hash>      ids whose signature has <hash> in LSH band i (at most `max_bucket_ids`)
-    time:<bucket>[:<chunk>]     ids remembered in each `bucket_seconds` bucket (walked by `expire`)
-    meta:oldest                 the oldest bucket not yet expired
+
+so a Faust table writes one changelog record per story (and a tombstone when it expires). The lookups
+(exact hash, LSH bands at most `max_bucket_ids` ids each, the expiry queue) are a `DedupIndex` in
+memory, derived from the docs and rebuilt from the store after a restart or rebalance (`invalidate`).
 
 Limits: the store must see every story (one dedup partition: see README); `now` is the caller's clock
 (arrival time, never `published_at`, which feeds get wrong and replays make old), so a replay of an old
-topic deduplicates against what it replays, not against the original run; the horizon is rounded up to a
-bucket; a story that changes language between versions is compared under its id only; a correction is
-an update carrying a marker, so a later version that keeps the correction note is a correction too.
+topic deduplicates against what it replays, not against the original run; a story that changes language
+between versions is compared under its id only; a correction is an update carrying a marker, so a later
+version that keeps the correction note is a correction too; the index costs memory (about 3 KB per
+remembered story) and its rebuild reads every doc once.
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ from importlib import resources
 from typing import Any
 
 from pipeline.config import DedupConfig
+from pipeline.dedup_index import DOC, DedupIndex
 from pipeline.dedup_sketch import Sketch, Sketcher, decode_signature, jaccard, normalise
-from pipeline.dedup_store import ChunkedIds, DedupStore, MemoryStore
+from pipeline.dedup_store import DedupStore, MemoryStore
 from pipeline.records import Dedup, DedupStatus, Story
 
 __all__ = [
@@ -168,7 +170,9 @@ def _overlap(seen: _Seen, sketch: Sketch) -> tuple[float, float, float]:
 class Deduplicator:
     """Classifies each story against the ones remembered within the horizon, and remembers it.
 
-    Not thread-safe, and it must see every story: run one per store (one dedup partition).
+    Not thread-safe, and it must see every story: run one per store (one dedup partition). The
+    lookups live in memory (`DedupIndex`), built from the store on first use and again after
+    `invalidate` (a restart or a rebalance changed what the store holds).
     """
 
     def __init__(
@@ -178,6 +182,19 @@ class Deduplicator:
         self.config = config
         self.markers = markers if markers is not None else load_dedup_markers()
         self.sketcher = Sketcher(config)
+        self._index: DedupIndex | None = None
+
+    @property
+    def index(self) -> DedupIndex:
+        """The in-memory lookups, (re)built from the store's docs when missing."""
+        if self._index is None:
+            self._index = DedupIndex.build(self.sketcher, self.config.max_bucket_ids, self.store.items())
+        return self._index
+
+    def invalidate(self) -> None:
+        """The store's contents changed behind our back (recovered or reassigned): rebuild before the
+        next call. Cheap to call; the rebuild reads every doc once."""
+        self._index = None
 
     # -- the decision -----------------------------------------------------------------------------
 
@@ -188,11 +205,12 @@ class Deduplicator:
         Side effect: the story is remembered (a duplicate only under its id, never as an original).
         """
         cfg = self.config
+        index = self.index
         lang = language or "und"
         sketch = self.sketcher.sketch(body)
         corrects = self.markers.says_correction(story.headline, body, lang, window=cfg.marker_window)
         since = now - cfg.horizon_seconds
-        old = self.store.get(f"doc:{story.id}")
+        old = self.store.get(f"{DOC}{story.id}")
         prev = old if old is not None and old["t"] >= since else None
 
         if prev is not None:  # 1. the same id
@@ -203,7 +221,7 @@ class Deduplicator:
                 return Dedup("correction" if corrects else "update", story.id, sim)
             return Dedup("duplicate", story.id, sim)
 
-        exact_id = self.store.get(f"exact:{lang}:{sketch.exact}")  # 2. the same text
+        exact_id = index.exact.get(index.exact_key(lang, sketch.exact))  # 2. the same text
         if exact_id is not None and exact_id != story.id:
             doc = self._live(exact_id, since)
             if doc is not None:
@@ -213,15 +231,15 @@ class Deduplicator:
                 self._remember(story, sketch, lang, now, corrects, old=old, of=exact_id)
                 return Dedup("duplicate", exact_id, 1.0)
 
-        keys = self._band_keys(lang, sketch)
-        buckets = [self.store.get(k) or [] for k in keys]
-        decision = self._decide(story, sketch, corrects, self._candidates(story.id, sketch, buckets, since))
+        keys = index.band_keys(lang, sketch.signature)
+        candidates = self._candidates(story.id, lang, sketch, index.hits(keys), since)
+        decision = self._decide(story, sketch, corrects, candidates)
         if decision is not None:  # 3. similar stories
             status, seen = decision
             of = seen.id if status == "duplicate" else None
-            self._remember(story, sketch, lang, now, corrects, old=old, of=of, bands=(keys, buckets))
+            self._remember(story, sketch, lang, now, corrects, old=old, of=of, keys=keys)
             return Dedup(status, seen.id, round(seen.similarity, 4))
-        self._remember(story, sketch, lang, now, corrects, old=old, bands=(keys, buckets))
+        self._remember(story, sketch, lang, now, corrects, old=old, keys=keys)
         return Dedup("unique", None, None)
 
     def _decide(
@@ -249,31 +267,24 @@ class Deduplicator:
                 return "duplicate", best
         return None
 
-    def _candidates(self, sid: str, sketch: Sketch, buckets: list[list[str]], since: float) -> list[_Seen]:
+    def _candidates(
+        self, sid: str, lang: str, sketch: Sketch, hits: dict[str, int], since: float
+    ) -> list[_Seen]:
         """Live stories sharing at least `min_band_hits` bands, with their similarity, most similar first."""
         if sketch.signature is None:
             return []
-        hits: dict[str, int] = {}
-        for ids in buckets:
-            for cid in ids:
-                hits[cid] = hits.get(cid, 0) + 1
         out = []
         for cid, n in hits.items():
             if n < self.config.min_band_hits or cid == sid:
                 continue  # one shared band is chance; near-duplicates share many
             doc = self._live(cid, since)
-            if doc is not None:
+            if doc is not None and doc["lang"] == lang:
                 out.append(_Seen(cid, doc, self._similarity(sketch, doc)))
         out.sort(key=lambda c: -c.similarity)
         return out
 
-    def _band_keys(self, lang: str, sketch: Sketch) -> list[str]:
-        if sketch.signature is None:
-            return []
-        return [f"band:{lang}:{i}:{h:x}" for i, h in enumerate(self.sketcher.bands(sketch.signature))]
-
     def _live(self, sid: str, since: float) -> dict[str, Any] | None:
-        doc: dict[str, Any] | None = self.store.get(f"doc:{sid}")
+        doc: dict[str, Any] | None = self.store.get(f"{DOC}{sid}")
         return doc if doc is not None and doc["t"] >= since else None
 
     @staticmethod
@@ -295,88 +306,51 @@ class Deduplicator:
         *,
         old: dict[str, Any] | None,
         of: str | None = None,
-        bands: tuple[list[str], list[list[str]]] | None = None,
+        keys: list[int] | None = None,
     ) -> None:
-        """Store the story's doc; index it (exact hash, LSH bands) unless it is a duplicate (`of`).
+        """Store the story's doc (its one store write) and index it, unless it is a duplicate (`of`).
 
-        `bands`: the band keys and the buckets read under them in `check`, to save a second read.
+        `keys`: its band keys, when `check` computed them already.
         """
+        index = self.index
         if old is not None:
-            self._unindex(story.id, old)
-            bands = None  # unindexing may have changed the buckets
-        indexed = of is None
-        self.store.set(
-            f"doc:{story.id}",
-            {
-                "v": story.version,
-                "h": sketch.exact,
-                "s": sketch.encoded(),
-                "n": sketch.shingles,
-                "src": story.source,
-                "lang": lang,
-                "t": now,
-                "c": corrects,
-                "of": of,
-                "ix": indexed,
-            },
-        )
-        if indexed:
-            self.store.set(f"exact:{lang}:{sketch.exact}", story.id)
-            keys, buckets = bands if bands is not None else (self._band_keys(lang, sketch), None)
-            cap = self.config.max_bucket_ids
-            for i, key in enumerate(keys):
-                ids = buckets[i] if buckets is not None else self.store.get(key) or []
-                self.store.set(key, [*ids[-(cap - 1) :], story.id] if cap > 1 else [story.id])
-        bucket = int(now // self.config.bucket_seconds)
-        ChunkedIds(self.store, f"time:{bucket}").append(story.id)
-        oldest = self.store.get("meta:oldest")
-        if oldest is None or bucket < oldest:
-            self.store.set("meta:oldest", bucket)
-
-    def _unindex(self, sid: str, doc: dict[str, Any]) -> None:
-        """Take a remembered version out of the indexes (its doc key is overwritten or deleted)."""
-        if not doc.get("ix", True):
-            return
-        lang = doc["lang"]
-        key = f"exact:{lang}:{doc['h']}"
-        if self.store.get(key) == sid:
-            self.store.delete(key)
-        sig = decode_signature(doc.get("s"))
-        if sig is None or len(sig) != self.config.num_perm:
-            return
-        for i, h in enumerate(self.sketcher.bands(sig)):
-            key = f"band:{lang}:{i}:{h:x}"  # as _band_keys spells them
-            ids = [x for x in self.store.get(key) or () if x != sid]
-            if ids:
-                self.store.set(key, ids)
-            else:
-                self.store.delete(key)
+            index.remove(story.id, old)
+        doc = {
+            "v": story.version,
+            "h": sketch.exact,
+            "s": sketch.encoded(),
+            "n": sketch.shingles,
+            "src": story.source,
+            "lang": lang,
+            "t": now,
+            "c": corrects,
+            "of": of,
+            "ix": of is None,
+            "q": index.next_seq,  # the order remembered in, for a rebuild
+        }
+        self.store.set(f"{DOC}{story.id}", doc)
+        if keys is None and of is None:
+            keys = index.band_keys(lang, sketch.signature)
+        index.add(story.id, doc, keys)
 
     def expire(self, *, now: float, limit: int | None = None) -> int:
         """Forget stories last seen before `now - horizon`; returns how many were dropped.
 
-        Walks the time buckets that lie wholly before the cut-off, oldest first; with `limit`, stops
-        after the bucket in which that many were dropped (the rest waits for the next call), so a
-        sweep never blocks its caller for long.
+        Oldest first; with `limit`, stops after that many (the rest waits for the next call), so a
+        sweep never blocks its caller for long. Each dropped story is one store delete.
         """
-        oldest = self.store.get("meta:oldest")
-        if oldest is None:
-            return 0
+        index = self.index
         cutoff = now - self.config.horizon_seconds
-        last = int(cutoff // self.config.bucket_seconds)  # buckets before this one end by the cut-off
         dropped = 0
-        bucket = int(oldest)
-        while bucket < last:
-            ids = ChunkedIds(self.store, f"time:{bucket}")
-            for sid in ids:
-                doc = self.store.get(f"doc:{sid}")
-                if doc is not None and doc["t"] < cutoff:
-                    self._unindex(sid, doc)
-                    self.store.delete(f"doc:{sid}")
-                    dropped += 1
-            ids.clear()
-            bucket += 1
-            if limit is not None and dropped >= limit:
+        while limit is None or dropped < limit:
+            entry = index.due(cutoff)
+            if entry is None:
                 break
-        self.store.set("meta:oldest", bucket)
+            _, seq, sid = entry
+            doc = self.store.get(f"{DOC}{sid}")
+            if doc is None or int(doc.get("q", 0)) != seq:
+                continue  # a later version replaced it (and is queued itself), or it is gone
+            index.remove(sid, doc)
+            self.store.delete(f"{DOC}{sid}")
+            dropped += 1
         return dropped

@@ -215,9 +215,11 @@ class Sketcher:
             sig[holes] = sig[filled[nxt]] + dist.astype(np.uint64) * _MIX2
         return Sketch(exact, (sig & _LOW32).astype(np.uint32), len(h))
 
-    def bands(self, signature: np.ndarray) -> list[int]:
-        """One 64-bit hash per LSH band (its rows mixed with fixed odd multipliers)."""
+    def band_hashes(self, signatures: np.ndarray) -> np.ndarray:
+        """One 64-bit hash per LSH band (its rows mixed with fixed odd multipliers), for one signature
+        (uint32[num_perm] -> uint64[bands]) or a stack of them (uint32[n, num_perm] -> uint64[n, bands])."""
         rows = self.config.num_perm // self.config.bands
-        mixed = signature.astype(np.uint64).reshape(self.config.bands, rows) * _BAND_MIX[:rows]
-        folded: list[int] = np.bitwise_xor.reduce(mixed ^ (mixed >> np.uint64(29)), axis=1).tolist()
+        shape = (*signatures.shape[:-1], self.config.bands, rows)
+        mixed = signatures.astype(np.uint64).reshape(shape) * _BAND_MIX[:rows]
+        folded: np.ndarray = np.bitwise_xor.reduce(mixed ^ (mixed >> np.uint64(29)), axis=-1)
         return folded

@@ -14,7 +14,6 @@ import pytest
 from pipeline.config import DedupConfig
 from pipeline.dedup import Deduplicator, MemoryStore, load_dedup_markers, normalise
 from pipeline.dedup_sketch import Sketcher, jaccard, words_of
-from pipeline.dedup_store import ChunkedIds
 from pipeline.evaluation.storygen import stories
 from pipeline.records import Story
 
@@ -54,6 +53,9 @@ class JsonStore:
 
     def delete(self, key: str) -> None:
         self.data.pop(key, None)
+
+    def items(self) -> list[tuple[str, Any]]:
+        return [(k, json.loads(v)) for k, v in self.data.items()]
 
 
 # -- normalisation and sketches ------------------------------------------------------------------
@@ -418,20 +420,21 @@ def test_store_values_are_plain_json() -> None:
     _scenario(d)
     data = d.store.data  # type: ignore[attr-defined]
     assert json.loads(json.dumps(data)) == data
-    assert {k.split(":")[0] for k in data} == {"doc", "exact", "band", "time", "meta"}
+    assert {k.split(":")[0] for k in data} == {"doc"}  # one value per story: the lookups live in memory
+    assert set(data) == {"doc:en-ferry", "doc:agg", "doc:wt", "doc:en-ferry-rw"}
 
 
 def test_state_expires_after_the_horizon_and_leaves_nothing_behind() -> None:
-    config = DedupConfig(horizon_seconds=3600, bucket_seconds=60)
-    d = Deduplicator(MemoryStore(), config=config)
+    d = Deduplicator(MemoryStore(), config=DedupConfig(horizon_seconds=3600))
     for i, s in enumerate(BASE[:10]):
         d.check(s, s.body, "en", now=NOW + 60 * i)
     d.check(replace(BASE[0], id="copy"), BASE[0].body, "en", now=NOW + 30)
     assert d.expire(now=NOW + 1800) == 0
-    assert d.expire(now=NOW + 3600 + 150) == 3  # the stories of the first three minutes (and the copy)
+    assert d.expire(now=NOW + 3600 + 150) == 4  # the stories of the first 150 s (and the copy)
     assert d.check(replace(BASE[0], id="late"), BASE[0].body, "en", now=NOW + 3600 + 150).status == "unique"
-    assert d.expire(now=NOW + 10 * 3600) == 9
-    assert set(d.store.data) == {"meta:oldest"}  # type: ignore[attr-defined]
+    assert d.expire(now=NOW + 10 * 3600) == 8
+    assert d.store.data == {}  # type: ignore[attr-defined]
+    assert not d.index.exact and not d.index.buckets and not d.index.queue
 
 
 def test_stale_state_is_ignored_before_it_is_expired() -> None:
@@ -444,7 +447,7 @@ def test_stale_state_is_ignored_before_it_is_expired() -> None:
 
 
 def test_expire_with_a_limit_resumes_where_it_stopped() -> None:
-    d = Deduplicator(MemoryStore(), config=DedupConfig(horizon_seconds=60, bucket_seconds=10))
+    d = Deduplicator(MemoryStore(), config=DedupConfig(horizon_seconds=60))
     for i, s in enumerate(BASE[:6]):
         d.check(s, s.body, "en", now=NOW + 10 * i)
     later = NOW + 10_000
@@ -452,6 +455,18 @@ def test_expire_with_a_limit_resumes_where_it_stopped() -> None:
     assert d.expire(now=later, limit=2) == 2
     assert d.expire(now=later) == 2
     assert d.expire(now=later) == 0
+
+
+def test_a_replaced_version_expires_with_its_latest_time() -> None:
+    d = Deduplicator(MemoryStore(), config=DedupConfig(horizon_seconds=3600))
+    s = BASE[2]
+    d.check(s, s.body, "en", now=NOW)
+    d.check(
+        replace(s, version=2), s.body + "\n\nA new paragraph on what happened next.", "en", now=NOW + 3000
+    )
+    assert d.expire(now=NOW + 3700) == 0  # the first version's queue entry is stale
+    assert d.check(s, s.body, "en", now=NOW + 3700).status == "duplicate"
+    assert d.expire(now=NOW + 6700) == 1
 
 
 def test_lsh_buckets_stay_bounded_for_repeated_texts() -> None:
@@ -463,17 +478,41 @@ def test_lsh_buckets_stay_bounded_for_repeated_texts() -> None:
             "en",
             now=NOW,
         )
-    buckets = [v for k, v in d.store.data.items() if k.startswith("band:")]  # type: ignore[attr-defined]
+    buckets = [v for v in d.index.buckets.values() if isinstance(v, list)]
     assert buckets and max(len(b) for b in buckets) == 8
 
 
-@pytest.mark.parametrize("n", [0, 1, 5, 6, 13])
-def test_chunked_ids_append_iterate_and_clear(n: int) -> None:
+def test_a_restarted_deduplicator_rebuilds_its_index_from_the_store() -> None:
+    store = JsonStore()
+    first = Deduplicator(store, config=DedupConfig(max_bucket_ids=8))
+    for s in BASE[:12]:
+        first.check(s, s.body, "en", now=NOW)
+    for i in range(20):
+        first.check(
+            Story(f"n{i}", "x"), f"Stock markets closed higher on the day. Report {i}.", "en", now=NOW + i
+        )
+    before = (first.index.exact, first.index.buckets, sorted(first.index.queue), first.index.next_seq)
+    second = Deduplicator(store, config=DedupConfig(max_bucket_ids=8))  # a restart: same store, no index
+    assert (
+        second.index.exact,
+        second.index.buckets,
+        sorted(second.index.queue),
+        second.index.next_seq,
+    ) == before
+    copy = replace(BASE[3], id="copy")
+    assert second.check(copy, BASE[3].body, "en", now=NOW + 60).of == BASE[3].id
+    near = replace(BASE[4], id="near")
+    got = second.check(near, BASE[4].body.replace(" the ", " a ", 2), "en", now=NOW + 60)
+    assert (got.status, got.of) == ("duplicate", BASE[4].id)
+
+
+def test_invalidate_rebuilds_from_what_the_store_holds_now() -> None:
     store = MemoryStore()
-    ids = ChunkedIds(store, "time:1", chunk=5)
-    for i in range(n):
-        ids.append(f"s{i}")
-    assert list(ids) == [f"s{i}" for i in range(n)]
-    assert all(len(v) <= 5 for k, v in store.data.items() if k.startswith("time:1:"))
-    ids.clear()
-    assert store.data == {}
+    d = Deduplicator(store)
+    assert not d.index.queue  # built now, from the empty store
+    other = Deduplicator(store)  # another owner wrote while this one was not assigned
+    s = BASE[5]
+    other.check(s, s.body, "en", now=NOW)
+    assert s.id not in d.index.exact.values()  # built before the other wrote
+    d.invalidate()
+    assert d.check(replace(s, id="b"), s.body, "en", now=NOW).of == s.id
