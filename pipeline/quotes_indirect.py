@@ -159,11 +159,40 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     if c.kind == "belief" and first == "to" and (named or ctx.low[c.first] not in lex.ambiguous):
         return m, after, clause_end  # "Clinton wants to bring back the 1990s"
     if first in lex.not_clause and c.kind != "partial" and not (first == "to" and c.kind == "object"):
+        later = _that_later(ctx, after, clause_end)  # "said on Friday in a statement that ..."
+        if later is not None:
+            return m, later, clause_end
+        if first == "to" and c.kind in ("speech", "belief") and _infinitive(ctx, after):
+            return m, after, clause_end  # "agreed to pay", "promised to act"
         return None  # "responded with a smile", "told him about the war"
     if c.kind in ("belief", "object") and first not in lex.clause_openers and not words[0][:1].isupper():
         if words[0][:1] not in '"\u201c\u2018':
             return None
     return m, after, clause_end
+
+
+def _that_later(ctx: Context, after: int, clause_end: int) -> int | None:
+    """Where "that" opens the reported clause after a phrase that qualifies the verb ("said on
+    Friday during a visit to Ohio that ..."): within a few words, with no full stop between."""
+    i = ctx.lay.word_index(after)
+    for k in range(i, min(i + ctx.lex.max_lead_words + 6, len(ctx.low))):
+        if ctx.ws(k) >= clause_end or (k > i and ctx.stop[k - 1]):
+            return None
+        if ctx.low[k] == "that" and k > i:
+            return ctx.ws(k)
+    return None
+
+
+def _infinitive(ctx: Context, after: int) -> bool:
+    """ "to" before a verb ("to pay"), not before a noun phrase ("to reporters", "to the board")."""
+    i = ctx.lay.word_index(after) + 1
+    if i >= len(ctx.low) or ctx.ent_of[i] is not None or not ctx.text[ctx.ws(i)].islower():
+        return False
+    w = ctx.low[i]
+    lex = ctx.lex
+    return not (
+        w in lex.determiners or w in lex.subject_pronouns or w in lex.np_inner or w in lex.object_words
+    )
 
 
 def _stance(

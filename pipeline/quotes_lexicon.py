@@ -39,6 +39,8 @@ class QuoteLexicon:
     standalone: frozenset[str]  # "another", "others": determiners that can be a whole subject
     parentheticals: frozenset[str]  # "however", "too": set off by commas between subject and verb
     quantities: frozenset[str]  # "half", "most": open a subject phrase ("half of voters say")
+    numbers: frozenset[str]  # number words: "one in five" is a share of people, like "42%"
+    share_links: frozenset[str]  # "in" of "four in 10"
     coordinators: frozenset[str]  # "and", "but", "while": may open another speaker's clause
     participle_leads: frozenset[str]  # words before a participle that make it the clause's verb
     barriers: frozenset[str]
@@ -135,6 +137,8 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         relatives=frozenset(map(norm, data.get("relatives", []))),
         standalone=frozenset(map(norm, data.get("standalone", []))),
         quantities=frozenset(map(norm, data.get("quantities", []))),
+        numbers=frozenset(map(norm, data.get("numbers", []))),
+        share_links=frozenset(map(norm, data.get("share_links", []))),
         participle_leads=frozenset(map(norm, data.get("participle_leads", []))),
         barriers=frozenset(map(norm, data.get("barriers", []))),
         skip_before=phrases(data.get("skip_before_cue", []), backwards=True),

@@ -128,10 +128,12 @@ def _np_ending(ctx: Context, i: int, floor: int) -> Mention | None:
         ante = _np_ending(ctx, i - 1, floor)  # "Mike Lee, who declared ..."
         if ante is not None and ante.kind not in ("pronoun", "relative"):
             return Mention(ctx.ws(i), ctx.we(i), "relative", ante.entity, ante)
-        return None
+        return Mention(ctx.ws(i), ctx.we(i), "relative")  # "voters who say": the mention all the same
     if low[i] in lex.standalone and (i == 0 or ctx.ws(i) == floor or ctx.stop[i - 1] or ctx.comma[i - 1]):
         return Mention(ctx.ws(i), ctx.we(i), "descriptor")  # "Yet another said", "Others argue"
-    if low[i] in lex.barriers or low[i] in lex.determiners or low[i] in lex.np_inner or low[i].isdigit():
+    if low[i].isdigit() or low[i] in lex.numbers:
+        return _share(ctx, i, floor)
+    if low[i] in lex.barriers or low[i] in lex.determiners or low[i] in lex.np_inner:
         return None
     k = i
     while k - 1 >= 0 and ctx.ws(k - 1) >= floor and i - k < lex.max_speaker_words:
@@ -156,6 +158,25 @@ def _np_ending(ctx: Context, i: int, floor: int) -> Mention | None:
     if at_clause_start and plain and i - k < 3:
         return Mention(ctx.ws(k), ctx.we(i), "descriptor")  # "Officials said", "Critics argue"
     return None
+
+
+def _share(ctx: Context, i: int, floor: int) -> Mention | None:
+    """A share of people ending at word i, as polls name them: "42%", "four in 10", "one in five"
+    ("About four in 10 said ..."); other numbers are not speakers."""
+    low, lex = ctx.low, ctx.lex
+    if ctx.text[ctx.we(i) : ctx.we(i) + 1] == "%":
+        end = ctx.we(i) + 1
+    elif i >= 2 and low[i - 1] in lex.share_links and (low[i - 2].isdigit() or low[i - 2] in lex.numbers):
+        end = ctx.we(i)
+    else:
+        return None
+    k = i
+    while k - 1 >= 0 and ctx.ws(k - 1) >= floor and not ctx.stop[k - 1] and i - k < 4:
+        w = low[k - 1]
+        if not (w in lex.share_links or w.isdigit() or w in lex.numbers):
+            break
+        k -= 1
+    return Mention(ctx.ws(k), end, "descriptor")
 
 
 def speaker_after(ctx: Context, i: int, limit: int, *, any_phrase: bool = False) -> Mention | None:

@@ -378,6 +378,38 @@ def test_indirect_speech_with_unnamed_sources(text: str, speaker: str, content: 
     assert q.speaker is not None and (q.speaker.text, q.text) == (speaker, content)
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        ("About four in 10 said the ferry was too slow.", "four in 10", "the ferry was too slow"),
+        ("Only 42% say the tax is fair.", "42%", "the tax is fair"),
+        ("Among them are commuters who say the ferry is always late.", "who", "the ferry is always late"),
+    ],
+)
+def test_shares_of_people_and_bare_relatives_are_speakers(text: str, speaker: str, content: str) -> None:
+    q = only(run(text), "indirect")
+    assert q.speaker is not None and (q.speaker.text, q.text) == (speaker, content)
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "Nadia Haddad said on Friday during a visit to the port that the depot would close.",
+            "that the depot would close",
+        ),
+        ("Nadia Haddad agreed to pay for the new pier.", "to pay for the new pier"),
+    ],
+)
+def test_reported_clause_after_a_qualifying_phrase_or_an_infinitive(text: str, content: str) -> None:
+    q = only(run(text, person("Nadia Haddad")), "indirect")
+    assert q.speaker is not None and (q.speaker.text, q.text) == ("Nadia Haddad", content)
+
+
+def test_no_reported_clause_after_to_and_a_listener() -> None:
+    assert run("Nadia Haddad replied to the board members on Friday.", person("Nadia Haddad")) == []
+
+
 def test_indirect_clause_ends_where_another_speaker_starts() -> None:
     text = "Some residents say the depot is safe, but Nadia Haddad says it should close for good."
     found = [q for q in run(text, person("Nadia Haddad")) if q.kind == "indirect"]
