@@ -45,8 +45,9 @@ def extract_quotes(
         return []
     ctx = Context(text, layout(text, lexicon.abbreviations), lexicon, entities)
     cues = ctx.cues()
-    cue_at = {c.first: c for c in cues}
-    found = [(q, attribute(ctx, q, cues, cue_at)) for q in ctx.lay.quotes]
+    speaking = [c for c in cues if c.kind != "unsourced"]  # "seems", "reportedly": nobody said it
+    cue_at = {c.first: c for c in speaking}
+    found = [(q, attribute(ctx, q, speaking, cue_at)) for q in ctx.lay.quotes]
     # cues attributing a direct quote (or carrying a partial one) are not reported again as indirect
     used = {f.cue.first for _, f in found if f is not None and (f.kind == "direct" or f.carrier)}
     indirect = (

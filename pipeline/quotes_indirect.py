@@ -22,12 +22,12 @@ _TRIM = " \t\n,.;:\u2014\u2013-"
 
 def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> list[Quote]:
     """Indirect quotes for cues not already attributing a direct quote."""
-    found: list[tuple[CueHit, Mention, int, int]] = []
+    found: list[tuple[CueHit, Mention | None, int, int]] = []
     subjects: dict[int, Mention] = {}  # sentence start -> subject of its last reporting verb
     for c in cues:
         if c.kind == "colon":
             continue
-        got = _reported(ctx, c, subjects)
+        got = _unsourced(ctx, c) if c.kind == "unsourced" else _reported(ctx, c, subjects)
         if got is not None:
             found.append((c, *got))
     out: list[Quote] = []
@@ -42,14 +42,13 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
         if q is not None and q.open_at == start - 1 and q.close_at >= end:
             continue  # the clause is one quote: a direct quote, handled (or refused) as such
         cs, ce = ctx.ws(c.first), ctx.we(c.last - 1)
-        out.append(
-            Quote(content, start, end, "indirect", speaker_of(ctx, mention), Cue(ctx.text[cs:ce], cs, ce))
-        )
+        speaker = speaker_of(ctx, mention) if mention is not None else None
+        out.append(Quote(content, start, end, "indirect", speaker, Cue(ctx.text[cs:ce], cs, ce)))
     return out
 
 
 def _cut(
-    ctx: Context, cue: CueHit, start: int, end: int, found: list[tuple[CueHit, Mention, int, int]]
+    ctx: Context, cue: CueHit, start: int, end: int, found: list[tuple[CueHit, Mention | None, int, int]]
 ) -> int:
     """End a clause where another speaker's attribution starts after a comma or a dash
     ("Some say X - others say Y"): Y is not part of what the first ones say."""
@@ -58,7 +57,7 @@ def _cut(
         if k > 0 and start < ctx.ws(k) < end and ctx.low[k] in ctx.lex.coordinators:
             end = ctx.ws(k)  # "called the plan a gamble and said ...": each verb reports its own clause
     for c2, m, _, _ in found:
-        if c2 is not cue and start < m.start < end:
+        if m is not None and c2 is not cue and start < m.start < end:
             before = ctx.text[start : m.start].rstrip()
             last = before.rsplit(None, 1)[-1].lower() if before.split() else ""
             if before.endswith((",", ";", "\u2014", "\u2013", " -")):
@@ -169,6 +168,23 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         if words[0][:1] not in '"\u201c\u2018':
             return None
     return m, after, clause_end
+
+
+def _unsourced(ctx: Context, c: CueHit) -> tuple[None, int, int] | None:
+    """ "The plan seems to work", "the vote is expected to pass", "he reportedly left": a view
+    nobody in the text holds; the content is the whole clause (its subject too), the source none."""
+    cs = ctx.ws(c.first)
+    s_start, s_end = ctx.lay.sentence(cs)
+    floor = _floor(ctx, s_start, cs)
+    semi = ctx.text.find(";", cs, s_end)
+    end = s_end if semi < 0 else semi
+    nxt = ctx.low[c.last] if c.last < len(ctx.low) and ctx.ws(c.last) < end else ""
+    if not nxt or (nxt in ctx.lex.not_clause and nxt not in ctx.lex.unsourced_links):
+        return None  # "she appeared on television": not a view
+    subject = subject_before(ctx, c.first, floor)
+    if subject is None or subject.kind == "relative":
+        return None  # the clause needs its subject ("seems to work" alone is a fragment)
+    return None, subject.start, end
 
 
 def _that_later(ctx: Context, after: int, clause_end: int) -> int | None:

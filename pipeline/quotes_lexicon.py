@@ -15,7 +15,7 @@ from typing import Any
 from pipeline.quotes_layout import WORD
 
 Phrases = dict[str, tuple[tuple[str, ...], ...]]  # first (or last) word -> phrases, longest first
-CUE_KINDS = ("speech", "object", "participle", "according_to", "partial", "belief", "stance")
+CUE_KINDS = ("speech", "object", "participle", "according_to", "partial", "belief", "stance", "unsourced")
 # kinds that report a stance or a thought, never a quote of their own ("X backed the 'plan'")
 WEAK_KINDS = frozenset({"belief", "partial", "stance"})
 
@@ -41,6 +41,9 @@ class QuoteLexicon:
     quantities: frozenset[str]  # "half", "most": open a subject phrase ("half of voters say")
     numbers: frozenset[str]  # number words: "one in five" is a share of people, like "42%"
     share_links: frozenset[str]  # "in" of "four in 10"
+    progressive_aux: frozenset[str]  # "is" of "is seeking": skipped between a subject and a cue ...
+    progressive_suffix: str  # ... that ends so
+    unsourced_links: frozenset[str]  # words that may follow an unsourced cue though not opening a clause
     coordinators: frozenset[str]  # "and", "but", "while": may open another speaker's clause
     participle_leads: frozenset[str]  # words before a participle that make it the clause's verb
     barriers: frozenset[str]
@@ -139,6 +142,9 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         quantities=frozenset(map(norm, data.get("quantities", []))),
         numbers=frozenset(map(norm, data.get("numbers", []))),
         share_links=frozenset(map(norm, data.get("share_links", []))),
+        progressive_aux=frozenset(map(norm, data.get("progressive_aux", []))),
+        progressive_suffix=str(data.get("progressive_suffix", "")),
+        unsourced_links=frozenset(map(norm, data.get("unsourced_links", []))),
         participle_leads=frozenset(map(norm, data.get("participle_leads", []))),
         barriers=frozenset(map(norm, data.get("barriers", []))),
         skip_before=phrases(data.get("skip_before_cue", []), backwards=True),

@@ -45,6 +45,8 @@ def subject_before(ctx: Context, cue: int, floor: int, *, relative: bool = False
         w = ctx.low[i]
         if not n and (w.endswith("n't") or (w.endswith("ly") and len(w) > 4 and w not in lex.np_words)):
             n = 1  # "doesn't want", "falsely suggesting"
+        if not n and w in lex.progressive_aux and lex.progressive_suffix:
+            n = int(ctx.low[cue].endswith(lex.progressive_suffix))  # "is seeking"
         if not n:
             break
         i -= n

@@ -449,6 +449,36 @@ def test_stance_verbs_report_what_their_subject_backs_or_rejects(
 
 
 @pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("Nadia Haddad is seeking a recount in the harbour ward.", "a recount in the harbour ward"),
+        ("Nadia Haddad was critical of the new toll.", "of the new toll"),
+        ("Nadia Haddad has been eager to settle the strike.", "to settle the strike"),
+    ],
+)
+def test_stance_in_progressive_and_adjective_phrases(text: str, content: str) -> None:
+    q = only(run(text, person("Nadia Haddad")), "indirect")
+    assert q.speaker is not None and (q.speaker.text, q.text) == ("Nadia Haddad", content)
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("The new pier seems to attract more visitors.", "The new pier seems to attract more visitors"),
+        ("The vote is expected to pass on Monday.", "The vote is expected to pass on Monday"),
+        ("Tomas Berg reportedly left the council in May.", "Tomas Berg reportedly left the council in May"),
+    ],
+)
+def test_views_nobody_in_the_story_holds_have_no_speaker(text: str, content: str) -> None:
+    q = only(run(text, person("Tomas Berg")), "indirect")
+    assert (q.speaker, q.text) == (None, content)
+
+
+def test_appearing_somewhere_is_not_a_view() -> None:
+    assert run("Tomas Berg appeared on the morning show.", person("Tomas Berg")) == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Bipartisan support for the depot grew over the summer.",  # a noun after an adjective
