@@ -49,6 +49,7 @@ class Context:
     comma: list[bool] = field(default_factory=list)  # a comma follows word i
     people_cache: list[Entity] | None = None
     roles_cache: dict[str, list[Entity]] | None = None
+    titles_cache: list[tuple[int, int]] | None = None
 
     def __post_init__(self) -> None:
         self.low = [norm(self.text[s:e]) for s, e in self.lay.words]
@@ -127,4 +128,19 @@ class Context:
             return False  # "the report", "Rubio's proposed credit"
         if self.ent_of[i] is not None or self.lay.quote_at(start) is not None:
             return False
-        return not text[start].isupper() or self.lay.sentence(start)[0] == start
+        return not text[start].isupper() or self.lay.sentence(start)[0] == start or self.in_title(start)
+
+    def in_title(self, at: int) -> bool:
+        """Is `at` on a short line in title case ("Mayor Backs Harbour Plan"), where verbs are
+        capitalised like everything else?"""
+        if self.titles_cache is None:
+            self.titles_cache = []
+            pos = 0
+            for line in self.text.split("\n"):
+                words = [w for w in line.split() if w[:1].isalpha()]
+                if 3 <= len(words) <= self.lex.max_title_words:
+                    upper = sum(1 for w in words if w[:1].isupper())
+                    if upper * 4 >= len(words) * 3:
+                        self.titles_cache.append((pos, pos + len(line)))
+                pos += len(line) + 1
+        return any(a <= at < b for a, b in self.titles_cache)

@@ -12,6 +12,7 @@ import re
 
 from pipeline.config import QuoteConfig
 from pipeline.quotes_context import Context, CueHit, Mention
+from pipeline.quotes_lexicon import norm
 from pipeline.quotes_resolve import speaker_of
 from pipeline.quotes_speaker import after_cue, clause_subject, glued_pronoun, speaker_after, subject_before
 from pipeline.records import Cue, Quote
@@ -27,7 +28,10 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
     for c in cues:
         if c.kind == "colon":
             continue
-        got = _unsourced(ctx, c) if c.kind == "unsourced" else _reported(ctx, c, subjects)
+        if c.kind == "unsourced":
+            got = _unsourced(ctx, c)
+        else:
+            got = _reported(ctx, c, subjects) or _asked(ctx, c)
         if got is not None:
             found.append((c, *got))
     out: list[Quote] = []
@@ -126,7 +130,7 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         if inverted is None or (tail.strip(_TRIM) and not tail.startswith(",")):  # ", a professor at ..."
             return None
         return inverted, floor, cs
-    named = m.kind != "descriptor"
+    named = m.kind != "descriptor" or _document(ctx, m)
     if c.kind == "stance":
         return _stance(ctx, c, m, after, clause_end)
     if c.kind == "partial" and not named and ctx.low[c.first] in lex.ambiguous:
@@ -187,6 +191,38 @@ def _unsourced(ctx: Context, c: CueHit) -> tuple[None, int, int] | None:
     return None, subject.start, end
 
 
+def _asked(ctx: Context, c: CueHit) -> tuple[Mention | None, int, int] | None:
+    """ "Asked whether the pier would close, the mayor ...", "When asked by a reporter about the
+    toll, ...": the question, up to the comma, asked by the one after "by" or by nobody named."""
+    lex = ctx.lex
+    if ctx.low[c.first] not in lex.question_cues:
+        return None
+    cs = ctx.ws(c.first)
+    s_start, s_end = ctx.lay.sentence(cs)
+    lead = ctx.text[_floor(ctx, s_start, cs) : cs].split()
+    if len(lead) > 1 or (lead and norm(lead[0]) not in lex.question_leads):
+        return None
+    comma = ctx.text.find(",", ctx.we(c.last - 1), s_end)
+    if comma < 0:
+        return None
+    asker = None
+    start = ctx.we(c.last - 1)
+    if c.last < len(ctx.low) and ctx.low[c.last] in lex.question_by:
+        asker = speaker_after(ctx, c.last + 1, comma)
+        if asker is not None:
+            start = asker.end
+    if not ctx.text[start:comma].strip(_TRIM):
+        return None
+    return asker, start, comma
+
+
+def _document(ctx: Context, m: Mention) -> bool:
+    """A descriptor naming a poll, a study, records...: "the latest poll shows" is a verb, not
+    a noun ("the poll shows" reads like "Smith shows"), so it counts as a named source."""
+    k = ctx.lay.word_index(m.end) - 1
+    return 0 <= k < len(ctx.low) and ctx.low[k] in ctx.lex.documents
+
+
 def _that_later(ctx: Context, after: int, clause_end: int) -> int | None:
     """Where "that" opens the reported clause after a phrase that qualifies the verb ("said on
     Friday during a visit to Ohio that ..."): within a few words, with no full stop between."""
@@ -225,7 +261,7 @@ def _stance(
     nxt = ctx.lay.word_index(after)
     if prev == "to" or (nxt < len(ctx.low) and ctx.low[nxt] == "by"):
         return None
-    if m.kind == "descriptor" and ctx.low[c.first] in ctx.lex.ambiguous:
+    if m.kind == "descriptor" and ctx.low[c.first] in ctx.lex.ambiguous and not _document(ctx, m):
         return None
     return m, after, clause_end
 

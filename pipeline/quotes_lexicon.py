@@ -44,6 +44,10 @@ class QuoteLexicon:
     progressive_aux: frozenset[str]  # "is" of "is seeking": skipped between a subject and a cue ...
     progressive_suffix: str  # ... that ends so
     unsourced_links: frozenset[str]  # words that may follow an unsourced cue though not opening a clause
+    documents: frozenset[str]  # "poll", "records": a descriptor with this head is a source in its own right
+    question_cues: frozenset[str]  # "asked": "Asked whether ..., Smith said" reports a question ...
+    question_leads: frozenset[str]  # ... after nothing or one of these ("when") ...
+    question_by: frozenset[str]  # ... asked by whoever follows this word ("by")
     coordinators: frozenset[str]  # "and", "but", "while": may open another speaker's clause
     participle_leads: frozenset[str]  # words before a participle that make it the clause's verb
     barriers: frozenset[str]
@@ -58,6 +62,7 @@ class QuoteLexicon:
     min_clause_words: int = 3
     max_speaker_words: int = 8
     max_lead_words: int = 10
+    max_title_words: int = 16
 
 
 def norm(word: str) -> str:
@@ -145,6 +150,10 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         progressive_aux=frozenset(map(norm, data.get("progressive_aux", []))),
         progressive_suffix=str(data.get("progressive_suffix", "")),
         unsourced_links=frozenset(map(norm, data.get("unsourced_links", []))),
+        documents=frozenset(map(norm, data.get("documents", []))),
+        question_cues=frozenset(map(norm, data.get("question_cues", []))),
+        question_leads=frozenset(map(norm, data.get("question_leads", []))),
+        question_by=frozenset(map(norm, data.get("question_by", []))),
         participle_leads=frozenset(map(norm, data.get("participle_leads", []))),
         barriers=frozenset(map(norm, data.get("barriers", []))),
         skip_before=phrases(data.get("skip_before_cue", []), backwards=True),
@@ -158,4 +167,5 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         min_clause_words=int(data.get("min_clause_words", 3)),
         max_speaker_words=int(data.get("max_speaker_words", 8)),
         max_lead_words=int(data.get("max_lead_words", 10)),
+        max_title_words=int(data.get("max_title_words", 16)),
     )

@@ -474,6 +474,47 @@ def test_views_nobody_in_the_story_holds_have_no_speaker(text: str, content: str
     assert (q.speaker, q.text) == (None, content)
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        (
+            "The latest harbour poll shows the toll is unpopular.",
+            "The latest harbour poll",
+            "the toll is unpopular",
+        ),
+        (
+            "Court records show Tomas Berg owed the city money.",
+            "Court records",
+            "Tomas Berg owed the city money",
+        ),
+    ],
+)
+def test_polls_and_records_are_sources_of_what_they_show(text: str, speaker: str, content: str) -> None:
+    q = only(run(text, person("Tomas Berg")), "indirect")
+    assert q.speaker is not None and (q.speaker.text, q.text) == (speaker, content)
+
+
+@pytest.mark.parametrize(
+    ("text", "asker", "content"),
+    [
+        ("Asked whether the pier would close, Tomas Berg shrugged.", None, "whether the pier would close"),
+        ("When asked by Nadia Haddad about the toll, Tomas Berg left.", "Nadia Haddad", "about the toll"),
+    ],
+)
+def test_questions_put_to_someone(text: str, asker: str | None, content: str) -> None:
+    q = only(run(text, person("Tomas Berg"), person("Nadia Haddad")), "indirect")
+    assert (q.speaker.text if q.speaker else None, q.text) == (asker, content)
+
+
+def test_headline_verbs_are_capitalised() -> None:
+    text = "Tomas Berg Backs Harbour Toll After Long Debate\n\nThe council met on Monday."
+    q = only(run(text, person("Tomas Berg")), "indirect")
+    assert q.speaker is not None and (q.speaker.text, q.text) == (
+        "Tomas Berg",
+        "Harbour Toll After Long Debate",
+    )
+
+
 def test_appearing_somewhere_is_not_a_view() -> None:
     assert run("Tomas Berg appeared on the morning show.", person("Tomas Berg")) == []
 
