@@ -28,6 +28,7 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
     for c in cues:
         if c.kind == "colon":
             continue
+        got: tuple[Mention | None, int, int] | None
         if c.kind == "unsourced":
             got = _unsourced(ctx, c)
         else:
