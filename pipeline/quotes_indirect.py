@@ -61,6 +61,7 @@ def _cut(
         k = c2.first - 1
         if k > 0 and start < ctx.ws(k) < end and ctx.low[k] in ctx.lex.coordinators:
             end = ctx.ws(k)  # "called the plan a gamble and said ...": each verb reports its own clause
+    end = _comma_turn(ctx, start, end)
     for c2, m, _, _ in found:
         if m is not None and c2 is not cue and start < m.start < end:
             before = ctx.text[start : m.start].rstrip()
@@ -69,6 +70,19 @@ def _cut(
                 return m.start
             if last in ctx.lex.coordinators and before[: -len(last)].rstrip().endswith(","):
                 return start + len(before) - len(last)  # "X say A, but Y says B": A ends at "but"
+    return end
+
+
+def _comma_turn(ctx: Context, start: int, end: int) -> int:
+    """End a clause at a comma that turns to something else: a contrast (", but he also noted"),
+    or a participle ("..., calling it a gamble"), which reports on its own."""
+    i = ctx.lay.word_index(start)
+    while i < len(ctx.low) - 1 and ctx.we(i) < end:
+        if ctx.comma[i] and ctx.ws(i + 1) < end and ctx.lay.quote_at(ctx.we(i)) is None:
+            w = ctx.low[i + 1]
+            if w in ctx.lex.turns or any(k == "participle" for _, k in ctx.lex.cues.get(w, ())):
+                return ctx.we(i)
+        i += 1
     return end
 
 
@@ -264,6 +278,9 @@ def _stance(
         return None
     if m.kind == "descriptor" and ctx.low[c.first] in ctx.lex.ambiguous and not _document(ctx, m):
         return None
+    comma = ctx.text.find(",", after, clause_end)
+    if comma >= 0 and ctx.lay.quote_at(comma) is None:
+        clause_end = comma  # what a stance holds is a phrase: "backed the plan, which ..."
     return m, after, clause_end
 
 

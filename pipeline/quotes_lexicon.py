@@ -49,6 +49,7 @@ class QuoteLexicon:
     question_leads: frozenset[str]  # ... after nothing or one of these ("when") ...
     question_by: frozenset[str]  # ... asked by whoever follows this word ("by")
     coordinators: frozenset[str]  # "and", "but", "while": may open another speaker's clause
+    turns: frozenset[str]  # "but", "while" after a comma: the reported clause has ended
     participle_leads: frozenset[str]  # words before a participle that make it the clause's verb
     barriers: frozenset[str]
     skip_before: Phrases  # keyed by last word: matched backwards from a cue
@@ -141,6 +142,7 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         ambiguous=frozenset(map(norm, data.get("ambiguous", []))),
         not_clause=frozenset(map(norm, data.get("not_clause", []))),
         coordinators=frozenset(map(norm, data.get("coordinators", []))),
+        turns=frozenset(map(norm, data.get("turns", []))),
         parentheticals=frozenset(map(norm, data.get("parentheticals", []))),
         relatives=frozenset(map(norm, data.get("relatives", []))),
         standalone=frozenset(map(norm, data.get("standalone", []))),

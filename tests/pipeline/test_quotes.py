@@ -419,6 +419,19 @@ def test_indirect_clause_ends_where_another_speaker_starts() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("Nadia Haddad said the depot was safe, but she also noted its age.", "the depot was safe"),
+        ("Nadia Haddad said the toll would stay, adding that it was fair.", "the toll would stay"),
+        ("Nadia Haddad backed the toll, which the council had cut.", "the toll"),
+    ],
+)
+def test_reported_clause_ends_where_the_sentence_turns(text: str, content: str) -> None:
+    found = run(text, person("Nadia Haddad"))
+    assert content in [q.text for q in found if q.kind == "indirect"]
+
+
 def test_indirect_speech_can_be_switched_off() -> None:
     text = "Nadia Haddad said the depot would reopen in April."
     assert run(text, person("Nadia Haddad"), indirect=False) == []
