@@ -28,6 +28,7 @@ _MIX1 = np.uint64(0xFF51AFD7ED558CCD)
 _MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 _EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
 _LOW32 = np.uint64(0xFFFFFFFF)
+_S29, _S32, _S33 = np.uint64(29), np.uint64(32), np.uint64(33)
 _BAND_MIX = np.random.default_rng(7).integers(1, 1 << 63, size=64, dtype=np.uint64) | np.uint64(1)
 _OWN_WORD_RANGES = (  # scripts written without spaces: each character is a word
     (0x0E00, 0x0EFF),  # Thai, Lao
@@ -40,17 +41,29 @@ _OWN_WORD_RANGES = (  # scripts written without spaces: each character is a word
     (0xF900, 0xFAFF),
     (0xFF66, 0xFF9F),  # half-width Katakana
 )
-SEP, WORD, OWN, MULTI = 0, 1, 2, 4
+SEP, WORD, OWN, MULTI, UNSTABLE = 0, 1, 2, 4, 8
+_FOLD_SHIFT = 4
+_HANGUL_VT = ((0x1161, 0x1175), (0x11A8, 0x11C2))  # jamo that compose with the syllable before them
 
 
 @cache
 def char_table() -> np.ndarray:
-    """For every BMP code point: its one-character case fold << 3 | MULTI | its class.
+    """For every BMP code point: its one-character case fold << 4 | UNSTABLE | MULTI | its class.
 
     Letters, marks and digits are WORD characters (OWN in scripts without spaces); the rest separate
-    words. MULTI marks characters whose fold is longer (\u00df -> ss). One lookup in numpy folds case
-    and classifies, instead of `str.casefold` and a regex pass.
+    words. MULTI marks characters whose fold is longer (\u00df -> ss). UNSTABLE marks characters that
+    NFKC may change, alone or with the character before them (a compatibility or canonical mapping, a
+    combining class, the second half of a composition): a text without any is already NFKC. One lookup
+    in numpy folds case, classifies and checks normalisation, instead of `str.casefold`, a regex pass
+    and `unicodedata.is_normalized`.
     """
+    seconds = set()  # characters that compose with the one before them
+    for cp in range(0x10000):
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(int(parts[1], 16))
+    for lo, hi in _HANGUL_VT:
+        seconds.update(range(lo, hi + 1))
     table = np.empty(0x10000, dtype=np.uint32)
     for cp in range(0x10000):
         ch = chr(cp)
@@ -59,7 +72,14 @@ def char_table() -> np.ndarray:
         if multi:
             folded = ch.lower() if len(ch.lower()) == 1 else ch
         kind = WORD if unicodedata.category(ch)[0] in "LMN" else SEP
-        table[cp] = (ord(folded) << 3) | (MULTI if multi else 0) | kind
+        unstable = (
+            cp in seconds
+            or 0xD800 <= cp <= 0xDFFF
+            or unicodedata.combining(ch) != 0
+            or unicodedata.normalize("NFKC", ch) != ch
+        )
+        flags = (MULTI if multi else 0) | (UNSTABLE if unstable else 0)
+        table[cp] = (ord(folded) << _FOLD_SHIFT) | flags | kind
     for lo, hi in _OWN_WORD_RANGES:
         seg = table[lo : hi + 1]
         seg[(seg & 3) == WORD] += OWN - WORD
@@ -78,17 +98,28 @@ def words_of(text: str) -> list[str]:
     return [s[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
-def _words(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Folded code points of the NFKC text, and the start and end offsets of its words."""
-    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+def _words(text: str, casefolded: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Folded code points of the NFKC text, and the start and end offsets of its words.
+
+    `casefolded`: the text went through `str.casefold` already; characters with a longer fold that NFKC
+    composes again (\u01f0, \u1e96) are then taken as they are, not folded forever.
+    """
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     top = int(cp.max()) if len(cp) else 0
-    packed = np.take(char_table(), np.minimum(cp, 0xFFFF) if top > 0xFFFF else cp)
-    if top >= 0x80 and (packed & MULTI).any():  # rare: fold in Python, so "Stra\u00dfe" meets "STRASSE"
-        return _words(unicodedata.normalize("NFKC", text.casefold()))
+    if top > 0xFFFF:  # astral planes (rare): the table does not cover them, ask unicodedata
+        if not unicodedata.is_normalized("NFKC", text):
+            return _words(unicodedata.normalize("NFKC", text), casefolded)
+        packed = np.take(char_table(), np.minimum(cp, 0xFFFF))
+    else:
+        packed = np.take(char_table(), cp)
+    if top >= 0x80:
+        flags = int(np.bitwise_or.reduce(packed))
+        if flags & UNSTABLE and top <= 0xFFFF and not unicodedata.is_normalized("NFKC", text):
+            return _words(unicodedata.normalize("NFKC", text), casefolded)
+        if flags & MULTI and not casefolded:  # rare: fold in Python, so "Stra\u00dfe" meets "STRASSE"
+            return _words(unicodedata.normalize("NFKC", text.casefold()), True)
     cls = packed & 3
-    folded = packed >> 3
+    folded = packed >> _FOLD_SHIFT
     if top > 0xFFFF:  # astral planes: Han extensions are words, the rest (emoji, symbols) is not
         astral = cp > 0xFFFF
         folded[astral] = cp[astral]
@@ -171,11 +202,19 @@ class Sketcher:
         cp, starts, ends = _words(text)
         if not len(starts):
             return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.intp)
-        pw, pw_inv = self._powers(len(cp) + 1)
-        prefix = np.zeros(len(cp) + 1, dtype=np.uint64)
-        np.cumsum(cp.astype(np.uint64) * pw[: len(cp)], out=prefix[1:])
-        lines = np.searchsorted(np.flatnonzero(cp == 10), starts)
-        return (prefix[ends] - prefix[starts]) * pw_inv[starts], lines
+        n = len(cp)
+        pw, pw_inv = self._powers(n + 1)
+        prefix = np.empty(n + 1, dtype=np.uint64)
+        prefix[0] = 0
+        np.multiply(cp, pw[:n], out=prefix[1:])
+        np.cumsum(prefix[1:], out=prefix[1:])
+        hashes = prefix[ends]
+        hashes -= prefix[starts]
+        hashes *= pw_inv[starts]
+        # the line of each word = the line breaks before it; few breaks, so place each among the words
+        before = np.searchsorted(starts, np.flatnonzero(cp == 10))
+        lines = np.cumsum(np.bincount(before, minlength=len(starts) + 1)[: len(starts)])
+        return hashes, lines
 
     def sketch(self, text: str) -> Sketch:
         """Exact hash of the word sequence; MinHash over the word n-grams within each line.
@@ -195,15 +234,19 @@ class Sketcher:
         for j in range(1, k):
             h *= _SHINGLE_MIX
             h += words[j : j + m]
-        if k > 1:
+        if k > 1 and lines[-1] != lines[0]:  # several lines: drop the shingles that span a break
             within = lines[:m] == lines[k - 1 :]
             if within.any() and not within.all():
                 h = h[within]
-        h ^= h >> np.uint64(33)  # murmur3's finaliser: every input bit reaches the bin and the value
+        tmp = np.empty_like(h)
+        np.right_shift(h, _S33, out=tmp)  # murmur3's finaliser: every input bit reaches the bin and the value
+        h ^= tmp
         h *= _MIX1
-        h ^= h >> np.uint64(29)
+        np.right_shift(h, _S29, out=tmp)
+        h ^= tmp
         h *= _MIX2
-        h ^= h >> np.uint64(32)
+        np.right_shift(h, _S32, out=tmp)
+        h ^= tmp
         sig = np.full(self.config.num_perm, _EMPTY, dtype=np.uint64)
         np.minimum.at(sig, (h & self.mask).astype(np.intp), h >> self.bits)
         empty = sig == _EMPTY
