@@ -22,9 +22,10 @@ from typing import Any
 import spacy
 from spacy.language import Language as SpacyLanguage
 
+from agents.topics import encode
 from deploy.bench.corpus import Corpus
 from deploy.bench.report import STAGES
-from pipeline.chain import Chain, Outcome, defuse
+from pipeline.chain import Chain, Outcome, Prepared, defuse
 from pipeline.config import PipelineConfig
 from pipeline.dedup import Deduplicator, MemoryStore, load_dedup_markers
 from pipeline.language import LanguageDetector
@@ -120,6 +121,69 @@ def ner_pipe_seconds(chain: Chain, records: Sequence[Enriched], batch_size: int)
     return time.perf_counter() - started
 
 
+def dedup_alone(chain: Chain, lines: Sequence[bytes], *, repeats: int = 3) -> dict[str, Any]:
+    """The dedup stage alone, as a dedup-only worker runs it, on these stories after prepare (parse,
+    clean, language: untimed): `chain.deduplicate` on each cleaned body (normalisation, sketch, markers,
+    lookups, the store write) against a fresh in-memory store, back to back. Also the dedup agent's
+    whole per-story work without Kafka: the hand-over decoded, deduplicated, encoded for the next topic.
+    The median of `repeats` passes each; the worker's table adds one RocksDB write and one changelog
+    record per story, the broker's fetch and send are not counted."""
+
+    fronts = [chain.front(line) for line in lines]
+    handovers = [encode(p.to_json()) for p in fronts if isinstance(p, Prepared)]
+
+    original = chain.deduplicator
+
+    def fresh() -> Chain:
+        chain.deduplicator = Deduplicator(MemoryStore(), config=chain.config.dedup, markers=original.markers)
+        return chain
+
+    def decoded() -> list[Prepared]:
+        return [Prepared.from_json(json.loads(blob)) for blob in handovers]
+
+    def stage(items: list[Prepared]) -> None:
+        c = fresh()
+        for p in items:
+            c.deduplicate(p, now=1_800_000_000.0)
+
+    def agent() -> None:  # as `agents.stages` does per story, minus the broker
+        c = fresh()
+        for blob in handovers:
+            result = c.dedup_or_dead(Prepared.from_json(json.loads(blob)))
+            assert isinstance(result, Prepared)
+            encode(result.to_json())
+
+    stage_runs = []
+    agent_runs = []
+    try:
+        for _ in range(repeats):
+            _, wall, cpu = _timed(partial(stage, decoded()))
+            stage_runs.append((wall, cpu))
+            _, wall, cpu = _timed(agent)
+            agent_runs.append((wall, cpu))
+    finally:
+        chain.deduplicator = original
+    n = len(handovers)
+
+    def summary(runs: list[tuple[float, float]]) -> dict[str, float]:
+        wall = sorted(w for w, _ in runs)[len(runs) // 2]
+        cpu = sorted(c for _, c in runs)[len(runs) // 2]
+        return {
+            "stories_per_second": n / wall,
+            "stories_per_cpu_second": n / cpu,
+            "ms_per_story": wall * 1000 / n,
+        }
+
+    words = [len(p.body.split()) for p in decoded()]
+    return {
+        "stories": n,
+        "words_per_story": sum(words) / max(1, len(words)),
+        "repeats": repeats,
+        "stage": summary(stage_runs),
+        "agent": summary(agent_runs),
+    }
+
+
 def run(
     corpus: Corpus, warm: Corpus, pipeline: PipelineConfig, *, batch_size: int, block: int
 ) -> dict[str, Any]:
@@ -159,6 +223,7 @@ def run(
     records = [o for o in outcomes if isinstance(o, Enriched)]
     full = [r for r in records if r.enrichment == "full"]
     n = len(lines)
+    dedup = dedup_alone(chain, lines)
     all_stage_ms = sum(sum(r.stages.get(s, 0.0) for s in STAGES) for r in records)
     wall_ms = walls["chain"] * 1000 / n
     by_language = {
@@ -196,6 +261,7 @@ def run(
             "other_ms_per_story": wall_ms - all_stage_ms / n,
             "ner_pipe_ms_per_story": pipe_seconds * 1000 / max(1, len(full)),
         },
+        "dedup_alone": dedup,
         "naive_ms_per_story_by_language": {
             lang: sum(v) / len(v) for lang, v in sorted(naive.ms_by_language.items()) if v
         },

@@ -112,6 +112,13 @@ def _offline() -> dict[str, Any]:
             "other_ms_per_story": 1.5,
             "ner_pipe_ms_per_story": 75.0,
         },
+        "dedup_alone": {
+            "stories": 95,
+            "words_per_story": 800.0,
+            "repeats": 3,
+            "stage": {"stories_per_second": 3100.0, "stories_per_cpu_second": 3200.0, "ms_per_story": 0.32},
+            "agent": {"stories_per_second": 2400.0, "stories_per_cpu_second": 2500.0, "ms_per_story": 0.42},
+        },
     }
 
 
@@ -157,6 +164,7 @@ def test_assemble_computes_every_target_ratio() -> None:
     assert r["e2e_2w_vs_1w"] == pytest.approx(16 / 9)
     assert r["p99_half_load_s"] == 1.5  # the worst configuration
     assert r["rss_per_worker_gb"] == 1.2  # the largest worker
+    assert r["dedup_stories_per_s"] == 3200.0  # the stage alone per CPU-s, not the agent with its hand-over
     assert [t["name"] for t in f["targets"]] == [t.name for t in TARGETS]
     assert all(t["met"] for t in f["targets"]) and f["passed"] is True
 
@@ -199,6 +207,7 @@ def test_table_shows_throughput_stage_ratios_latency_and_verdicts() -> None:
     assert "e2e_2w_vs_1w" in text and "FAIL" in text and "PASS" in text
     assert "1.10" in text and "1.00 1.20" in text  # RSS per worker
     assert "annotate 0.20/0.40" in text
+    assert "dedup stage alone (95 cleaned bodies, 800 words, fresh state): 3,200 stories per CPU-s" in text
     for t in TARGETS:
         assert t.name in text
 
