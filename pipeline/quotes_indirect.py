@@ -183,7 +183,10 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         if first == "to" and c.kind in ("speech", "belief") and _infinitive(ctx, after):
             return m, after, clause_end  # "agreed to pay", "promised to act"
         return None  # "responded with a smile", "told him about the war"
+    takes_object = c.kind == "belief" and named  # "Smith wants no repeat", "the study found gains"
     if c.kind in ("belief", "object") and first not in lex.clause_openers and not words[0][:1].isupper():
+        if takes_object:
+            return m, after, clause_end
         if words[0][:1] not in '"\u201c\u2018':
             return None
     return m, after, clause_end

@@ -85,6 +85,25 @@ def subject_before(ctx: Context, cue: int, floor: int, *, relative: bool = False
     return m if m is not None or not relative else _before_relative(ctx, i, floor)
 
 
+def _head_of(ctx: Context, ent: Entity, floor: int) -> Mention | None:
+    """The phrase a name completes after a preposition: "Sen. Lee of Utah" is Lee, "a poll of
+    Ohio voters" is the poll, not Utah or Ohio. None when the name stands alone."""
+    k = ctx.lay.word_index(ent.start) - 1
+    if ent.label in PERSON_LABELS or k < 1 or ctx.ws(k) < floor or ctx.stop[k] or ctx.comma[k]:
+        return None
+    if ctx.low[k] not in ctx.lex.np_inner or ctx.low[k] in ctx.lex.determiners:
+        return None
+    owner = ctx.ent_of[k - 1]
+    if owner is not None and owner.label in PERSON_LABELS and not ctx.comma[k - 1]:
+        return Mention(owner.start, owner.end, "entity", owner)
+    for j in range(k - 1, max(-1, k - 5), -1):
+        if ctx.ws(j) < floor or ctx.stop[j] or ctx.comma[j] or ctx.low[j] in ctx.lex.barriers:
+            return None
+        if ctx.low[j] in ctx.lex.determiners:
+            return Mention(ctx.ws(j), ent.end, "descriptor")
+    return None
+
+
 def _before_relative(ctx: Context, i: int, floor: int) -> Mention | None:
     """ "a White House official who spoke anonymously said": the phrase before "who"."""
     for k in range(i, max(-1, i - 12), -1):
@@ -122,7 +141,7 @@ def _np_ending(ctx: Context, i: int, floor: int) -> Mention | None:
     lex, low = ctx.lex, ctx.low
     ent = ctx.ent_of[i]
     if ent is not None and ent.label in SPEAKER_LABELS and ent.end <= ctx.we(i) + 1:
-        return Mention(ent.start, ent.end, "entity", ent)
+        return _head_of(ctx, ent, floor) or Mention(ent.start, ent.end, "entity", ent)
     pronoun = low[i].split("'")[0]  # "he's said", "they've argued"
     if pronoun in lex.subject_pronouns and pronoun not in lex.object_case:
         return Mention(ctx.ws(i), ctx.ws(i) + len(pronoun), "pronoun")

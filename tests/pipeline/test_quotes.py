@@ -528,6 +528,25 @@ def test_headline_verbs_are_capitalised() -> None:
     )
 
 
+def test_a_place_after_a_name_is_not_the_speaker() -> None:
+    text = "Sen. Tomas Berg of Ohio said the pier would reopen."
+    q = only(run(text, person("Tomas Berg"), ("Ohio", "GPE", "Ohio")), "indirect")
+    assert q.speaker is not None and q.speaker.text == "Tomas Berg"
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("Tomas Berg wants fewer cars in the old town.", "fewer cars in the old town"),
+        ("Tomas Berg did not mention the harbour toll.", "the harbour toll"),
+        ("Tomas Berg and Nadia Haddad have both endorsed the plan.", "the plan"),
+    ],
+)
+def test_beliefs_holding_a_noun_phrase_and_negated_stances(text: str, content: str) -> None:
+    q = only(run(text, person("Tomas Berg"), person("Nadia Haddad")), "indirect")
+    assert q.speaker is not None and q.text == content
+
+
 def test_appearing_somewhere_is_not_a_view() -> None:
     assert run("Tomas Berg appeared on the morning show.", person("Tomas Berg")) == []
 
