@@ -16,7 +16,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
@@ -200,6 +200,8 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
         @app.agent(topics.stage_annotate, name=f"{settings.app_id}.annotate")
         async def annotate(stream: faust.StreamT) -> None:
             guard = OffsetGuard()
+            loop = asyncio.get_running_loop()
+            previous: asyncio.Task[None] | None = None
             batches = stream.take_events(settings.batch_size, within=settings.batch_within)  # type: ignore[attr-defined]
             async for events in batches:
                 batch: list[Prepared] = []
@@ -212,22 +214,40 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                         await dead(prepared, "annotate")
                     else:
                         batch.append(prepared)
-                if batch:
-                    await process(batch)
-                for event in events:
-                    await stream.ack(event)
+                    # take_events acks each event when this body returns; one more reference keeps
+                    # its offset uncommitted until `finish` has published the batch's outcomes
+                    msg.incref()
+                # spaCy runs in a thread, so the event loop keeps heartbeats and commits going;
+                # submitted now, it queues behind the batch still in the thread, which never idles
+                work = loop.run_in_executor(executor, timed_annotate, batch) if batch else None
+                if previous is not None:
+                    await previous  # publishes in order; at most two batches in flight
+                previous = asyncio.ensure_future(finish(stream, events, batch, work))
+                previous.add_done_callback(_report_failure)
+            if previous is not None:  # the stream ended (the worker stops): publish what is done
+                await previous
 
-        async def process(batch: list[Prepared]) -> None:
+        def timed_annotate(batch: list[Prepared]) -> tuple[list[Outcome], float]:
             started = time.perf_counter()
-            # spaCy runs in a thread so the event loop keeps heartbeats and commits going
-            outcomes = await asyncio.get_running_loop().run_in_executor(executor, chain.annotate, batch)
-            record_model_loads()
-            elapsed = time.perf_counter() - started
-            for prepared, outcome in zip(batch, outcomes, strict=True):
-                if isinstance(outcome, Enriched):
-                    metrics.stories.labels("annotate").inc()
-                    metrics.latency.labels("annotate").observe(elapsed / len(batch))
-                await publish(outcome, prepared.received)
+            return chain.annotate(batch), time.perf_counter() - started
+
+        async def finish(
+            stream: faust.StreamT,
+            events: Sequence[faust.EventT],
+            batch: list[Prepared],
+            work: asyncio.Future[tuple[list[Outcome], float]] | None,
+        ) -> None:
+            """Publish a batch's outcomes once its spaCy work is done, then release its offsets."""
+            if work is not None:
+                outcomes, elapsed = await work
+                record_model_loads()
+                for prepared, outcome in zip(batch, outcomes, strict=True):
+                    if isinstance(outcome, Enriched):
+                        metrics.stories.labels("annotate").inc()
+                        metrics.latency.labels("annotate").observe(elapsed / len(batch))
+                    await publish(outcome, prepared.received)
+            for event in events:
+                await stream.ack(event)
 
     read = {t.get_topic_name() for t in (topics.raw, topics.stage_dedup, topics.stage_annotate)}
     reported: set[tuple[str, str]] = set()
@@ -258,6 +278,12 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
         reported.update(now)
 
     return chain
+
+
+def _report_failure(task: asyncio.Future[None]) -> None:
+    """Log a failed batch at once (the agent re-raises it when it awaits the task for the next batch)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("annotate: publishing a batch failed", exc_info=task.exception())
 
 
 def _handover(value: bytes | None) -> Prepared | DeadLetter:

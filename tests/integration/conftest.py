@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,13 +38,13 @@ def broker() -> str:
 class LocalBroker:
     """A second broker of our own (other ports, temp data), for tests that stop and start it."""
 
-    def __init__(self, port: int, data: Path) -> None:
+    def __init__(self, port: int, controller_port: int, data: Path) -> None:
         self.port = port
         self.address = f"127.0.0.1:{port}"
         self.env = dict(
             os.environ,
             WIRESTREAM_KAFKA_PORT=str(port),
-            WIRESTREAM_KAFKA_CONTROLLER_PORT=str(port + 1),
+            WIRESTREAM_KAFKA_CONTROLLER_PORT=str(controller_port),
             WIRESTREAM_KAFKA_DATA=str(data),
         )
 
@@ -61,7 +61,8 @@ class LocalBroker:
 
 @pytest.fixture
 def own_broker(broker: str, tmp_path: Path) -> Iterator[LocalBroker]:
-    b = LocalBroker(19092, tmp_path / "kafka-data")
+    # free ports, so two test runs on one machine (or a busy fixed port) never collide
+    b = LocalBroker(_free_port(), _free_port(), tmp_path / "kafka-data")
     b.start()
     yield b
     b.stop()
@@ -160,9 +161,15 @@ def publish(prefix: str, records: list[dict[str, Any]] | list[bytes], broker: st
 
 
 def consume(
-    prefix: str, expected: int, timeout: float = 240.0, broker: str = BROKER
+    prefix: str,
+    expected: int,
+    timeout: float = 240.0,
+    broker: str = BROKER,
+    *,
+    ids: Collection[str] | None = None,
 ) -> dict[str, list[tuple[int, int, dict[str, Any]]]]:
-    """(partition, offset, record) per output topic, until `expected` records or timeout."""
+    """(partition, offset, record) per output topic, until `expected` records, or with `ids` until every
+    one of those story ids came out (records emitted twice do not count twice), or timeout."""
     from kafka import KafkaConsumer
 
     topics = [f"{prefix}.enriched", f"{prefix}.duplicates", f"{prefix}.deadletter"]
@@ -175,11 +182,18 @@ def consume(
         isolation_level="read_committed",
     )
     got: dict[str, list[tuple[int, int, dict[str, Any]]]] = {t.split(".", 1)[1]: [] for t in topics}
+    missing = set(ids) if ids is not None else set()
+
+    def done() -> bool:
+        return not missing if ids is not None else sum(len(v) for v in got.values()) >= expected
+
     deadline = time.time() + timeout
     try:
-        while sum(len(v) for v in got.values()) < expected and time.time() < deadline:
+        while not done() and time.time() < deadline:
             for msg in consumer:
-                got[msg.topic.split(".", 1)[1]].append((msg.partition, msg.offset, json.loads(msg.value)))
+                value = json.loads(msg.value)
+                got[msg.topic.split(".", 1)[1]].append((msg.partition, msg.offset, value))
+                missing.discard(value.get("id"))
     finally:
         consumer.close()
     return got

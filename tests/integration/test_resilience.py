@@ -61,7 +61,7 @@ def _crash_run(worker_factory: Any, n: int, **env: str) -> tuple[Counter[str], l
             break
     first.stop(signal.SIGKILL)
     worker_factory(**env).start()
-    got = consume(prefix, n, timeout=300)
+    got = consume(prefix, n, timeout=300, ids=[s["id"] for s in batch])
     counts = ids_out(got)
     return counts, [s["id"] for s in batch]
 
@@ -84,7 +84,8 @@ def test_broker_restart_mid_stream_loses_nothing(worker_factory: Any, own_broker
     time.sleep(5)
     own_broker.start()
     publish(prefix, batch[75:], broker=own_broker.address)
-    counts = ids_out(consume(prefix, len(batch), timeout=300, broker=own_broker.address))
+    got = consume(prefix, len(batch), timeout=300, broker=own_broker.address, ids=[s["id"] for s in batch])
+    counts = ids_out(got)
     worker.stop()  # before the broker fixture stops its broker
     missing = {s["id"] for s in batch} - set(counts)
     assert not missing, f"{len(missing)} ids lost across the broker restart"
@@ -98,7 +99,7 @@ def test_rebalance_survivor_finishes_the_work(worker_factory: Any) -> None:
     publish(prefix, batch)
     consume(prefix, 30, timeout=120)
     first.stop(signal.SIGKILL)
-    counts = ids_out(consume(prefix, len(batch), timeout=300))
+    counts = ids_out(consume(prefix, len(batch), timeout=300, ids=[s["id"] for s in batch]))
     second.stop()
     missing = {s["id"] for s in batch} - set(counts)
     assert not missing, f"{len(missing)} ids lost when a worker died"
