@@ -20,6 +20,7 @@ from pipeline.config import QuoteConfig
 from pipeline.quotes_context import Context, CueHit
 from pipeline.quotes_direct import attribute, continuation, ends_open
 from pipeline.quotes_indirect import indirect_quotes
+from pipeline.quotes_labels import labelled_lines
 from pipeline.quotes_layout import Quoted, layout
 from pipeline.quotes_lexicon import QuoteLexicon, load_lexicon
 from pipeline.quotes_resolve import speaker_of
@@ -53,6 +54,8 @@ def extract_quotes(
     indirect = (
         indirect_quotes(ctx, [c for c in cues if c.first not in used], config) if config.indirect else []
     )
+    if config.indirect:
+        indirect += labelled_lines(ctx, config.min_indirect_words)
     quotes: list[Quote] = list(indirect)
     previous: tuple[Quoted, Quote] | None = None
     for q, f in found:

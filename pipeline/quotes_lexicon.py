@@ -64,6 +64,8 @@ class QuoteLexicon:
     max_speaker_words: int = 8
     max_lead_words: int = 10
     max_title_words: int = 16
+    max_label_words: int = 4
+    not_labels: frozenset[str] = frozenset()  # "update", "photo": line labels that are not speakers
 
 
 def norm(word: str) -> str:
@@ -170,4 +172,6 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         max_speaker_words=int(data.get("max_speaker_words", 8)),
         max_lead_words=int(data.get("max_lead_words", 10)),
         max_title_words=int(data.get("max_title_words", 16)),
+        max_label_words=int(data.get("max_label_words", 4)),
+        not_labels=frozenset(map(norm, data.get("not_labels", []))),
     )

@@ -547,6 +547,39 @@ def test_beliefs_holding_a_noun_phrase_and_negated_stances(text: str, content: s
     assert q.speaker is not None and q.text == content
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        (
+            "MORALES: We will rebuild the pier before winter.",
+            "MORALES",
+            "We will rebuild the pier before winter.",
+        ),
+        (
+            "Tomas Berg: Harbour toll is here to stay\n\nThe council met.",
+            "Tomas Berg",
+            "Harbour toll is here to stay",
+        ),
+    ],
+)
+def test_lines_labelled_with_a_speaker(text: str, speaker: str, content: str) -> None:
+    q = only(run(text, person("Tomas Berg")), "indirect")
+    assert q.speaker is not None and (q.speaker.text, q.text) == (speaker, content)
+    assert q.cue is not None and q.cue.text == ":"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Latest: Ferry service resumes after the storm.",
+        "UPDATE: The pier reopened on Monday.",
+        "Q: Will it reopen?",
+    ],
+)
+def test_section_labels_are_not_speakers(text: str) -> None:
+    assert run(text) == []
+
+
 def test_appearing_somewhere_is_not_a_view() -> None:
     assert run("Tomas Berg appeared on the morning show.", person("Tomas Berg")) == []
 
