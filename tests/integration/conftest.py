@@ -124,9 +124,18 @@ class Worker:
             return resp.read().decode()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep each phase's report on the test item, so fixtures can tell a failed test at teardown."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def worker_factory(broker: str, tmp_path: Path) -> Iterator[Any]:
-    """Make workers on one fresh prefix; all are stopped at teardown."""
+def worker_factory(broker: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Make workers on one fresh prefix; all are stopped at teardown. When the test failed, workers
+    still running first write every thread's and task's stack to their log (SIGUSR1), to show a stall."""
     prefix = f"it-{uuid.uuid4().hex[:10]}"
     made: list[Worker] = []
 
@@ -143,6 +152,15 @@ def worker_factory(broker: str, tmp_path: Path) -> Iterator[Any]:
 
     make.prefix = prefix  # type: ignore[attr-defined]
     yield make
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        live = [w for w in made if w.proc is not None and w.proc.poll() is None]
+        for w in live:
+            assert w.proc is not None
+            w.proc.send_signal(signal.SIGUSR1)  # mode's worker logs all stacks ("cry")
+        if live:
+            time.sleep(3)
+            print("stacks of the live workers are in:", *(str(w.log) for w in live))
     for w in made:
         w.stop()
 
