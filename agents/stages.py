@@ -100,8 +100,13 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
     @table.on_recover
     async def reindex() -> None:
         """After a restart or rebalance the table holds what the changelog says: the in-memory dedup
-        lookups are rebuilt from it before the next story (the partitions resume after this)."""
-        chain.deduplicator.invalidate()
+        lookups are rebuilt from it before the next story (the partitions resume after this), in steps
+        that let the event loop keep heartbeats and commits going."""
+        started, stories = time.perf_counter(), 0
+        for done in chain.deduplicator.rebuilding():
+            stories = done
+            await asyncio.sleep(0)
+        log.info("dedup: index rebuilt from %d stories in %.1fs", stories, time.perf_counter() - started)
 
     if "prepare" in selected or "annotate" in selected:
         started = time.perf_counter()

@@ -32,7 +32,7 @@ Limits: the store must see every story (one dedup partition: see README); `now` 
 (arrival time, never `published_at`, which feeds get wrong and replays make old), so a replay of an old
 topic deduplicates against what it replays, not against the original run; a story that changes language
 between versions is compared under its id only; a correction is an update carrying a marker, so a later
-version that keeps the correction note is a correction too; the index costs memory (about 3 KB per
+version that keeps the correction note is a correction too; the index costs memory (about 2.5 KB per
 remembered story) and its rebuild reads every doc once.
 """
 
@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -195,6 +195,14 @@ class Deduplicator:
         """The store's contents changed behind our back (recovered or reassigned): rebuild before the
         next call. Cheap to call; the rebuild reads every doc once."""
         self._index = None
+
+    def rebuilding(self) -> Generator[int, None, None]:
+        """Rebuild the index from the store now, yielding the docs done every few thousand, so an async
+        caller (the worker, after a recovery) awaits between steps and keeps its heartbeats going."""
+        self._index = None
+        index = yield from DedupIndex.building(self.sketcher, self.config.max_bucket_ids, self.store.items())
+        if self._index is None:  # else a call in between built it already, from newer state
+            self._index = index
 
     # -- the decision -----------------------------------------------------------------------------
 

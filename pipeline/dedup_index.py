@@ -5,15 +5,15 @@ derives from those docs and is rebuilt from the store (`DedupIndex.build`) when 
 partition is (re)assigned. A Faust table then writes one changelog record per story, not one per LSH
 band it touches, and a lookup costs dict probes instead of store reads.
 
-Memory: about 3 KB per remembered story (32 band keys in a dict, the exact hash, a queue entry); the
-horizon bounds how many stories there are.
+Memory: about 2.5 KB per remembered story (32 band keys in a dict, the exact hash, a queue entry);
+the horizon bounds how many stories there are.
 """
 
 from __future__ import annotations
 
 import hashlib
 import heapq
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from typing import Any
 
 import numpy as np
@@ -133,26 +133,49 @@ class DedupIndex:
 
     @classmethod
     def build(cls, sketcher: Sketcher, cap: int, items: Iterable[tuple[str, Any]]) -> DedupIndex:
-        """The index of every doc in a store's items, added in the order they were first remembered
-        (time, then sequence), so buckets hold what they held before. Other keys are ignored."""
+        """The index of every doc in a store's items, in one go (see `building`)."""
+        steps = cls.building(sketcher, cap, items)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                index: DedupIndex = done.value
+                return index
+
+    @classmethod
+    def building(
+        cls, sketcher: Sketcher, cap: int, items: Iterable[tuple[str, Any]], step: int = 2000
+    ) -> Generator[int, None, DedupIndex]:
+        """Build the index of every doc in a store's items, yielding the count done every `step` docs
+        (so an async caller can let its event loop breathe); returns the index.
+
+        Docs are added in the order they were first remembered (time, then sequence), so buckets hold
+        what they held before. Other keys are ignored.
+        """
         index = cls(sketcher, cap)
-        docs = sorted(
-            ((float(v["t"]), int(v.get("q", 0)), k[len(DOC) :], v) for k, v in items if k.startswith(DOC)),
-            key=lambda d: (d[0], d[1]),
-        )
+        docs: list[tuple[float, int, str, dict[str, Any]]] = []
+        for k, v in items:
+            if k.startswith(DOC):
+                docs.append((float(v["t"]), int(v.get("q", 0)), k[len(DOC) :], v))
+                if len(docs) % step == 0:
+                    yield len(docs)
+        docs.sort(key=lambda d: (d[0], d[1]))
         num_perm = sketcher.config.num_perm
-        sigs: list[np.ndarray] = []
-        rows: list[int] = []
-        for i, (_, _, _, doc) in enumerate(docs):
-            sig = decode_signature(doc.get("s")) if doc.get("ix", True) else None
-            if sig is not None and len(sig) == num_perm:
-                sigs.append(sig)
-                rows.append(i)
-        keys: dict[int, list[int]] = {}
-        if sigs:  # every signature's bands in one numpy pass
-            hashes = sketcher.band_hashes(np.stack(sigs))
-            for row, i in enumerate(rows):
-                keys[i] = (hashes[row] ^ index._salt(docs[i][3]["lang"])).tolist()
-        for i, (_, _, sid, doc) in enumerate(docs):
-            index.add(sid, doc, keys.get(i, []))
+        for start in range(0, len(docs), step):
+            chunk = docs[start : start + step]
+            sigs: list[np.ndarray] = []
+            rows: list[int] = []
+            for i, (_, _, _, doc) in enumerate(chunk):
+                sig = decode_signature(doc.get("s")) if doc.get("ix", True) else None
+                if sig is not None and len(sig) == num_perm:
+                    sigs.append(sig)
+                    rows.append(i)
+            keys: dict[int, list[int]] = {}
+            if sigs:  # the chunk's bands in one numpy pass
+                hashes = sketcher.band_hashes(np.stack(sigs))
+                for row, i in enumerate(rows):
+                    keys[i] = (hashes[row] ^ index._salt(chunk[i][3]["lang"])).tolist()
+            for i, (_, _, sid, doc) in enumerate(chunk):
+                index.add(sid, doc, keys.get(i, []))
+            yield start + len(chunk)
         return index

@@ -507,6 +507,18 @@ def test_a_restarted_deduplicator_rebuilds_its_index_from_the_store() -> None:
     assert (got.status, got.of) == ("duplicate", BASE[4].id)
 
 
+def test_rebuilding_in_steps_gives_the_index_a_restart_would() -> None:
+    store = MemoryStore()
+    first = Deduplicator(store)
+    for i, s in enumerate(BASE[:25]):
+        first.check(s, s.body, "en", now=NOW + i)
+    second = Deduplicator(store)
+    steps = list(second.rebuilding())
+    assert steps and steps[-1] == 25
+    assert (second.index.exact, second.index.buckets) == (first.index.exact, first.index.buckets)
+    assert second.check(replace(BASE[7], id="copy"), BASE[7].body, "en", now=NOW + 30).of == BASE[7].id
+
+
 def test_invalidate_rebuilds_from_what_the_store_holds_now() -> None:
     store = MemoryStore()
     d = Deduplicator(store)
