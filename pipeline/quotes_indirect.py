@@ -32,7 +32,7 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
         if c.kind == "unsourced":
             got = _unsourced(ctx, c)
         else:
-            got = _reported(ctx, c, subjects) or _asked(ctx, c)
+            got = _passive(ctx, c) or _reported(ctx, c, subjects) or _asked(ctx, c)
         if got is not None:
             found.append((c, *got))
     out: list[Quote] = []
@@ -118,6 +118,9 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         m = speaker_after(ctx, c.last, clause_end, any_phrase=True)
         if m is None:
             return None
+        k = ctx.lay.word_index(m.end)
+        if m.kind == "descriptor" and k < len(ctx.low) and ctx.low[k] in lex.passive_by:
+            m = speaker_after(ctx, k + 1, clause_end) or m  # "according to an analysis by Pew"
         comma = text.find(",", m.end, clause_end)
         if comma >= 0 and (len(text[floor:cs].split()) <= 1 or text[floor:cs].rstrip().endswith(",")):
             return m, comma + 1, clause_end  # "According to Smith, CLAUSE", "..., according to him, CLAUSE"
@@ -207,6 +210,36 @@ def _unsourced(ctx: Context, c: CueHit) -> tuple[None, int, int] | None:
     if subject is None or subject.kind == "relative":
         return None  # the clause needs its subject ("seems to work" alone is a fragment)
     return None, subject.start, end
+
+
+def _passive(ctx: Context, c: CueHit) -> tuple[Mention, int, int] | None:
+    """ "The plan was backed by the mayor", "a bill praised by both parties": the source follows
+    "by"; what it backs or says is the phrase before the verb, back to the clause start."""
+    lex = ctx.lex
+    if (
+        c.kind in ("participle", "according_to")
+        or c.last >= len(ctx.low)
+        or ctx.low[c.last] not in lex.passive_by
+    ):
+        return None
+    if ctx.low[c.last - 1].endswith(lex.progressive_suffix or "\0"):
+        return None  # "standing by": not a passive
+    cs = ctx.ws(c.first)
+    s_start, s_end = ctx.lay.sentence(cs)
+    floor = _floor(ctx, s_start, cs)
+    source = speaker_after(ctx, c.last + 1, s_end)
+    if source is None:
+        return None
+    start = max(floor, ctx.text.rfind(",", floor, cs) + 1)
+    k = c.first - 1
+    while k >= 0 and ctx.ws(k) >= start and ctx.low[k] in lex.passive_aux:
+        k -= 1
+    if k == c.first - 1:
+        return None  # no "was" or "been": a noun and its modifier ("a video released by"), not a clause
+    end = ctx.we(k) if k >= 0 and ctx.ws(k) >= start else start
+    if not ctx.text[start:end].strip(_TRIM):
+        return None
+    return source, start, end
 
 
 def _asked(ctx: Context, c: CueHit) -> tuple[Mention | None, int, int] | None:

@@ -43,6 +43,8 @@ class QuoteLexicon:
     share_links: frozenset[str]  # "in" of "four in 10"
     progressive_aux: frozenset[str]  # "is" of "is seeking": skipped between a subject and a cue ...
     progressive_suffix: str  # ... that ends so
+    passive_by: frozenset[str]  # "by" of "backed by the mayor": the source follows ...
+    passive_aux: frozenset[str]  # ... and these words before the verb are not what was backed
     unsourced_links: frozenset[str]  # words that may follow an unsourced cue though not opening a clause
     documents: frozenset[str]  # "poll", "records": a descriptor with this head is a source in its own right
     question_cues: frozenset[str]  # "asked": "Asked whether ..., Smith said" reports a question ...
@@ -153,6 +155,8 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         share_links=frozenset(map(norm, data.get("share_links", []))),
         progressive_aux=frozenset(map(norm, data.get("progressive_aux", []))),
         progressive_suffix=str(data.get("progressive_suffix", "")),
+        passive_by=frozenset(map(norm, data.get("passive_by", []))),
+        passive_aux=frozenset(map(norm, data.get("passive_aux", []))),
         unsourced_links=frozenset(map(norm, data.get("unsourced_links", []))),
         documents=frozenset(map(norm, data.get("documents", []))),
         question_cues=frozenset(map(norm, data.get("question_cues", []))),
