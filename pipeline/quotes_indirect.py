@@ -189,10 +189,19 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     takes_object = c.kind == "belief" and named  # "Smith wants no repeat", "the study found gains"
     if c.kind in ("belief", "object") and first not in lex.clause_openers and not words[0][:1].isupper():
         if takes_object:
-            return m, after, clause_end
+            return m, after, _phrase_end(ctx, after, clause_end)
         if words[0][:1] not in '"\u201c\u2018':
             return None
+    if c.kind == "partial":  # "called the plan a gamble": a phrase
+        return m, after, _phrase_end(ctx, after, clause_end)
     return m, after, clause_end
+
+
+def _phrase_end(ctx: Context, after: int, clause_end: int) -> int:
+    """What a verb holds as its object ends at the first comma outside quotes ("backed the plan,
+    which ...")."""
+    comma = ctx.text.find(",", after, clause_end)
+    return comma if comma >= 0 and ctx.lay.quote_at(comma) is None else clause_end
 
 
 def _unsourced(ctx: Context, c: CueHit) -> tuple[None, int, int] | None:
@@ -314,10 +323,7 @@ def _stance(
         return None
     if m.kind == "descriptor" and ctx.low[c.first] in ctx.lex.ambiguous and not _document(ctx, m):
         return None
-    comma = ctx.text.find(",", after, clause_end)
-    if comma >= 0 and ctx.lay.quote_at(comma) is None:
-        clause_end = comma  # what a stance holds is a phrase: "backed the plan, which ..."
-    return m, after, clause_end
+    return m, after, _phrase_end(ctx, after, clause_end)  # a phrase: "backed the plan, which ..."
 
 
 def _short_tail(rest: str) -> bool:

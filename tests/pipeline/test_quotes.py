@@ -425,6 +425,7 @@ def test_indirect_clause_ends_where_another_speaker_starts() -> None:
         ("Nadia Haddad said the depot was safe, but she also noted its age.", "the depot was safe"),
         ("Nadia Haddad said the toll would stay, adding that it was fair.", "the toll would stay"),
         ("Nadia Haddad backed the toll, which the council had cut.", "the toll"),
+        ("Nadia Haddad called the toll a mistake, which surprised the council.", "the toll a mistake"),
     ],
 )
 def test_reported_clause_ends_where_the_sentence_turns(text: str, content: str) -> None:
