@@ -79,7 +79,7 @@ def subject_before(ctx: Context, cue: int, floor: int, *, relative: bool = False
         if j < 0 and ent is not None and ent.label in PERSON_LABELS:
             j = i  # "the White House spokesman, Josh Earnest, said": the name is the apposition
         if j < 0:
-            return None
+            return _before_aside(ctx, i, floor)
         i = j
     m = _np_ending(ctx, i, floor)
     return m if m is not None or not relative else _before_relative(ctx, i, floor)
@@ -101,6 +101,22 @@ def _head_of(ctx: Context, ent: Entity, floor: int) -> Mention | None:
             return None
         if ctx.low[j] in ctx.lex.determiners:
             return Mention(ctx.ws(j), ent.end, "descriptor")
+    return None
+
+
+def _before_aside(ctx: Context, i: int, floor: int) -> Mention | None:
+    """ "The complaint, which was filed in May, alleged": the subject before a relative clause or
+    a short aside set off by commas ("The council, for its part, refused")."""
+    for k in range(i - 1, max(-1, i - 24), -1):
+        if ctx.ws(k) < floor or ctx.stop[k]:
+            return None
+        if not ctx.comma[k]:
+            continue
+        opener = ctx.low[k + 1]
+        if opener in ctx.lex.relatives or i - k <= 4:
+            m = _np_ending(ctx, k, floor)
+            return m if m is not None and m.kind in ("descriptor", "entity") else None
+        return None
     return None
 
 

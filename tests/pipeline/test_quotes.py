@@ -602,6 +602,19 @@ def test_according_to_a_study_by_someone() -> None:
     assert q.speaker is not None and q.speaker.text == "Harbour Trust"
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("The complaint, which was filed in May, argued that the toll was illegal.", "The complaint"),
+        ("The council, for its part, refused to publish the audit.", "The council"),
+        ("Tomas Berg has not yet responded to the complaint.", "Tomas Berg"),
+    ],
+)
+def test_subjects_before_an_aside_or_a_negation(text: str, speaker: str) -> None:
+    q = only(run(text, person("Tomas Berg")), "indirect")
+    assert q.speaker is not None and q.speaker.text == speaker
+
+
 def test_appearing_somewhere_is_not_a_view() -> None:
     assert run("Tomas Berg appeared on the morning show.", person("Tomas Berg")) == []
 
