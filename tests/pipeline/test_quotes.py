@@ -521,7 +521,7 @@ def test_questions_put_to_someone(text: str, asker: str | None, content: str) ->
 
 
 def test_headline_verbs_are_capitalised() -> None:
-    text = "Tomas Berg Backs Harbour Toll After Long Debate\n\nThe council met on Monday."
+    text = "Tomas Berg Endorses Harbour Toll After Long Debate\n\nThe council met on Monday."
     q = only(run(text, person("Tomas Berg")), "indirect")
     assert q.speaker is not None and (q.speaker.text, q.text) == (
         "Tomas Berg",
