@@ -34,7 +34,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--partitions", type=int, default=2, help="partitions of the bench topics (>= 2)")
     p.add_argument("--half-load-stories", type=int, default=200, help="stories published at half load")
     p.add_argument(
-        "--profile", action="store_true", help="also cProfile a chain pass (build/bench-profile.txt)"
+        "--profile",
+        action="store_true",
+        help="also profile a chain pass with pyinstrument (build/bench-profile.txt)",
     )
     p.add_argument(
         "--profile-worker",
