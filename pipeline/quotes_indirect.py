@@ -138,16 +138,10 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
             subjects[s_start] = m
     after = after_cue(ctx, c, clause_end)
     rest = text[after:clause_end]
-    if m is None:
-        if c.kind not in ("speech", "object") or not text[floor:cs].rstrip().endswith(","):
-            return None
-        inverted = glued_pronoun(ctx, c) or speaker_after(
-            ctx, c.last, clause_end, any_phrase=True
-        )  # ", said Smith."
-        tail = text[inverted.end : clause_end].strip() if inverted is not None else "-"
-        if inverted is None or (tail.strip(_TRIM) and not tail.startswith(",")):  # ", a professor at ..."
-            return None
-        return inverted, floor, cs
+    if m is None or (ctx.comma[c.first - 1] and ctx.low[c.first] in lex.inverting and m.kind == "descriptor"):
+        inverted = _inverted(ctx, c, floor, clause_end)  # "CLAUSE, said Smith."
+        if inverted is not None or m is None:
+            return inverted
     named = m.kind != "descriptor" or _document(ctx, m)
     if c.kind == "stance":
         return _stance(ctx, c, m, after, clause_end)
@@ -305,6 +299,18 @@ def _infinitive(ctx: Context, after: int) -> bool:
     return not (
         w in lex.determiners or w in lex.subject_pronouns or w in lex.np_inner or w in lex.object_words
     )
+
+
+def _inverted(ctx: Context, c: CueHit, floor: int, clause_end: int) -> tuple[Mention, int, int] | None:
+    """ "CLAUSE, said Smith." or "CLAUSE, said Smith, a professor.": the speaker after the cue."""
+    cs = ctx.ws(c.first)
+    if c.kind not in ("speech", "object") or not ctx.text[floor:cs].rstrip().endswith(","):
+        return None
+    inverted = glued_pronoun(ctx, c) or speaker_after(ctx, c.last, clause_end, any_phrase=True)
+    tail = ctx.text[inverted.end : clause_end].strip() if inverted is not None else "-"
+    if inverted is None or (tail.strip(_TRIM) and not tail.startswith(",")):  # ", a professor at ..."
+        return None
+    return inverted, floor, cs
 
 
 def _stance(

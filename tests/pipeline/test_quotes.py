@@ -615,6 +615,12 @@ def test_subjects_before_an_aside_or_a_negation(text: str, speaker: str) -> None
     assert q.speaker is not None and q.speaker.text == speaker
 
 
+def test_inverted_speaker_after_a_clause_ending_in_a_phrase() -> None:
+    text = "Ferry use fell among the old harbour families, whom the toll hurt most, said Nadia Haddad."
+    q = only(run(text, person("Nadia Haddad")), "indirect")
+    assert q.speaker is not None and q.speaker.text == "Nadia Haddad"
+
+
 def test_appearing_somewhere_is_not_a_view() -> None:
     assert run("Tomas Berg appeared on the morning show.", person("Tomas Berg")) == []
 
