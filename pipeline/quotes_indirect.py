@@ -126,7 +126,9 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
             return m, comma + 1, clause_end  # "According to Smith, CLAUSE", "..., according to him, CLAUSE"
         return m, floor, cs
     prev = ctx.low[c.first - 1] if c.first > 0 else ""
-    if c.kind == "participle":
+    suffix = lex.progressive_suffix
+    gerund = bool(suffix) and c.first > 0 and ctx.comma[c.first - 1] and ctx.low[c.first].endswith(suffix)
+    if c.kind == "participle" or gerund:  # "..., calling it a gamble": the sentence's subject calls
         if not ctx.comma[c.first - 1] and prev not in lex.participle_leads:
             return None  # "with all precincts reporting": not a reporting verb of the sentence
         m = subjects.get(s_start) or clause_subject(ctx, c, floor)

@@ -621,6 +621,12 @@ def test_inverted_speaker_after_a_clause_ending_in_a_phrase() -> None:
     assert q.speaker is not None and q.speaker.text == "Nadia Haddad"
 
 
+def test_participle_clause_of_any_cue_takes_the_sentence_subject() -> None:
+    text = "Nadia Haddad spoke for an hour on Monday, calling the toll a mistake."
+    q = only(run(text, person("Nadia Haddad")), "indirect")
+    assert q.speaker is not None and (q.speaker.text, q.text) == ("Nadia Haddad", "the toll a mistake")
+
+
 def test_appearing_somewhere_is_not_a_view() -> None:
     assert run("Tomas Berg appeared on the morning show.", person("Tomas Berg")) == []
 
