@@ -794,6 +794,15 @@ def test_french(text: str, kind: str, speaker: str, canonical: str) -> None:
 # -- with the real entity stage -------------------------------------------------------------------
 
 
+def test_french_stance_and_unsourced_views() -> None:
+    text = "Marie Dupont a soutenu le projet de loi. Le projet semble voué à l'échec."
+    found = [q for q in run(text, ("Marie Dupont", "PER", "Marie Dupont"), lex=FR) if q.kind == "indirect"]
+    assert [(q.speaker.text if q.speaker else None, q.text) for q in found] == [
+        ("Marie Dupont", "le projet de loi"),
+        (None, "Le projet semble voué à l'échec"),
+    ]
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
