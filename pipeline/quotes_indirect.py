@@ -122,9 +122,17 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         if m.kind == "descriptor" and k < len(ctx.low) and ctx.low[k] in lex.passive_by:
             m = speaker_after(ctx, k + 1, clause_end) or m  # "according to an analysis by Pew"
         comma = text.find(",", m.end, clause_end)
-        if comma >= 0 and (len(text[floor:cs].split()) <= 1 or text[floor:cs].rstrip().endswith(",")):
-            return m, comma + 1, clause_end  # "According to Smith, CLAUSE", "..., according to him, CLAUSE"
-        return m, floor, cs
+        lead = text[floor:cs]
+        if comma >= 0 and (
+            len(lead.split()) <= 1
+            or (lead.rstrip().endswith(",") and len(lead.split()) <= lex.max_lead_words)
+        ):
+            return (
+                m,
+                comma + 1,
+                clause_end,
+            )  # "According to Smith, CLAUSE", "In May, according to him, CLAUSE"
+        return m, floor, cs  # "CLAUSE, according to Smith, an analyst at ..."
     prev = ctx.low[c.first - 1] if c.first > 0 else ""
     suffix = lex.progressive_suffix
     gerund = bool(suffix) and c.first > 0 and ctx.comma[c.first - 1] and ctx.low[c.first].endswith(suffix)

@@ -596,6 +596,16 @@ def test_a_noun_and_its_modifier_is_not_a_passive_clause() -> None:
     ] == []
 
 
+def test_according_to_someone_with_an_apposition_after_the_clause() -> None:
+    text = (
+        "Ferry use fell by a third over the last two busy summers, "
+        "according to Nadia Haddad, an analyst at the port."
+    )
+    q = only(run(text, person("Nadia Haddad")), "indirect")
+    assert q.speaker is not None and q.speaker.text == "Nadia Haddad"
+    assert q.text == "Ferry use fell by a third over the last two busy summers"
+
+
 def test_according_to_a_study_by_someone() -> None:
     text = "Ferry use fell by a third, according to an analysis by the Harbour Trust."
     q = only(run(text, ("Harbour Trust", "ORG", "Harbour Trust")), "indirect")
