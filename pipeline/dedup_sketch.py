@@ -109,9 +109,9 @@ def _words(text: str, casefolded: bool = False) -> tuple[np.ndarray, np.ndarray,
     if top > 0xFFFF:  # astral planes (rare): the table does not cover them, ask unicodedata
         if not unicodedata.is_normalized("NFKC", text):
             return _words(unicodedata.normalize("NFKC", text), casefolded)
-        packed = np.take(char_table(), np.minimum(cp, 0xFFFF))
+        packed = char_table().take(np.minimum(cp, 0xFFFF))
     else:
-        packed = np.take(char_table(), cp)
+        packed = char_table().take(cp)
     if top >= 0x80:
         flags = int(np.bitwise_or.reduce(packed))
         if flags & UNSTABLE and top <= 0xFFFF and not unicodedata.is_normalized("NFKC", text):
@@ -133,7 +133,7 @@ def _words(text: str, casefolded: bool = False) -> tuple[np.ndarray, np.ndarray,
         starts = np.flatnonzero(here & (~before | own[1:-1] | own[:-2]))
         ends = np.flatnonzero(here & (~after | own[1:-1] | own[2:])) + 1
         return folded, starts, ends
-    edges = np.flatnonzero(word[1:] ^ word[:-1])  # alternately a word's start and its end
+    edges = (word[1:] ^ word[:-1]).nonzero()[0]  # alternately a word's start and its end
     return folded, edges[0::2], edges[1::2]
 
 
@@ -207,13 +207,13 @@ class Sketcher:
         prefix = np.empty(n + 1, dtype=np.uint64)
         prefix[0] = 0
         np.multiply(cp, pw[:n], out=prefix[1:])
-        np.cumsum(prefix[1:], out=prefix[1:])
+        prefix[1:].cumsum(out=prefix[1:])
         hashes = prefix[ends]
         hashes -= prefix[starts]
         hashes *= pw_inv[starts]
         # the line of each word = the line breaks before it; few breaks, so place each among the words
-        before = np.searchsorted(starts, np.flatnonzero(cp == 10))
-        lines = np.cumsum(np.bincount(before, minlength=len(starts) + 1)[: len(starts)])
+        before = starts.searchsorted((cp == 10).nonzero()[0])
+        lines = np.bincount(before, minlength=len(starts) + 1)[: len(starts)].cumsum()
         return hashes, lines
 
     def sketch(self, text: str) -> Sketch:
