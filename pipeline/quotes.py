@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.config import QuoteConfig
 from pipeline.quotes_context import Context, CueHit
-from pipeline.quotes_direct import attribute, continuation, ends_open
+from pipeline.quotes_direct import Attribution, attribute, continuation, ends_open
 from pipeline.quotes_indirect import indirect_quotes
 from pipeline.quotes_labels import labelled_lines
 from pipeline.quotes_layout import Quoted, layout
@@ -49,6 +49,7 @@ def extract_quotes(
     speaking = [c for c in cues if c.kind != "unsourced"]  # "seems", "reportedly": nobody said it
     cue_at = {c.first: c for c in speaking}
     found = [(q, attribute(ctx, q, speaking, cue_at)) for q in ctx.lay.quotes]
+    found = [(q, f) for q, f in found if not _title_after_verb(ctx, q, f, config)]
     # cues attributing a direct quote (or carrying a partial one) are not reported again as indirect
     used = {f.cue.first for _, f in found if f is not None and (f.kind == "direct" or f.carrier)}
     indirect = (
@@ -69,9 +70,6 @@ def extract_quotes(
             elif len(content.split()) >= config.min_direct_words and config.keep_unattributed:
                 quotes.append(Quote(content, q.start, q.end, "direct"))
             continue
-        if _title_like(content, config) and f.kind == "direct" and f.cue.kind not in ("colon",):
-            if ctx.text[q.close_at : q.close_at + 1] != "," and not ends_open(ctx, q):
-                continue  # 'He read "The Salt Road" twice': a title after a verb, not a quote
         speaker: Speaker | None = speaker_of(ctx, f.mention)
         cue: Cue | None = _cue(ctx, f.cue)
         if f.kind == "partial":
@@ -91,6 +89,16 @@ def extract_quotes(
         previous = (q, quote)
     quotes.sort(key=lambda qq: (qq.start, qq.end))
     return quotes
+
+
+def _title_after_verb(ctx: Context, q: Quoted, f: Attribution | None, config: QuoteConfig) -> bool:
+    """'He read "The Salt Road" twice': a title after a verb, not a quote (its verb may still
+    report a clause: 'told "Morning Show" that ...')."""
+    if f is None or f.kind != "direct" or f.cue.kind == "colon":
+        return False
+    if not _title_like(ctx.text[q.start : q.end], config):
+        return False
+    return ctx.text[q.close_at : q.close_at + 1] != "," and not ends_open(ctx, q)
 
 
 def _carrier(q: Quoted, c: CueHit, ctx: Context, indirect: list[Quote]) -> Quote | None:

@@ -637,6 +637,13 @@ def test_participle_clause_of_any_cue_takes_the_sentence_subject() -> None:
     assert q.speaker is not None and (q.speaker.text, q.text) == ("Nadia Haddad", "the toll a mistake")
 
 
+def test_a_title_after_a_verb_leaves_the_verb_its_clause() -> None:
+    text = "Nadia Haddad told \u201cHarbour Watch\u201d that the pier would close in May."
+    found = run(text, person("Nadia Haddad"))
+    assert [q.kind for q in found] == ["indirect"]
+    assert found[0].text.endswith("that the pier would close in May")
+
+
 def test_appearing_somewhere_is_not_a_view() -> None:
     assert run("Tomas Berg appeared on the morning show.", person("Tomas Berg")) == []
 
