@@ -109,7 +109,10 @@ class Context:
         low, cues = self.low, self.lex.cues
         i = 0
         while i < len(low):
+            nxt = low[i + 1] if i + 1 < len(low) else ""
             for words, kind in cues.get(low[i], ()):
+                if len(words) > 1 and words[1] != nxt:  # a cheap test first: "is" opens many phrases
+                    continue
                 if tuple(low[i : i + len(words)]) != words or not self.cue_like(i):
                     continue
                 out.append(CueHit(i, i + len(words), kind))
