@@ -87,8 +87,10 @@ class DedupIndex:
         seq = int(doc.get("q", 0))
         heapq.heappush(self.queue, (float(doc["t"]), seq, sid))
         self.next_seq = max(self.next_seq, seq + 1)
-        if not doc.get("ix", True):
-            return
+        if doc.get("ix", True):
+            self._index(sid, doc, keys)
+
+    def _index(self, sid: str, doc: dict[str, Any], keys: list[int] | None) -> None:
         lang = doc["lang"]
         self.exact[self.exact_key(lang, doc["h"])] = sid
         if keys is None:
@@ -160,6 +162,8 @@ class DedupIndex:
                 if len(docs) % step == 0:
                     yield len(docs)
         docs.sort(key=lambda d: (d[0], d[1]))
+        index.queue = [(t, seq, sid) for t, seq, sid, _ in docs]  # sorted: already a heap
+        index.next_seq = max((seq for _, seq, _, _ in docs), default=-1) + 1
         num_perm = sketcher.config.num_perm
         for start in range(0, len(docs), step):
             chunk = docs[start : start + step]
@@ -176,6 +180,7 @@ class DedupIndex:
                 for row, i in enumerate(rows):
                     keys[i] = (hashes[row] ^ index._salt(chunk[i][3]["lang"])).tolist()
             for i, (_, _, sid, doc) in enumerate(chunk):
-                index.add(sid, doc, keys.get(i, []))
+                if doc.get("ix", True):
+                    index._index(sid, doc, keys.get(i, []))
             yield start + len(chunk)
         return index
