@@ -12,6 +12,7 @@ from pipeline.records import Entity
 
 _DASH = re.compile(r"\s[-\u2014\u2013]{1,2}\s|\u2014")
 _HARD = re.compile(r"[.;:!?()\[\]\u2014\u2013]")
+_ADJ = frozenset({"NORP"})  # entity labels that read as adjectives ("Republican", "French")
 
 
 def after_cue(ctx: Context, c: CueHit, limit: int) -> int:
@@ -318,8 +319,14 @@ def sentence_subject(ctx: Context, start: int, cue: int) -> Mention | None:
         end = i + 1  # "The president noted ...": a short noun phrase up to a verb-like word
         while end < min(cue, i + 3) and not ctx.stop[end - 1] and not ctx.comma[end - 1]:
             w = ctx.low[end]
-            if w in ctx.lex.barriers or w in ctx.lex.cues or w.endswith("ed") or ctx.ent_of[end]:
-                break
+            ent = ctx.ent_of[end]
+            if (
+                w in ctx.lex.barriers
+                or w in ctx.lex.cues
+                or w.endswith("ed")
+                or (ent and ent.label not in _ADJ)
+            ):
+                break  # "The Republican candidate": a party or nationality word is part of the phrase
             end += 1
         if end - i > 1:
             return Mention(ctx.ws(i), ctx.we(end - 1), "descriptor")

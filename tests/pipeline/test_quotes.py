@@ -644,6 +644,13 @@ def test_a_title_after_a_verb_leaves_the_verb_its_clause() -> None:
     assert found[0].text.endswith("that the pier would close in May")
 
 
+def test_a_party_word_is_part_of_the_sentence_subject() -> None:
+    text = "The Republican candidate defended his record, saying the pier would reopen."
+    found = run(text, ("Republican", "NORP", "Republican"))
+    q = next(q for q in found if q.cue is not None and q.cue.text == "saying")
+    assert q.speaker is not None and q.speaker.text == "The Republican candidate"
+
+
 def test_appearing_somewhere_is_not_a_view() -> None:
     assert run("Tomas Berg appeared on the morning show.", person("Tomas Berg")) == []
 
