@@ -335,8 +335,12 @@ def _stance(
         return None  # "..., Smith agreed.": nothing held, or a postposed verb
     prev = ctx.low[c.first - 1] if c.first > 0 else ""
     nxt = ctx.lay.word_index(after)
-    if prev == "to" or (nxt < len(ctx.low) and ctx.low[nxt] == "by"):
+    first = ctx.low[nxt] if nxt < len(ctx.low) else ""
+    if prev == "to" or first == "by":
         return None
+    single = c.last - c.first == 1  # "was critical of": a phrase may end before its preposition
+    if (single and first in ctx.lex.not_clause and first != "to") or first[:1].isdigit():
+        return None  # "backed down", "declined 40 percent": not a stance on something
     if m.kind == "descriptor" and ctx.low[c.first] in ctx.lex.ambiguous and not _document(ctx, m):
         return None
     return m, after, _phrase_end(ctx, after, clause_end)  # a phrase: "backed the plan, which ..."
