@@ -49,7 +49,23 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
         cs, ce = ctx.ws(c.first), ctx.we(c.last - 1)
         speaker = speaker_of(ctx, mention) if mention is not None else None
         out.append(Quote(content, start, end, "indirect", speaker, Cue(ctx.text[cs:ce], cs, ce)))
-    return out
+    kinds = {ctx.ws(c.first): c.kind for c, _, _, _ in found}
+    return [q for q in out if not _nested(q, out, kinds)]
+
+
+def _nested(q: Quote, out: list[Quote], kinds: dict[int, str]) -> bool:
+    """ "Smith said the council wants to close the depot": a cue inside the clause another cue
+    reports is part of what is reported, not a second attribution (PolNeAR annotates the outer
+    one; the inner words stay in its content)."""
+    if q.cue is None or kinds.get(q.cue.start) is None:
+        return False
+    return any(
+        o is not q
+        and o.cue is not None
+        and kinds.get(o.cue.start) is not None
+        and o.start <= q.cue.start < o.end
+        for o in out
+    )
 
 
 def _cut(

@@ -433,6 +433,14 @@ def test_reported_clause_ends_where_the_sentence_turns(text: str, content: str) 
     assert content in [q.text for q in found if q.kind == "indirect"]
 
 
+def test_a_cue_inside_a_reported_clause_is_part_of_it() -> None:
+    text = "Nadia Haddad said the council wants to close the depot by May."
+    found = run(text, person("Nadia Haddad"))
+    assert [(q.kind, q.cue.text if q.cue else None, q.text) for q in found] == [
+        ("indirect", "said", "the council wants to close the depot by May")
+    ]
+
+
 def test_indirect_speech_can_be_switched_off() -> None:
     text = "Nadia Haddad said the depot would reopen in April."
     assert run(text, person("Nadia Haddad"), indirect=False) == []
