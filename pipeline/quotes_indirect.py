@@ -168,7 +168,7 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         inverted = _inverted(ctx, c, floor, clause_end)  # "CLAUSE, said Smith."
         if inverted is not None or m is None:
             return inverted
-    named = m.kind != "descriptor" or _document(ctx, m)
+    named = m.kind != "descriptor" or _document(ctx, m) or _agrees(ctx, m, c)
     if c.kind == "stance":
         return _stance(ctx, c, m, after, clause_end)
     if c.kind == "partial" and not named and ctx.low[c.first] in lex.ambiguous:
@@ -294,6 +294,16 @@ def _asked(ctx: Context, c: CueHit) -> tuple[Mention | None, int, int] | None:
     if not ctx.text[start:comma].strip(_TRIM):
         return None
     return asker, start, comma
+
+
+def _agrees(ctx: Context, m: Mention, c: CueHit) -> bool:
+    """ "critics fear", "analysts expect": a plural subject right before a plain verb form reads
+    as subject and verb, not as one noun phrase ("public fears"); the plural ending is data."""
+    k = ctx.lay.word_index(m.end) - 1
+    last, cue, plural = ctx.low[k] if 0 <= k < len(ctx.low) else "", ctx.low[c.first], ctx.lex.plural_suffix
+    if not plural or k != c.first - 1 or cue.endswith(plural):
+        return False
+    return last.endswith(plural) and not last.endswith(("'" + plural, plural + plural))
 
 
 def _document(ctx: Context, m: Mention) -> bool:

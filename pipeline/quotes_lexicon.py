@@ -43,6 +43,7 @@ class QuoteLexicon:
     share_links: frozenset[str]  # "in" of "four in 10"
     progressive_aux: frozenset[str]  # "is" of "is seeking": skipped between a subject and a cue ...
     progressive_suffix: str  # ... that ends so
+    plural_suffix: str  # "s" of "critics fear": a plural subject before a plain verb form
     passive_by: frozenset[str]  # "by" of "backed by the mayor": the source follows ...
     passive_aux: frozenset[str]  # ... and these words before the verb are not what was backed
     unsourced_links: frozenset[str]  # words that may follow an unsourced cue though not opening a clause
@@ -155,6 +156,7 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         share_links=frozenset(map(norm, data.get("share_links", []))),
         progressive_aux=frozenset(map(norm, data.get("progressive_aux", []))),
         progressive_suffix=str(data.get("progressive_suffix", "")),
+        plural_suffix=str(data.get("plural_suffix", "")),
         passive_by=frozenset(map(norm, data.get("passive_by", []))),
         passive_aux=frozenset(map(norm, data.get("passive_aux", []))),
         unsourced_links=frozenset(map(norm, data.get("unsourced_links", []))),

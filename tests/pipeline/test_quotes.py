@@ -659,6 +659,26 @@ def test_a_party_word_is_part_of_the_sentence_subject() -> None:
     assert q.speaker is not None and q.speaker.text == "The Republican candidate"
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        (
+            "Some critics fear the toll will drive families away.",
+            "Some critics",
+            "the toll will drive families away",
+        ),
+        ("Tomas Berg could oppose a smaller toll.", "Tomas Berg", "a smaller toll"),
+    ],
+)
+def test_plural_subjects_of_plain_verbs_and_modal_stances(text: str, speaker: str, content: str) -> None:
+    q = only(run(text, person("Tomas Berg")), "indirect")
+    assert q.speaker is not None and (q.speaker.text, q.text) == (speaker, content)
+
+
+def test_a_noun_after_an_adjective_is_not_a_verb() -> None:
+    assert run("Public fears about the toll grew over the summer.") == []
+
+
 def test_appearing_somewhere_is_not_a_view() -> None:
     assert run("Tomas Berg appeared on the morning show.", person("Tomas Berg")) == []
 
