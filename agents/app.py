@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry
 from agents.metrics import StageMetrics, install_faust_sensor
 from agents.settings import Security, Settings
 from agents.topics import TopicNames
+from agents.transactions import CommitGate, install_exactly_once
 
 
 @dataclass(slots=True)
@@ -43,6 +44,7 @@ class Wiring:
     topics: Topics
     registry: CollectorRegistry
     metrics: StageMetrics
+    gate: CommitGate  # agents hold it while an event is half handled; exactly_once commits wait for it
 
 
 def credentials(security: Security) -> Any:
@@ -91,6 +93,8 @@ def create_app(settings: Settings) -> Wiring:
         broker_session_timeout=10.0,
         broker_heartbeat_interval=3.0,
     )
+    # before any topic is declared: the transport is built on first use
+    gate = install_exactly_once(app) if settings.processing_guarantee == "exactly_once" else CommitGate()
     names = TopicNames(settings.topic_prefix)
 
     def topic(name: str, partitions: int) -> faust.TopicT:
@@ -118,4 +122,4 @@ def create_app(settings: Settings) -> Wiring:
     install_faust_sensor(app, registry)  # Faust's own sensor, its millisecond histograms in seconds
     metrics = StageMetrics.create(registry)
 
-    return Wiring(app, topics, registry, metrics)
+    return Wiring(app, topics, registry, metrics, gate)

@@ -266,6 +266,7 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         consumer_timeout_ms=int(args.timeout * 1000),
+        isolation_level="read_committed",  # never what an aborted exactly_once transaction wrote
         **kafka_security(settings),
     )
     producer = (

@@ -22,10 +22,12 @@ from dataclasses import replace
 from typing import Any
 
 import faust
+from faust.types import TP
 
 from agents.app import Wiring
 from agents.settings import Settings
 from agents.topics import encode, key_of
+from agents.transactions import from_source
 from pipeline.chain import Chain, Outcome, Prepared
 from pipeline.dedup import DedupStore
 from pipeline.records import DeadLetter, Enriched
@@ -81,7 +83,7 @@ class OffsetGuard:
 
 def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES) -> Chain:
     """Attach the selected stage agents to the app; return the chain they share."""
-    app, topics, metrics = wiring.app, wiring.topics, wiring.metrics
+    app, topics, metrics, gate = wiring.app, wiring.topics, wiring.metrics, wiring.gate
     selected = set(stages)
     unknown = selected - set(STAGES)
     if unknown:
@@ -153,16 +155,18 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                 started = time.perf_counter()
                 raw = event.value if event.value is not None else b""
                 result = chain.front(raw, **where)
-                if isinstance(result, DeadLetter):
-                    await dead(result, "prepare")
-                else:
-                    result.received = msg.timestamp
-                    metrics.languages.labels(result.language.code).inc()
-                    observe("prepare", started)
-                    await topics.stage_dedup.send(key=key_of(result.story.id), value=encode(result.to_json()))
-                await stream.ack(
-                    event
-                )  # done: a graceful stop commits it (Faust would wait for the next event)
+                async with gate.handling():  # outputs and offset in one transaction (exactly_once)
+                    if isinstance(result, DeadLetter):
+                        await dead(result, "prepare")
+                    else:
+                        result.received = msg.timestamp
+                        metrics.languages.labels(result.language.code).inc()
+                        observe("prepare", started)
+                        await topics.stage_dedup.send(
+                            key=key_of(result.story.id), value=encode(result.to_json())
+                        )
+                    # done: a graceful stop commits it (Faust would wait for the next event)
+                    await stream.ack(event)
 
     if "dedup" in selected:
 
@@ -180,20 +184,22 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                     continue
                 started = time.perf_counter()
                 prepared = _handover(event.value)
-                result = prepared if isinstance(prepared, DeadLetter) else chain.dedup_or_dead(prepared)
-                if isinstance(result, DeadLetter):
-                    await dead(result, "dedup")
-                else:
-                    assert result.dedup is not None
-                    metrics.dedup.labels(result.dedup.status).inc()
-                    observe("dedup", started)
-                    if result.dedup.status == "duplicate":
-                        await publish(chain.skipped(result), result.received)
+                # the table write (its changelog) goes in the same transaction as the outputs and offset
+                async with gate.handling():
+                    result = prepared if isinstance(prepared, DeadLetter) else chain.dedup_or_dead(prepared)
+                    if isinstance(result, DeadLetter):
+                        await dead(result, "dedup")
                     else:
-                        await topics.stage_annotate.send(
-                            key=key_of(result.story.id), value=encode(result.to_json())
-                        )
-                await stream.ack(event)
+                        assert result.dedup is not None
+                        metrics.dedup.labels(result.dedup.status).inc()
+                        observe("dedup", started)
+                        if result.dedup.status == "duplicate":
+                            await publish(chain.skipped(result), result.received)
+                        else:
+                            await topics.stage_annotate.send(
+                                key=key_of(result.story.id), value=encode(result.to_json())
+                            )
+                    await stream.ack(event)
                 if time.time() - last_sweep > EXPIRE_EVERY:
                     last_sweep = time.time()
                     expired = chain.deduplicator.expire(now=last_sweep, limit=EXPIRE_BATCH)
@@ -210,15 +216,18 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
             batches = stream.take_events(settings.batch_size, within=settings.batch_within)  # type: ignore[attr-defined]
             async for events in batches:
                 batch: list[Prepared] = []
+                sources: list[TP] = []  # the partition each story came from (its transaction)
+                letters: list[tuple[TP, DeadLetter]] = []  # published with the batch, then acked
                 for event in events:
                     msg = event.message
                     if guard.seen(msg.topic, msg.partition, msg.offset):
                         continue
                     prepared = _handover(event.value)
                     if isinstance(prepared, DeadLetter):
-                        await dead(prepared, "annotate")
+                        letters.append((msg.tp, prepared))
                     else:
                         batch.append(prepared)
+                        sources.append(msg.tp)
                     # take_events acks each event when this body returns; one more reference keeps
                     # its offset uncommitted until `finish` has published the batch's outcomes
                     msg.incref()
@@ -227,7 +236,7 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                 work = loop.run_in_executor(executor, timed_annotate, batch) if batch else None
                 if previous is not None:
                     await previous  # publishes in order; at most two batches in flight
-                previous = asyncio.ensure_future(finish(stream, events, batch, work))
+                previous = asyncio.ensure_future(finish(stream, events, batch, sources, letters, work))
                 previous.add_done_callback(_report_failure)
             if previous is not None:  # the stream ended (the worker stops): publish what is done
                 await previous
@@ -240,19 +249,26 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
             stream: faust.StreamT,
             events: Sequence[faust.EventT],
             batch: list[Prepared],
+            sources: list[TP],
+            letters: list[tuple[TP, DeadLetter]],
             work: asyncio.Future[tuple[list[Outcome], float]] | None,
         ) -> None:
-            """Publish a batch's outcomes once its spaCy work is done, then release its offsets."""
-            if work is not None:
-                outcomes, elapsed = await work
-                record_model_loads()
-                for prepared, outcome in zip(batch, outcomes, strict=True):
+            """Publish a batch's outcomes once its spaCy work is done, then release its offsets; each
+            outcome joins the transaction of the partition its story came from (exactly_once)."""
+            outcomes, elapsed = await work if work is not None else ([], 0.0)
+            record_model_loads()
+            async with gate.handling():
+                for source, letter in letters:
+                    with from_source(source):
+                        await dead(letter, "annotate")
+                for prepared, source, outcome in zip(batch, sources, outcomes, strict=True):
                     if isinstance(outcome, Enriched):
                         metrics.stories.labels("annotate").inc()
                         metrics.latency.labels("annotate").observe(elapsed / len(batch))
-                    await publish(outcome, prepared.received)
-            for event in events:
-                await stream.ack(event)
+                    with from_source(source):
+                        await publish(outcome, prepared.received)
+                for event in events:
+                    await stream.ack(event)
 
     read = {t.get_topic_name() for t in (topics.raw, topics.stage_dedup, topics.stage_annotate)}
     reported: set[tuple[str, str]] = set()

@@ -185,9 +185,13 @@ def consume(
     broker: str = BROKER,
     *,
     ids: Collection[str] | None = None,
+    isolation_level: str = "read_committed",
+    at_once: bool = False,
 ) -> dict[str, list[tuple[int, int, dict[str, Any]]]]:
     """(partition, offset, record) per output topic, until `expected` records, or with `ids` until every
-    one of those story ids came out (records emitted twice do not count twice), or timeout."""
+    one of those story ids came out (records emitted twice do not count twice), or timeout; then on
+    until the topics are silent for a second, unless `at_once` (to act mid-stream: output may flow on
+    for minutes). `read_uncommitted` also shows what aborted transactions wrote (exactly_once)."""
     from kafka import KafkaConsumer
 
     topics = [f"{prefix}.enriched", f"{prefix}.duplicates", f"{prefix}.deadletter"]
@@ -197,7 +201,7 @@ def consume(
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         consumer_timeout_ms=1000,
-        isolation_level="read_committed",
+        isolation_level=isolation_level,
     )
     got: dict[str, list[tuple[int, int, dict[str, Any]]]] = {t.split(".", 1)[1]: [] for t in topics}
     missing = set(ids) if ids is not None else set()
@@ -212,6 +216,8 @@ def consume(
                 value = json.loads(msg.value)
                 got[msg.topic.split(".", 1)[1]].append((msg.partition, msg.offset, value))
                 missing.discard(value.get("id"))
+                if at_once and done():
+                    break
     finally:
         consumer.close()
     return got

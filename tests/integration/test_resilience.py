@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 
 from pipeline.evaluation.storygen import stories
-from tests.integration.conftest import consume, publish
+from tests.integration.conftest import BROKER, consume, publish
 
 pytestmark = pytest.mark.integration
+PIPELINE_TOPICS = ("stage.dedup", "stage.annotate", "enriched", "duplicates", "deadletter")
+COMMIT_SETTLE = 8.0  # s: longer than Faust's commit interval (2.8 s), so what is in flight gets committed
 
 
 def ids_out(got: dict[str, list[tuple[int, int, dict[str, Any]]]]) -> Counter[str]:
@@ -48,30 +50,101 @@ def test_dedup_state_survives_a_worker_restart(worker_factory: Any) -> None:
     assert len(got["duplicates"]) == 1
 
 
-def _crash_run(worker_factory: Any, n: int, **env: str) -> tuple[Counter[str], list[str]]:
+def _crash_run(
+    worker_factory: Any, n: int, *, in_open_transaction: bool = False, **env: str
+) -> tuple[Counter[str], list[str], int]:
+    """Publish n stories, kill -9 the worker once some (not all) came out, restart it, wait for every id,
+    then read the outputs once more after they settle (a late second copy must count too). With
+    `in_open_transaction` the kill also waits for a moment when a transaction has written records
+    it has not committed (checked with the worker stopped, so the kill lands right there). Returns the
+    read_committed count per id, the ids, and how many had come out at the kill."""
     prefix = worker_factory.prefix
     batch = stories(n, seed=33, words=80, prefix=prefix)
+    ids = [s["id"] for s in batch]
     first = worker_factory(**env).start()
+    assert first.proc is not None
     publish(prefix, batch)
-    # wait until some, not all, have come out, then kill -9
-    deadline = time.time() + 120
+    deadline = time.time() + 180
+    done = 0
     while time.time() < deadline:
-        done = sum(len(v) for v in consume(prefix, 10**9, timeout=2).values())
-        if done >= n // 5:
+        done = sum(len(v) for v in consume(prefix, n // 5, timeout=2, at_once=True).values())
+        if done < n // 5:
+            continue
+        if not in_open_transaction:
             break
+        first.proc.send_signal(signal.SIGSTOP)
+        time.sleep(1)  # a commit already sent finishes without the worker
+        if uncommitted(prefix):
+            break
+        first.proc.send_signal(signal.SIGCONT)
+        time.sleep(0.2)
     first.stop(signal.SIGKILL)
     worker_factory(**env).start()
-    got = consume(prefix, n, timeout=300, ids=[s["id"] for s in batch])
-    counts = ids_out(got)
-    return counts, [s["id"] for s in batch]
+    consume(prefix, n, timeout=300, ids=ids)
+    time.sleep(COMMIT_SETTLE)
+    counts = ids_out(consume(prefix, 10**9, timeout=10))
+    return counts, ids, done
+
+
+def uncommitted(prefix: str) -> int:
+    """Offsets past the last stable offset over the pipeline's topics: > 0 while a transaction that
+    wrote to one of them is open (a read_committed consumer cannot read past it yet)."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    names = [f"{prefix}.{t}" for t in PIPELINE_TOPICS]
+    committed = KafkaConsumer(bootstrap_servers=[BROKER], isolation_level="read_committed")
+    everything = KafkaConsumer(bootstrap_servers=[BROKER], isolation_level="read_uncommitted")
+    try:
+        tps = [TopicPartition(t, p) for t in names for p in everything.partitions_for_topic(t) or ()]
+        high, stable = everything.end_offsets(tps), committed.end_offsets(tps)
+        return sum(high[tp] - stable[tp] for tp in tps)
+    finally:
+        committed.close()
+        everything.close()
+
+
+def records(prefix: str, isolation_level: str) -> int:
+    """Records a consumer at that isolation level reads from the pipeline's topics."""
+    from kafka import KafkaConsumer
+
+    names = [f"{prefix}.{t}" for t in PIPELINE_TOPICS]
+    consumer = KafkaConsumer(
+        *names,
+        bootstrap_servers=[BROKER],
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=3000,
+        isolation_level=isolation_level,
+    )
+    try:
+        return sum(1 for _ in consumer)
+    finally:
+        consumer.close()
 
 
 def test_kill_minus_nine_loses_nothing(worker_factory: Any) -> None:
-    counts, ids = _crash_run(worker_factory, 300)
+    counts, ids, at_kill = _crash_run(worker_factory, 300)
+    assert at_kill < len(ids), "the worker finished before it was killed: no crash mid-stream"
     missing = set(ids) - set(counts)
     assert not missing, f"{len(missing)} ids never came out"
     twice = sum(1 for i in ids if counts[i] > 1)
     print(f"\nat_least_once crash: {twice} of {len(ids)} ids emitted more than once")
+
+
+def test_exactly_once_crash_emits_nothing_twice(worker_factory: Any) -> None:
+    """kill -9 in the middle of a transaction in exactly_once mode: every id comes out, none twice to
+    read_committed consumers, and what the killed worker had written is there, but aborted."""
+    counts, ids, at_kill = _crash_run(
+        worker_factory, 300, in_open_transaction=True, WIRESTREAM_PROCESSING_GUARANTEE="exactly_once"
+    )
+    assert at_kill < len(ids), "the worker finished before it was killed: no crash mid-stream"
+    missing = set(ids) - set(counts)
+    assert not missing, f"{len(missing)} ids never came out"
+    twice = sorted(i for i in ids if counts[i] > 1)
+    assert not twice, f"{len(twice)} ids emitted twice to read_committed consumers: {twice[:10]}"
+    prefix = worker_factory.prefix
+    aborted = records(prefix, "read_uncommitted") - records(prefix, "read_committed")
+    assert aborted > 0, "the kill cut no transaction short"
+    print(f"\nexactly_once crash: 0 of {len(ids)} ids emitted twice; {aborted} records aborted")
 
 
 def test_broker_restart_mid_stream_loses_nothing(worker_factory: Any, own_broker: Any) -> None:
@@ -97,7 +170,7 @@ def test_rebalance_survivor_finishes_the_work(worker_factory: Any) -> None:
     first = worker_factory().start()
     second = worker_factory().start()
     publish(prefix, batch)
-    consume(prefix, 30, timeout=120)
+    consume(prefix, 30, timeout=120, at_once=True)  # mid-stream: the first worker dies with work in hand
     first.stop(signal.SIGKILL)
     counts = ids_out(consume(prefix, len(batch), timeout=300, ids=[s["id"] for s in batch]))
     second.stop()

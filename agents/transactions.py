@@ -1,0 +1,228 @@
+"""Exactly-once for a multi-hop app: each output joins the transaction of the partition it was made from.
+
+Faust (faust-streaming 0.15.3, unchanged on master) runs one transactional producer per assigned
+partition, `<app id>-<topic group>-<partition>`, and commits a partition's offsets in that producer's
+transaction. But `TransactionManager.send` picks the producer from the *destination* topic and partition.
+That is right only when input and output are co-partitioned with the same keys. Here `prepare` reads
+`wire.raw` partition 1 and writes `wire.stage.dedup` partition 0, so its output went into the
+transaction of `stage.dedup` partition 0, which commits only when the dedup agent commits offsets
+that it can never read: the agents consume `read_committed`, so nothing ever got past the first hop.
+
+`SourceTransactionManager` sends each record through the producer of the partition whose message
+produced it, named with the same rule Faust uses for the offsets, so outputs and offsets commit in
+one transaction. `CommitGate` holds a commit back while an event is half handled (some outputs sent,
+its offset not acked yet), so a transaction never commits outputs without their offset, or the reverse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from typing import Any, cast
+
+import faust
+from faust.streams import current_event
+from faust.transport.consumer import TransactionManager
+from faust.transport.drivers import aiokafka as aiokafka_driver
+from faust.types import TP, RecordMetadata
+from faust.types.core import HeadersArg
+from faust.types.transports import ProducerBufferT, TPorTopicSet
+from faust.types.tuples import FutureMessage
+
+log = logging.getLogger(__name__)
+_source: ContextVar[TP | None] = ContextVar("wirestream_source", default=None)
+
+
+class CommitGate:
+    """Commits wait while any event is half handled; new handling waits while a commit is due.
+
+    Agents wrap "send the outputs of some events, then ack them" in `handling()`; the transaction
+    manager wraps each commit in `committing()`. Handling is short (sends into the producer's buffer),
+    so a commit waits at most that long; no handling starts while one waits, so commits never starve.
+    """
+
+    def __init__(self) -> None:
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._open = asyncio.Event()
+        self._open.set()
+
+    @asynccontextmanager
+    async def handling(self) -> AsyncIterator[None]:
+        await self._open.wait()
+        self._busy += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._busy -= 1
+            if not self._busy:
+                self._idle.set()
+
+    @asynccontextmanager
+    async def committing(self) -> AsyncIterator[None]:
+        self._open.clear()
+        try:
+            await self._idle.wait()
+            yield
+        finally:
+            self._open.set()
+
+
+@contextmanager
+def from_source(source: TP) -> Iterator[None]:
+    """Sends in this block belong to the transaction of `source` (the partition of the message they
+    come from): for outputs published outside the iteration that received it (a batch, later)."""
+    token = _source.set(source)
+    try:
+        yield
+    finally:
+        _source.reset(token)
+
+
+def source_partition() -> TP | None:
+    """The partition whose message the current task is handling: set explicitly, or Faust's
+    current event (set by the stream for the agent's own task)."""
+    explicit = _source.get()
+    if explicit is not None:
+        return explicit
+    event = current_event()
+    return event.message.tp if event is not None else None
+
+
+class SourceTransactionManager(TransactionManager):
+    """Faust's transaction manager, with outputs in the transaction of their source partition."""
+
+    def transactional_id(self, source: TP) -> str:
+        """The same name Faust gives the producer whose transaction commits `source`'s offsets."""
+        group = self.app.assignor.group_for_topic(source.topic)
+        return f"{self.app.conf.id}-{group}-{source.partition}"
+
+    async def send(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        partition: int | None,
+        timestamp: float | None,
+        headers: HeadersArg | None,
+        *,
+        transactional_id: str | None = None,
+    ) -> Awaitable[RecordMetadata]:
+        source = source_partition()
+        if source is None:
+            # not sent on behalf of a consumed message (nothing in wirestream does this)
+            return await super().send(topic, key, value, partition, timestamp, headers)
+        return await self.producer.send(
+            topic,
+            key,
+            value,
+            self.consumer.key_partition(topic, key, partition),
+            timestamp,
+            headers,
+            transactional_id=self.transactional_id(source),
+        )
+
+
+class GatedConsumer(aiokafka_driver.Consumer):
+    """Faust's consumer, whose commits pass the gate *before* they read which offsets are acked:
+    offsets read first would leave out events that the gate lets finish, while their outputs would
+    still join the committing transaction.
+
+    It also commits *every* handled offset at once. Topics written in transactions have offsets that
+    hold no record (commit markers); Faust counts them as gaps, but its gap takes in the offset of the
+    record after it too, so that offset is listed twice and Faust's commit stops there, one commit
+    short: the rest of the acked offsets wait for the next transaction while their outputs are in this
+    one, and a crash in between makes them run twice. Here a gap is only the offsets without a record,
+    and the commit goes as far as acked offsets and gaps reach.
+    """
+
+    async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
+        # Faust passes the offset of the record that follows the gap as `offset_to`, included
+        await super()._add_gap(tp, offset_from, offset_to - 1)
+
+    def _new_offset(self, tp: TP) -> int | None:
+        acked = self._acked[tp]
+        if not acked:
+            return None
+        done = set(acked)
+        top = max(done)
+        gaps = self._gap[tp]
+        for gap in gaps.overlap(0, top + 1):
+            done.update(range(gap.begin, min(gap.end, top + 1)))
+        committed = self._committed_offset[tp]
+        offset = min(done) if committed is None else committed
+        if offset not in done and committed is not None and offset + 1 in done:
+            # as Faust: the committed offset itself may be a marker that no gap recorded (right after
+            # a seek to it, the next record is not seen as past a gap)
+            offset += 1
+        while offset in done:
+            offset += 1
+        if committed is not None and offset <= committed:
+            return None
+        acked[:] = [o for o in acked if o >= offset]
+        self._acked_index[tp].difference_update(o for o in done if o < offset)
+        gaps.chop(0, offset)
+        return offset
+
+    async def force_commit(
+        self, topics: TPorTopicSet | None = None, start_new_transaction: bool = True
+    ) -> bool:
+        if not self.in_transaction:
+            return await super().force_commit(topics, start_new_transaction=start_new_transaction)
+        async with cast(Transport, self.transport).gate.committing():
+            # table changelog writes wait in Faust's producer buffer (`send_soon`): into the
+            # transaction with them, or a committed offset could outrun its table change
+            await drain(self.app.producer.buffer)
+            return await super().force_commit(topics, start_new_transaction=start_new_transaction)
+
+
+DRAIN_TIMEOUT = 30.0  # s; only a stopped producer takes that long
+
+
+class _Drained:
+    """Queued behind the messages in Faust's producer buffer, which sends in order: once its turn
+    comes, everything queued before it has been handed to the transactional producers."""
+
+    def __init__(self) -> None:
+        self.message = self
+        self.channel = self
+        self.done = asyncio.Event()
+
+    async def publish_message(self, fut: Any, wait: bool = False) -> None:
+        self.done.set()
+
+
+async def drain(buffer: ProducerBufferT) -> None:
+    """Wait until what Faust's producer buffer holds now has been sent. Faust's `flush` cannot be
+    trusted with this: it gives up when one send takes over 0.1 s (a loaded machine, a first send to
+    a topic), and it does not count the message being sent."""
+    marker = _Drained()
+    buffer.put(cast(FutureMessage, marker))
+    try:
+        await asyncio.wait_for(marker.done.wait(), DRAIN_TIMEOUT)
+    except TimeoutError:
+        log.error("exactly_once: table writes still queued after %.0f s; commit anyway", DRAIN_TIMEOUT)
+
+
+class Transport(aiokafka_driver.Transport):
+    """The aiokafka transport with the consumer and transaction manager above, and their gate."""
+
+    Consumer = GatedConsumer
+    TransactionManager = SourceTransactionManager
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate = CommitGate()
+
+
+def install_exactly_once(app: faust.App) -> CommitGate:
+    """Give `app` the transport above (before anything has used its transport); return the gate
+    its commits wait for."""
+    transport = Transport(app.conf.broker_consumer, app)
+    app.transport = transport
+    return transport.gate
