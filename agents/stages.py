@@ -68,10 +68,19 @@ class OffsetGuard:
 
     Faust can hand an agent the same message twice in one process (a re-seek to the committed
     offset right after start or a rebalance); its outputs were already sent, so it is acked and skipped.
+    A partition that a rebalance takes away is forgotten (`keep_only`): if it comes back, what this
+    process did with it may have been undone (exactly_once aborts the transaction its producer left
+    open) or redone elsewhere, and messages below what the guard saw are then legitimately new work.
     """
 
     def __init__(self) -> None:
         self.last: dict[tuple[str, int], int] = {}
+
+    def keep_only(self, assigned: Iterable[tuple[str, int]]) -> None:
+        """Forget every partition not in `assigned` (this worker's partitions after a rebalance)."""
+        kept = {(topic, partition) for topic, partition in assigned}
+        for key in [key for key in self.last if key not in kept]:
+            del self.last[key]
 
     def seen(self, topic: str, partition: int, offset: int) -> bool:
         key = (topic, partition)
@@ -122,6 +131,13 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
     record_model_loads()
     metrics.prime(selected)
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
+    guards: dict[str, OffsetGuard] = {}  # per agent, the guard of its current run
+
+    @app.on_partitions_assigned.connect
+    async def forget_moved_partitions(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        (assigned,) = args  # the partitions this worker holds after the rebalance
+        for guard in guards.values():
+            guard.keep_only(assigned)
 
     async def dead(letter: DeadLetter, hop: str) -> None:
         metrics.dead_letters.labels(letter.error, letter.stage).inc()
@@ -145,7 +161,7 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
 
         @app.agent(topics.raw, name=f"{settings.app_id}.prepare")
         async def prepare(stream: faust.StreamT) -> None:
-            guard = OffsetGuard()
+            guard = guards["prepare"] = OffsetGuard()
             async for event in stream.events():
                 msg = event.message
                 if guard.seen(msg.topic, msg.partition, msg.offset):
@@ -173,7 +189,7 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
         @app.agent(topics.stage_dedup, name=f"{settings.app_id}.dedup")
         async def dedup(stream: faust.StreamT) -> None:
             last_sweep = time.time()
-            guard = OffsetGuard()
+            guard = guards["dedup"] = OffsetGuard()
             async for event in stream.events():
                 msg = event.message
                 if guard.seen(msg.topic, msg.partition, msg.offset):
@@ -210,7 +226,7 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
 
         @app.agent(topics.stage_annotate, name=f"{settings.app_id}.annotate")
         async def annotate(stream: faust.StreamT) -> None:
-            guard = OffsetGuard()
+            guard = guards["annotate"] = OffsetGuard()
             loop = asyncio.get_running_loop()
             previous: asyncio.Task[None] | None = None
             batches = stream.take_events(settings.batch_size, within=settings.batch_within)  # type: ignore[attr-defined]

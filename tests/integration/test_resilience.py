@@ -164,15 +164,23 @@ def test_broker_restart_mid_stream_loses_nothing(worker_factory: Any, own_broker
     assert not missing, f"{len(missing)} ids lost across the broker restart"
 
 
-def test_rebalance_survivor_finishes_the_work(worker_factory: Any) -> None:
+@pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
+def test_rebalance_survivor_finishes_the_work(worker_factory: Any, guarantee: str) -> None:
     prefix = worker_factory.prefix
     batch = stories(200, seed=55, words=80, prefix=prefix)
-    first = worker_factory().start()
-    second = worker_factory().start()
+    first = worker_factory(WIRESTREAM_PROCESSING_GUARANTEE=guarantee).start()
+    second = worker_factory(WIRESTREAM_PROCESSING_GUARANTEE=guarantee).start()
     publish(prefix, batch)
     consume(prefix, 30, timeout=120, at_once=True)  # mid-stream: the first worker dies with work in hand
     first.stop(signal.SIGKILL)
-    counts = ids_out(consume(prefix, len(batch), timeout=300, ids=[s["id"] for s in batch]))
+    consume(prefix, len(batch), timeout=300, ids=[s["id"] for s in batch])
+    if guarantee == "exactly_once":
+        time.sleep(COMMIT_SETTLE)
+    counts = ids_out(consume(prefix, 10**9, timeout=10))
     second.stop()
     missing = {s["id"] for s in batch} - set(counts)
     assert not missing, f"{len(missing)} ids lost when a worker died"
+    twice = sorted(i for i in counts if counts[i] > 1)
+    if guarantee == "exactly_once":
+        assert not twice, f"{len(twice)} ids emitted twice to read_committed consumers: {twice[:10]}"
+    print(f"\n{guarantee} rebalance: {len(twice)} of {len(batch)} ids emitted more than once")
