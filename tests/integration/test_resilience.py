@@ -169,7 +169,7 @@ def test_rebalance_survivor_finishes_the_work(worker_factory: Any, guarantee: st
     prefix = worker_factory.prefix
     batch = stories(200, seed=55, words=80, prefix=prefix)
     first = worker_factory(WIRESTREAM_PROCESSING_GUARANTEE=guarantee).start()
-    second = worker_factory(WIRESTREAM_PROCESSING_GUARANTEE=guarantee).start()
+    worker_factory(WIRESTREAM_PROCESSING_GUARANTEE=guarantee).start()  # the survivor
     publish(prefix, batch)
     consume(prefix, 30, timeout=120, at_once=True)  # mid-stream: the first worker dies with work in hand
     first.stop(signal.SIGKILL)
@@ -177,8 +177,8 @@ def test_rebalance_survivor_finishes_the_work(worker_factory: Any, guarantee: st
     if guarantee == "exactly_once":
         time.sleep(COMMIT_SETTLE)
     counts = ids_out(consume(prefix, 10**9, timeout=10))
-    second.stop()
     missing = {s["id"] for s in batch} - set(counts)
+    # the survivor stays up until teardown: if ids are missing, it logs its threads' and tasks' stacks first
     assert not missing, f"{len(missing)} ids lost when a worker died"
     twice = sorted(i for i in counts if counts[i] > 1)
     if guarantee == "exactly_once":
