@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry
 from agents.metrics import StageMetrics, install_faust_sensor
 from agents.settings import Security, Settings
 from agents.topics import TopicNames
-from agents.transactions import CommitGate, install_exactly_once
+from agents.transactions import CommitGate, install_at_least_once, install_exactly_once
 
 
 @dataclass(slots=True)
@@ -122,7 +122,8 @@ def create_app(settings: Settings) -> Wiring:
     )
     drain_changelog_on_stop(app)
     # before any topic is declared: the transport is built on first use
-    gate = install_exactly_once(app) if settings.processing_guarantee == "exactly_once" else CommitGate()
+    exactly_once = settings.processing_guarantee == "exactly_once"
+    gate = install_exactly_once(app) if exactly_once else install_at_least_once(app)
     names = TopicNames(settings.topic_prefix)
 
     def topic(name: str, partitions: int) -> faust.TopicT:

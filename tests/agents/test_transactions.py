@@ -12,6 +12,7 @@ from agents.app import create_app
 from agents.settings import Settings
 from agents.transactions import (
     CommitGate,
+    Consumer,
     GatedConsumer,
     SourceTransactionManager,
     Transport,
@@ -99,10 +100,12 @@ def test_outputs_go_to_the_producer_that_commits_the_source_offsets(
     asyncio.run(run())
 
 
-def test_at_least_once_keeps_fausts_transport(tmp_path: Path) -> None:
+def test_at_least_once_has_no_transactions_but_the_same_consumer_fix(tmp_path: Path) -> None:
     async def run() -> None:
         wiring = create_app(Settings(topic_prefix="t", data_dir=tmp_path))
         assert not isinstance(wiring.app.transport, Transport)
+        assert isinstance(wiring.app.consumer, Consumer)
+        assert not isinstance(wiring.app.consumer, GatedConsumer)
 
     asyncio.run(run())
 
