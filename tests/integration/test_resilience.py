@@ -171,14 +171,14 @@ def test_rebalance_survivor_finishes_the_work(worker_factory: Any) -> None:
     prefix = worker_factory.prefix
     batch = stories(200, seed=55, words=80, prefix=prefix)
     first = worker_factory().start()
-    second = worker_factory().start()
+    worker_factory().start()  # the survivor
     publish(prefix, batch)
     consume(prefix, 30, timeout=120, at_once=True)  # mid-stream: the first worker dies with work in hand
     first.stop(signal.SIGKILL)
     consume(prefix, len(batch), timeout=300, ids=[s["id"] for s in batch])
     counts = ids_out(consume(prefix, 10**9, timeout=10))
-    second.stop()
     missing = {s["id"] for s in batch} - set(counts)
+    # the survivor stays up until teardown: if ids are missing, it logs its threads' and tasks' stacks first
     assert not missing, f"{len(missing)} ids lost when a worker died"
     twice = sum(1 for i in counts if counts[i] > 1)
     print(f"\nat_least_once rebalance: {twice} of {len(batch)} ids emitted more than once")
