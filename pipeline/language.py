@@ -21,6 +21,15 @@ from pipeline.config import LanguageConfig
 from pipeline.records import Language
 
 UND = "und"
+# every ISO 639-1 code (the record's `language.code` is one of these or "und"): a hint outside them is ignored
+ISO_639_1 = frozenset(
+    """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv
+    dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii
+    ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk
+    ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc
+    sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve
+    vi vo wa wo xh yi yo za zh zu""".split()
+)
 _LETTER = re.compile(r"[^\W\d_]")
 _SENTENCE_END = re.compile(
     r"[.!?\u061f\u0964][\"'\u201d\u2019\u00bb)]*\s+|[\u3002\uff01\uff1f][\"'\u201d\u2019\u00bb)]*\s*"
@@ -96,12 +105,13 @@ class LanguageDetector:
         return self._lingua
 
     def hint_code(self, hint: str | None) -> str | None:
-        """The ISO 639-1 code a publisher's hint names ("fr-FR" -> "fr", "no" -> "nb"), or None."""
+        """The ISO 639-1 code a publisher's hint names ("fr-FR" -> "fr", "no" -> "nb"), or None (also for
+        a code ISO 639-1 does not have, such as "zz" or "xx-YY")."""
         if not hint:
             return None
         code = hint.strip().lower().replace("_", "-").split("-")[0]
         code = self.config.hint_aliases.get(code, code)
-        return code if len(code) == 2 and code.isascii() and code.isalpha() else None
+        return code if code in ISO_639_1 else None
 
     def detect(self, text: str, hint: str | None = None) -> Language:
         first = _LETTER.search(text)  # skip a leading run of punctuation, digits or markup debris

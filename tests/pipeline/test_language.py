@@ -114,3 +114,14 @@ def test_a_decimal_point_is_not_a_sentence_end_and_flashes_score_whole() -> None
     flash = "The central bank of Norland kept its main interest rate at 3.25 percent on Thursday."
     result = DETECTOR.detect(flash)
     assert result.code == "en" and result.confidence >= 0.8
+
+
+@pytest.mark.parametrize("hint", ["zz", "xx-YY", "qq", "e1", "ß"])
+def test_a_hint_that_is_no_iso_639_1_code_never_becomes_the_code(hint: str) -> None:
+    """CONTRACT.md: language.code is "ISO 639-1 or "und"", whatever the publisher's hint says."""
+    assert DETECTOR.detect("12:30", hint).code == "und"
+    assert DETECTOR.detect("Hi there.", hint).code == "und"
+
+
+def test_a_valid_hint_lingua_does_not_know_is_kept_when_detection_cannot_decide() -> None:
+    assert DETECTOR.detect("12:30", "mt").code == "mt"  # Maltese: ISO 639-1, not among lingua's languages
