@@ -19,6 +19,7 @@ from pipeline.records import Cue, Quote
 
 _DATELINE = re.compile(r"[A-Z][A-Z.'\- ]+(?:,[\w. ]+)?(?:\([^)]{1,20}\))?\s*(?:[-\u2014\u2013]{1,2}|:)\s+")
 _TRIM = " \t\n,.;:\u2014\u2013-"
+_CLOSING = "\"\u201d\u2019'\u00bb"
 
 
 def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> list[Quote]:
@@ -79,14 +80,37 @@ def _cut(
             end = ctx.ws(k)  # "called the plan a gamble and said ...": each verb reports its own clause
     end = _comma_turn(ctx, start, end)
     for c2, m, _, _ in found:
+        k = c2.first - 1  # "Smith, who estimated X, said Y": X ends where the main verb comes back
+        if m is not None and m.start < start < ctx.ws(c2.first) < end and k >= 0 and ctx.comma[k]:
+            end = min(end, ctx.we(k))
+    for c2, m, _, _ in found:
         if m is not None and c2 is not cue and start < m.start < end:
-            before = ctx.text[start : m.start].rstrip()
+            before = ctx.text[start : _titled(ctx, m, start)].rstrip()
             last = before.rsplit(None, 1)[-1].lower() if before.split() else ""
             if before.endswith((",", ";", "\u2014", "\u2013", " -")):
-                return m.start
+                return _titled(ctx, m, start)
             if last in ctx.lex.coordinators and before[: -len(last)].rstrip().endswith(","):
                 return start + len(before) - len(last)  # "X say A, but Y says B": A ends at "but"
+            comma = before.rfind(",")
+            lead = before[comma + 1 :].split()
+            if comma > 0 and len(lead) <= 3 and norm(lead[0]) not in ctx.lex.clause_links:
+                if ctx.lay.quote_at(start + comma) is None:
+                    return start + comma  # "X say A, even some allies say B", "A, most in Ohio say B"
     return end
+
+
+def _titled(ctx: Context, m: Mention, floor: int) -> int:
+    """Where a name's title run starts ("Mr. Smith", "Professor Ruiz", "State Sen. Lee"): the
+    entity alone often leaves the title out, and the comma that sets the speaker off is before it."""
+    k = ctx.lay.word_index(m.start)
+    if m.kind != "entity" or k >= len(ctx.low) or ctx.ws(k) != m.start:
+        return m.start
+    j = k
+    while j > 0 and k - j < 3 and ctx.ws(j - 1) >= floor and not ctx.comma[j - 1] and not ctx.stop[j - 1]:
+        if not ctx.text[ctx.ws(j - 1)].isupper() or ctx.low[j - 1] in ctx.lex.cues:
+            break
+        j -= 1
+    return ctx.ws(j)
 
 
 def _comma_turn(ctx: Context, start: int, end: int) -> int:
@@ -94,12 +118,22 @@ def _comma_turn(ctx: Context, start: int, end: int) -> int:
     or a participle ("..., calling it a gamble"), which reports on its own."""
     i = ctx.lay.word_index(start)
     while i < len(ctx.low) - 1 and ctx.we(i) < end:
-        if ctx.comma[i] and ctx.ws(i + 1) < end and ctx.lay.quote_at(ctx.we(i)) is None:
+        if ctx.comma[i] and ctx.ws(i + 1) < end and _outside(ctx, ctx.we(i)):
             w = ctx.low[i + 1]
-            if w in ctx.lex.turns or any(k == "participle" for _, k in ctx.lex.cues.get(w, ())):
-                return ctx.we(i)
+            aside = ctx.comma[i + 1] and w in ctx.lex.parentheticals  # ", though," goes on
+            participle = any(k == "participle" for _, k in ctx.lex.cues.get(w, ()))
+            if (w in ctx.lex.turns and not aside) or participle:
+                return ctx.we(i) if ctx.lay.quote_at(ctx.we(i)) is None else ctx.we(i) + 2  # '"...," adding'
         i += 1
     return end
+
+
+def _outside(ctx: Context, comma: int) -> bool:
+    """Is the comma at `comma` outside quotes, or the last mark of a quote ('"a gamble," adding')?"""
+    if ctx.lay.quote_at(comma) is None:
+        return True
+    after = comma + 1
+    return ctx.text[after : after + 1] in _CLOSING and ctx.lay.quote_at(after + 1) is None
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -163,6 +197,8 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         if m is not None:
             subjects[s_start] = m
     after = after_cue(ctx, c, clause_end)
+    if m is not None:
+        clause_end = _subordinate_end(ctx, floor, m, after, clause_end)
     rest = text[after:clause_end]
     if m is None or (ctx.comma[c.first - 1] and ctx.low[c.first] in lex.inverting and m.kind == "descriptor"):
         inverted = _inverted(ctx, c, floor, clause_end)  # "CLAUSE, said Smith."
@@ -181,7 +217,7 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         k == "participle" for ws, k in lex.cues.get(ctx.low[nxt], ()) if len(ws) == 1
     )  # "CLAUSE, Spicer said, adding ..."
     if rest.strip(_TRIM) == "" or (rest.lstrip().startswith(",") and (_short_tail(rest) or then_participle)):
-        lead = text[floor : m.start].rstrip()
+        lead = text[floor : _titled(ctx, m, floor)].rstrip()
         if not lead.endswith(","):
             return None
         end = floor + len(lead) - 1
@@ -192,7 +228,7 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
                 end = before
         return m, floor, end
     if rest.lstrip().startswith(","):
-        if text[floor : m.start].rstrip().endswith(","):
+        if text[floor : _titled(ctx, m, floor)].rstrip().endswith(","):
             return m, floor, clause_end  # "The plan, Smith said, will fail."
         return m, after, clause_end
     words = rest.split(None, 1)
@@ -215,6 +251,20 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     if c.kind == "partial":  # "called the plan a gamble": a phrase
         return m, after, _phrase_end(ctx, after, clause_end)
     return m, after, clause_end
+
+
+def _subordinate_end(ctx: Context, floor: int, m: Mention, after: int, clause_end: int) -> int:
+    """ "While only 7 percent said they would move, most stayed": a reported clause inside a
+    fronted subordinate clause ends at its first comma, where the main clause starts."""
+    k = ctx.lay.word_index(floor)
+    if k >= len(ctx.low) or ctx.low[k] not in ctx.lex.subordinators or m.start <= ctx.ws(k):
+        return clause_end
+    i = ctx.lay.word_index(after)
+    while i < len(ctx.low) and ctx.we(i) < clause_end:
+        if ctx.comma[i] and ctx.lay.quote_at(ctx.we(i)) is None:
+            return ctx.we(i)
+        i += 1
+    return clause_end
 
 
 def _phrase_end(ctx: Context, after: int, clause_end: int) -> int:

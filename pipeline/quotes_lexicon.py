@@ -36,11 +36,13 @@ class QuoteLexicon:
     ambiguous: frozenset[str]  # cue words that are also nouns ("report", "claims"): need a named subject
     not_clause: frozenset[str]  # words that cannot open a reported clause ("with", "about")
     relatives: frozenset[str]  # "who": a subject standing for the phrase before it
+    clause_links: frozenset[str]  # "that", "which": a subject phrase may start right after them
     standalone: frozenset[str]  # "another", "others": determiners that can be a whole subject
     parentheticals: frozenset[str]  # "however", "too": set off by commas between subject and verb
     quantities: frozenset[str]  # "half", "most": open a subject phrase ("half of voters say")
     numbers: frozenset[str]  # number words: "one in five" is a share of people, like "42%"
     share_links: frozenset[str]  # "in" of "four in 10"
+    share_leads: Phrases  # "more than", "only": open a share of people ("nearly half of voters")
     progressive_aux: frozenset[str]  # "is" of "is seeking": skipped between a subject and a cue ...
     progressive_suffix: str  # ... that ends so
     plural_suffix: str  # "s" of "critics fear": a plural subject before a plain verb form
@@ -53,6 +55,7 @@ class QuoteLexicon:
     question_by: frozenset[str]  # ... asked by whoever follows this word ("by")
     coordinators: frozenset[str]  # "and", "but", "while": may open another speaker's clause
     turns: frozenset[str]  # "but", "while" after a comma: the reported clause has ended
+    subordinators: frozenset[str]  # "while", "if" opening a sentence: its first comma ends a clause in it
     participle_leads: frozenset[str]  # words before a participle that make it the clause's verb
     barriers: frozenset[str]
     skip_before: Phrases  # keyed by last word: matched backwards from a cue
@@ -148,12 +151,15 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         not_clause=frozenset(map(norm, data.get("not_clause", []))),
         coordinators=frozenset(map(norm, data.get("coordinators", []))),
         turns=frozenset(map(norm, data.get("turns", []))),
+        subordinators=frozenset(map(norm, data.get("subordinators", []))),
         parentheticals=frozenset(map(norm, data.get("parentheticals", []))),
         relatives=frozenset(map(norm, data.get("relatives", []))),
+        clause_links=frozenset(map(norm, data.get("clause_links", []))),
         standalone=frozenset(map(norm, data.get("standalone", []))),
         quantities=frozenset(map(norm, data.get("quantities", []))),
         numbers=frozenset(map(norm, data.get("numbers", []))),
         share_links=frozenset(map(norm, data.get("share_links", []))),
+        share_leads=phrases(data.get("share_leads", [])),
         progressive_aux=frozenset(map(norm, data.get("progressive_aux", []))),
         progressive_suffix=str(data.get("progressive_suffix", "")),
         plural_suffix=str(data.get("plural_suffix", "")),

@@ -190,10 +190,15 @@ def _np_ending(ctx: Context, i: int, floor: int) -> Mention | None:
         return Mention(ctx.ws(k), ctx.we(i), "descriptor")  # a name the model missed
     if low[k][:1].isdigit() or low[k] in lex.quantities:  # "52 percent of registered voters say"
         return Mention(ctx.ws(k), ctx.we(i), "descriptor")
-    at_clause_start = k == 0 or ctx.ws(k) == floor or ctx.stop[k - 1] or ctx.comma[k - 1]
+    lead = _share_lead(ctx, k, i + 1)  # "only 7 percent said", "nearly half say"
+    if lead > k and (low[lead][:1].isdigit() or low[lead] in lex.quantities):
+        return Mention(ctx.ws(lead), ctx.we(i), "descriptor")
+    at_clause_start = (
+        k == 0 or ctx.ws(k) == floor or ctx.stop[k - 1] or ctx.comma[k - 1] or low[k - 1] in lex.clause_links
+    )  # "the rules that officials say ...": a clause opens after "that"
     opens_sentence = ctx.lay.sentence(ctx.ws(k))[0] == ctx.ws(k)  # "Recent polling shows"
     plain = opens_sentence or all(not low[j].endswith(("ly", "ing", "ed")) for j in range(k, i + 1))
-    if at_clause_start and plain and i - k < 3:
+    if at_clause_start and (plain or low[i] in lex.documents) and i - k < 3:
         return Mention(ctx.ws(k), ctx.we(i), "descriptor")  # "Officials said", "Critics argue"
     return None
 
@@ -215,6 +220,16 @@ def _share(ctx: Context, i: int, floor: int) -> Mention | None:
             break
         k -= 1
     return Mention(ctx.ws(k), end, "descriptor")
+
+
+def _share_lead(ctx: Context, k: int, end: int) -> int:
+    """The first word after the share leads ("only", "more than") that open words k..end."""
+    while k < end:
+        n = match_forward(ctx.low, k, ctx.lex.share_leads)
+        if not n:
+            break
+        k += n
+    return min(k, end - 1)
 
 
 def speaker_after(ctx: Context, i: int, limit: int, *, any_phrase: bool = False) -> Mention | None:

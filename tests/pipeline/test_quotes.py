@@ -857,6 +857,94 @@ def test_french_stance_and_unsourced_views() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        (
+            "The harbour wall will hold until spring, Dr. Haddad said.",
+            "Dr. Haddad",
+            "The harbour wall will hold until spring",
+        ),
+        (
+            "For now, though, ferries are safe, Professor Haddad said.",
+            "Professor Haddad",
+            "For now, though, ferries are safe",
+        ),
+    ],
+)
+def test_postposed_speaker_with_a_title_before_the_name(text: str, speaker: str, content: str) -> None:
+    q = only(run(text, person("Haddad", "Nadia Haddad")), "indirect")
+    assert q.text == content
+    assert q.speaker is not None and q.speaker.canonical == "Nadia Haddad"
+    assert text[q.speaker.start : q.speaker.end] in speaker
+
+
+def test_a_relative_clause_ends_where_the_main_verb_comes_back() -> None:
+    text = "Nadia Haddad, who estimated that half the boats were idle, said the port would shrink."
+    found = [q for q in run(text, person("Nadia Haddad")) if q.kind == "indirect"]
+    assert [(q.cue.text if q.cue else None, q.text) for q in found] == [
+        ("estimated", "that half the boats were idle"),
+        ("said", "the port would shrink"),
+    ]
+    assert found[1].speaker is not None and found[1].speaker.canonical == "Nadia Haddad"
+
+
+def test_a_speaker_inside_a_relative_clause() -> None:
+    text = "The council kept back a file that harbour officials said would alarm the fishermen."
+    q = only(run(text), "indirect")
+    assert q.speaker is not None and q.speaker.text == "harbour officials"
+    assert q.text == "would alarm the fishermen"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        ("While only 7 percent said they would move, most stayed.", "7 percent", "they would move"),
+        (
+            "Most residents said the ferry was late, and more than six in 10 said the fares were too high.",
+            "six in 10",
+            "the fares were too high",
+        ),
+    ],
+)
+def test_shares_led_by_only_or_more_than(text: str, speaker: str, content: str) -> None:
+    found = run(text)
+    assert any(q.speaker is not None and (q.speaker.text, q.text) == (speaker, content) for q in found)
+
+
+def test_records_after_the_clause_are_its_source() -> None:
+    text = "Most of the grant went to the marina, county spending records show."
+    q = only(run(text), "indirect")
+    assert q.speaker is not None and q.speaker.text == "county spending records"
+    assert q.text == "Most of the grant went to the marina"
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "second"),
+    [
+        (
+            "Most owners said the toll was fair, even some fishermen said it was too low.",
+            "the toll was fair",
+            "it was too low",
+        ),
+        (
+            "Older residents say the ferry is too slow, most in the harbour say it is fine.",
+            "the ferry is too slow",
+            "it is fine",
+        ),
+    ],
+)
+def test_a_clause_ends_where_a_new_subject_follows_a_comma(text: str, first: str, second: str) -> None:
+    found = [q.text for q in run(text) if q.kind == "indirect"]
+    assert found == [first, second]
+
+
+def test_a_comma_closing_a_quote_still_ends_the_clause() -> None:
+    text = 'Nadia Haddad said the new toll was "a tax on sailors," adding that she would fight it.'
+    found = run(text, person("Nadia Haddad"))
+    assert 'the new toll was "a tax on sailors,"' in [q.text for q in found if q.kind == "indirect"]
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
