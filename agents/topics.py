@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.records import scrub
+
 
 @dataclass(frozen=True, slots=True)
 class TopicNames:
@@ -43,9 +45,14 @@ class TopicNames:
 
 
 def encode(obj: Any) -> bytes:
-    """One record as compact UTF-8 JSON."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """One record as compact UTF-8 JSON (a lone surrogate left in a string becomes U+FFFD: never a crash)."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return scrub(text).encode("utf-8")
 
 
 def key_of(story_id: str | None) -> bytes | None:
-    return None if story_id is None else story_id.encode("utf-8")
+    """The message key of a story: its id as UTF-8 (lone surrogates as U+FFFD, as in the record's `id`)."""
+    return None if story_id is None else scrub(story_id).encode("utf-8")

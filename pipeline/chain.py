@@ -10,6 +10,7 @@ DeadLetter naming that stage: one bad story never stops the others.
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,6 +34,8 @@ from pipeline.records import (
     Language,
     Quote,
     Story,
+    scrub,
+    scrub_json,
 )
 
 T = TypeVar("T")
@@ -84,15 +87,6 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def scrub(text: str) -> str:
-    """Replace lone surrogates, which no UTF-8 consumer can read, with U+FFFD."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-
-
 def decode_raw(raw: bytes | str) -> Any:
     """Bytes or text -> JSON value; raise InvalidStory with the dead-letter code."""
     if isinstance(raw, bytes | bytearray):
@@ -105,11 +99,24 @@ def decode_raw(raw: bytes | str) -> Any:
     if not text.strip():
         raise InvalidStory("empty_message", "the message is empty")
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_json, parse_float=_finite)
     except RecursionError as exc:
         raise InvalidStory("json_too_deep", "the JSON nests deeper than the parser allows") from exc
     except ValueError as exc:
         raise InvalidStory("invalid_json", f"the message is not JSON: {exc}") from exc
+
+
+def _not_json(name: str) -> Any:
+    """NaN and Infinity: Python's json reads them, but no JSON consumer can (the record would carry them)."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    """A JSON number as a float; one past the double range (1e999) would be written back as Infinity."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
 
 
 _LONG_RUN = re.compile(rf"\S{{{LONG_RUN_CHARS},}}")
@@ -132,6 +139,8 @@ def _scrub_story(story: Story) -> Story:
         for name in ("id", "body", "headline", "source", "published_at", "url", "language")
         if isinstance(value := getattr(story, name), str) and scrub(value) is not value
     }
+    if (extra := scrub_json(story.extra)) is not story.extra:
+        changes["extra"] = extra
     return replace(story, **changes) if changes else story
 
 

@@ -7,6 +7,7 @@ Stages exchange these dataclasses; only `Story.from_json`, `*.to_json` and
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -16,6 +17,32 @@ DedupStatus = Literal["unique", "duplicate", "update", "correction"]
 QuoteKind = Literal["direct", "partial", "indirect"]
 
 _STORY_FIELDS = ("id", "body", "headline", "source", "published_at", "url", "version", "language")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub(text: str) -> str:
+    """Replace each lone surrogate, which no UTF-8 consumer can read, with one U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+
+
+def scrub_json(value: Any) -> Any:
+    """`scrub` on every string (keys too) of a decoded JSON value; the value itself when nothing changes."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        items = [scrub_json(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, dict):
+        pairs = [(scrub(k) if isinstance(k, str) else k, scrub_json(v)) for k, v in value.items()]
+        same = all(k2 is k and v2 is v for (k2, v2), (k, v) in zip(pairs, value.items(), strict=True))
+        return value if same else dict(pairs)
+    return value
 
 
 class InvalidStory(ValueError):
@@ -242,7 +269,8 @@ class DeadLetter:
         offset: int | None = None,
     ) -> DeadLetter:
         text, encoding = raw_for_deadletter(raw)
-        return cls(error, detail, stage, text, encoding, story_id, topic, partition, offset)
+        sid = None if story_id is None else scrub(story_id)  # `raw` keeps the id as it came
+        return cls(error, scrub(detail), stage, text, encoding, sid, topic, partition, offset)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

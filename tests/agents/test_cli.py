@@ -55,3 +55,24 @@ def test_unknown_eval_and_bad_setting_are_reported() -> None:
         env={"WIRESTREAM_WEB_PORT": "abc", "PATH": "/usr/bin:/bin"},
     )
     assert proc.returncode == 2 and b"WIRESTREAM_WEB_PORT" in proc.stderr
+
+
+def test_enrich_never_crashes_on_lone_surrogates_or_nan_and_writes_strict_json() -> None:
+    """CONTRACT.md: bad lines become dead-letter records on stderr (JSONL), never a crash."""
+    body = "The mayor of Harlow said on Monday that the bridge would reopen in March."
+    lines = [
+        b'{"id": "\\ud800"}',
+        json.dumps({"id": "x1", "body": body}).encode()[:-1] + b', "tag": "\\udc80"}',
+        json.dumps({"id": "x2", "body": body}).encode()[:-1] + b', "score": NaN}',
+        json.dumps({"id": "x3", "body": body + " Again."}).encode(),
+    ]
+
+    def refuse(name: str) -> object:
+        raise ValueError(name)
+
+    proc = run("enrich", "-", stdin=b"\n".join(lines))
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    out = [json.loads(x.decode("utf-8"), parse_constant=refuse) for x in proc.stdout.splitlines()]
+    assert [r["id"] for r in out] == ["x1", "x3"]
+    dead = [json.loads(x.decode("utf-8"), parse_constant=refuse) for x in proc.stderr.splitlines()]
+    assert [(d["id"], d["error"]) for d in dead] == [("\ufffd", "missing_body"), (None, "invalid_json")]

@@ -178,3 +178,45 @@ def test_defuse_hides_only_long_runs_and_keeps_length() -> None:
     assert '"' not in out
     short = "A normal sentence with https://example.org/a/short/link in it."
     assert defuse(short) == short
+
+
+def _strict_json(data: bytes) -> object:
+    """What any JSON consumer reads: UTF-8, and no NaN or Infinity."""
+
+    def refuse(name: str) -> object:
+        raise ValueError(name)
+
+    return json.loads(data.decode("utf-8"), parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"id": "bad\\ud800id"}',  # a dead letter whose id holds a lone surrogate
+        '{"id": "s2", "body": "The mayor said the bridge would reopen in March.", "tag": "\\udc80x"}',
+        '{"id": "s3", "body": "The mayor said the bridge would reopen in March.", '
+        '"meta": {"\\ud800k": ["\\udfff"]}}',
+    ],
+)
+def test_every_outcome_encodes_to_valid_utf8_json(chain: Chain, raw: str) -> None:
+    """CONTRACT.md: enriched and dead-letter records are JSON; lone surrogates anywhere never raise."""
+    [out] = chain.run([raw])
+    record = out.to_json()
+    data = json.dumps(record, ensure_ascii=False).encode("utf-8")  # must not raise
+    assert _strict_json(data) == record
+    if isinstance(out, DeadLetter):
+        assert out.id == "bad\ufffdid" and out.error == "missing_body"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"id": "n1", "body": "The mayor said the bridge would reopen.", "score": NaN}',
+        '{"id": "n2", "body": "The mayor said the bridge would reopen.", "score": -Infinity}',
+        '{"id": "n3", "body": "The mayor said the bridge would reopen.", "score": 1e999}',
+    ],
+)
+def test_nan_and_infinity_are_not_json(chain: Chain, raw: str) -> None:
+    """Python reads NaN / Infinity / 1e999, but the record would then carry a value no JSON consumer reads."""
+    [out] = chain.run([raw])
+    assert isinstance(out, DeadLetter) and out.error == "invalid_json" and out.id is None
