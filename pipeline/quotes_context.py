@@ -72,7 +72,7 @@ class Context:
             if i < 0 or m.start() < self.we(i):
                 continue
             if m.group() == ",":
-                comma[i] = True
+                comma[i] = not self.in_number(m.start())
             elif m.group() == "." and m.start() == self.we(i):
                 dot[i] = True
             else:
@@ -90,6 +90,24 @@ class Context:
             for i in range(n)
         ]
         return stop, comma
+
+    def in_number(self, at: int) -> bool:
+        """Is the comma at `at` a thousands separator ("10,000")? Then it ends no phrase."""
+        return 0 < at < len(self.text) - 1 and self.text[at - 1].isdigit() and self.text[at + 1].isdigit()
+
+    def find_comma(self, start: int, end: int) -> int:
+        """The first comma in text[start:end] that is not inside a number, or -1."""
+        at = self.text.find(",", start, end)
+        while at >= 0 and self.in_number(at):
+            at = self.text.find(",", at + 1, end)
+        return at
+
+    def rfind_comma(self, start: int, end: int) -> int:
+        """The last comma in text[start:end] that is not inside a number, or -1."""
+        at = self.text.rfind(",", start, end)
+        while at >= 0 and self.in_number(at):
+            at = self.text.rfind(",", start, at)
+        return at
 
     def ws(self, i: int) -> int:
         return self.lay.words[i][0]

@@ -41,9 +41,13 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
         end = _cut(ctx, c, start, end, found)
         start, end = _trim(ctx.text, start, end)
         content = ctx.text[start:end]
-        least = max(config.min_indirect_words, ctx.lex.min_clause_words) if c.kind != "stance" else 1
-        if len(content.split()) < least:
-            continue
+        least = (
+            max(config.min_indirect_words, ctx.lex.min_clause_words)
+            if c.kind not in ("stance", "partial")
+            else 1
+        )
+        if len(content.split()) < least and norm(content) not in ctx.lex.answers:
+            continue  # "said yes", "said so" are whole answers
         q = ctx.lay.quote_at(start)
         if q is not None and q.open_at == start - 1 and q.close_at >= end:
             continue  # the clause is one quote: a direct quote, handled (or refused) as such
@@ -91,12 +95,21 @@ def _cut(
                 return _titled(ctx, m, start)
             if last in ctx.lex.coordinators and before[: -len(last)].rstrip().endswith(","):
                 return start + len(before) - len(last)  # "X say A, but Y says B": A ends at "but"
+            if last in ctx.lex.coordinators and _share_mention(ctx, m):
+                return start + len(before) - len(last)  # "21% said A and 14% said B"
             comma = before.rfind(",")
             lead = before[comma + 1 :].split()
             if comma > 0 and len(lead) <= 3 and norm(lead[0]) not in ctx.lex.clause_links:
                 if ctx.lay.quote_at(start + comma) is None:
                     return start + comma  # "X say A, even some allies say B", "A, most in Ohio say B"
     return end
+
+
+def _share_mention(ctx: Context, m: Mention) -> bool:
+    """Does the mention open with a number or a quantity ("14 percent", "most voters")?"""
+    k = ctx.lay.word_index(m.start)
+    w = ctx.low[k] if k < len(ctx.low) else ""
+    return m.kind == "descriptor" and (w[:1].isdigit() or w in ctx.lex.numbers or w in ctx.lex.quantities)
 
 
 def _titled(ctx: Context, m: Mention, floor: int) -> int:
@@ -171,7 +184,7 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         k = ctx.lay.word_index(m.end)
         if m.kind == "descriptor" and k < len(ctx.low) and ctx.low[k] in lex.passive_by:
             m = speaker_after(ctx, k + 1, clause_end) or m  # "according to an analysis by Pew"
-        comma = text.find(",", m.end, clause_end)
+        comma = ctx.find_comma(m.end, clause_end)
         lead = text[floor:cs]
         if comma >= 0 and (
             len(lead.split()) <= 1
@@ -221,7 +234,7 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         if not lead.endswith(","):
             return None
         end = floor + len(lead) - 1
-        before = text.rfind(",", floor, end)  # "CLAUSE, the mayor, Elena Ruiz, said."
+        before = ctx.rfind_comma(floor, end)  # "CLAUSE, the mayor, Elena Ruiz, said."
         if before > floor and ctx.lay.word_index(end) - ctx.lay.word_index(before) <= 4:
             k = ctx.lay.word_index(before)
             if k < len(ctx.low) and ctx.low[k] in lex.determiners:
@@ -270,7 +283,7 @@ def _subordinate_end(ctx: Context, floor: int, m: Mention, after: int, clause_en
 def _phrase_end(ctx: Context, after: int, clause_end: int) -> int:
     """What a verb holds as its object ends at the first comma outside quotes ("backed the plan,
     which ...")."""
-    comma = ctx.text.find(",", after, clause_end)
+    comma = ctx.find_comma(after, clause_end)
     return comma if comma >= 0 and ctx.lay.quote_at(comma) is None else clause_end
 
 
@@ -309,7 +322,7 @@ def _passive(ctx: Context, c: CueHit) -> tuple[Mention, int, int] | None:
     source = speaker_after(ctx, c.last + 1, s_end)
     if source is None:
         return None
-    start = max(floor, ctx.text.rfind(",", floor, cs) + 1)
+    start = max(floor, ctx.rfind_comma(floor, cs) + 1)
     k = c.first - 1
     while k >= 0 and ctx.ws(k) >= start and ctx.low[k] in lex.passive_aux:
         k -= 1
@@ -332,7 +345,7 @@ def _asked(ctx: Context, c: CueHit) -> tuple[Mention | None, int, int] | None:
     lead = ctx.text[_floor(ctx, s_start, cs) : cs].split()
     if len(lead) > 1 or (lead and norm(lead[0]) not in lex.question_leads):
         return None
-    comma = ctx.text.find(",", ctx.we(c.last - 1), s_end)
+    comma = ctx.find_comma(ctx.we(c.last - 1), s_end)
     if comma < 0:
         return None
     asker = None

@@ -72,6 +72,7 @@ class QuoteLexicon:
     max_title_words: int = 16
     max_label_words: int = 4
     not_labels: frozenset[str] = frozenset()  # "update", "photo": line labels that are not speakers
+    answers: frozenset[str] = frozenset()  # "yes", "so": a one-word reported clause ("said so")
 
 
 def norm(word: str) -> str:
@@ -186,4 +187,5 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         max_title_words=int(data.get("max_title_words", 16)),
         max_label_words=int(data.get("max_label_words", 4)),
         not_labels=frozenset(map(norm, data.get("not_labels", []))),
+        answers=frozenset(map(norm, data.get("answers", []))),
     )

@@ -177,6 +177,8 @@ def _np_ending(ctx: Context, i: int, floor: int) -> Mention | None:
     while k - 1 >= 0 and ctx.ws(k - 1) >= floor and i - k < lex.max_speaker_words:
         if ctx.stop[k - 1] or ctx.comma[k - 1] or low[k - 1] in lex.barriers:
             break
+        if low[k - 1] in lex.coordinators and (low[k][:1].isdigit() or low[k] in lex.numbers):
+            break  # "... and 12 percent say": a share opens after "and"
         k -= 1
         if low[k] in lex.determiners:
             break

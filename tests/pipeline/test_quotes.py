@@ -945,6 +945,32 @@ def test_a_comma_closing_a_quote_still_ends_the_clause() -> None:
     assert 'the new toll was "a tax on sailors,"' in [q.text for q in found if q.kind == "indirect"]
 
 
+def test_a_verb_holding_a_phrase_may_hold_a_single_name() -> None:
+    text = "Nadia Haddad praised Brandt on Monday."
+    q = only(run(text, person("Nadia Haddad"), person("Brandt")), "indirect")
+    assert (q.text, q.cue.text if q.cue else None) == ("Brandt on Monday", "praised")
+    assert q.speaker is not None and q.speaker.canonical == "Nadia Haddad"
+
+
+@pytest.mark.parametrize("answer", ["yes", "no", "so"])
+def test_one_word_answers_are_reported(answer: str) -> None:
+    text = f"Asked whether the pier should close, 61 percent of residents said {answer}."
+    found = run(text)
+    assert any(q.text == answer and q.speaker and q.speaker.text == "61 percent of residents" for q in found)
+
+
+def test_shares_joined_by_and_each_report_their_own_answer() -> None:
+    text = "Some 30 percent said the toll was too high and 12 percent said it was too low."
+    found = [(q.speaker.text if q.speaker else None, q.text) for q in run(text) if q.kind == "indirect"]
+    assert found == [("Some 30 percent", "the toll was too high"), ("12 percent", "it was too low")]
+
+
+def test_a_comma_inside_a_number_does_not_end_a_phrase() -> None:
+    text = "Nadia Haddad backed moving 12,000 boats to the new marina."
+    q = only(run(text, person("Nadia Haddad")), "indirect")
+    assert q.text == "moving 12,000 boats to the new marina"
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
