@@ -210,6 +210,31 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def tail_line(value: bytes | None) -> bytes:
+    """One message value as one line of UTF-8 JSON: a compact JSON value passes as it is; JSON spread
+    over several lines or not in UTF-8 is re-encoded; a tombstone is `null`; anything else becomes a JSON
+    string."""
+
+    def refuse(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+
+    if value is None:
+        return b"null\n"
+    try:
+        text = value.decode("utf-8")
+        obj = json.loads(text, parse_constant=refuse)
+    except (ValueError, RecursionError):
+        try:
+            obj = json.loads(value, parse_constant=refuse)  # UTF-16 / UTF-32 JSON (json detects them)
+        except (ValueError, RecursionError):
+            return encode(value.decode("utf-8", "replace")) + b"\n"
+        return encode(obj) + b"\n"
+    text = text.strip()
+    if "\n" in text or "\r" in text:
+        return encode(obj) + b"\n"
+    return text.encode("utf-8") + b"\n"
+
+
 def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     """Records of a topic as JSONL on stdout (non-JSON values are shown as strings)."""
     from kafka import KafkaConsumer
@@ -229,12 +254,7 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     seen = 0
     try:
         for msg in consumer:
-            value = msg.value or b""
-            try:
-                json.loads(value)
-                out.write(value.rstrip(b"\n") + b"\n")
-            except (ValueError, RecursionError):
-                _write(out, value.decode("utf-8", "replace"))
+            out.write(tail_line(msg.value))
             out.flush()
             seen += 1
             if args.max and seen >= args.max:

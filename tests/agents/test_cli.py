@@ -76,3 +76,18 @@ def test_enrich_never_crashes_on_lone_surrogates_or_nan_and_writes_strict_json()
     assert [r["id"] for r in out] == ["x1", "x3"]
     dead = [json.loads(x.decode("utf-8"), parse_constant=refuse) for x in proc.stderr.splitlines()]
     assert [(d["id"], d["error"]) for d in dead] == [("\ufffd", "missing_body"), (None, "invalid_json")]
+
+
+def test_tail_prints_every_value_as_one_line_of_utf8_json() -> None:
+    """CONTRACT.md: `wirestream tail TOPIC` prints a topic's records as JSONL, whatever a producer sent."""
+    from agents.cli import tail_line
+
+    compact = b'{"id":"a","body":"x"}'
+    assert tail_line(compact) == compact + b"\n"  # our own records pass untouched
+    assert tail_line(b'{\n  "id": "pretty",\n  "body": "x"\n}\n') == b'{"id":"pretty","body":"x"}\n'
+    assert tail_line('{"id":"u16"}'.encode("utf-16")) == b'{"id":"u16"}\n'
+    assert tail_line(b"\xef\xbb\xbf" + compact) == compact + b"\n"  # a UTF-8 byte order mark
+    assert tail_line(None) == b"null\n"  # a tombstone
+    assert tail_line(b"not json\nat all") == b'"not json\\nat all"\n'
+    assert tail_line(b"NaN") == b'"NaN"\n'
+    assert tail_line(b"\xff\xfe garbage") == '"\ufffd\ufffd garbage"\n'.encode()
