@@ -199,7 +199,7 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                     await stream.ack(event)
                     continue
                 started = time.perf_counter()
-                prepared = _handover(event.value)
+                prepared = _handover(event.value, msg.topic, msg.partition, msg.offset)
                 # the table write (its changelog) goes in the same transaction as the outputs and offset
                 async with gate.handling():
                     result = prepared if isinstance(prepared, DeadLetter) else chain.dedup_or_dead(prepared)
@@ -238,7 +238,7 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                     msg = event.message
                     if guard.seen(msg.topic, msg.partition, msg.offset):
                         continue
-                    prepared = _handover(event.value)
+                    prepared = _handover(event.value, msg.topic, msg.partition, msg.offset)
                     if isinstance(prepared, DeadLetter):
                         letters.append((msg.tp, prepared))
                     else:
@@ -323,9 +323,18 @@ def _report_failure(task: asyncio.Future[None]) -> None:
         log.error("annotate: publishing a batch failed", exc_info=task.exception())
 
 
-def _handover(value: bytes | None) -> Prepared | DeadLetter:
-    """Decode an internal hand-over message; a malformed one is a dead letter, not a crash."""
+def _handover(value: bytes | None, topic: str, partition: int, offset: int) -> Prepared | DeadLetter:
+    """Decode an internal hand-over message; a malformed one is a dead letter (naming that message), not a
+    crash."""
     try:
         return Prepared.from_json(json.loads(value or b""))
     except Exception as exc:
-        return DeadLetter.of("invalid_handover", f"{type(exc).__name__}: {exc}", "handover", value or b"")
+        return DeadLetter.of(
+            "invalid_handover",
+            f"{type(exc).__name__}: {exc}",
+            "handover",
+            value or b"",
+            topic=topic,
+            partition=partition,
+            offset=offset,
+        )

@@ -54,6 +54,8 @@ class Prepared:
     dedup: Dedup | None = None
     stages: dict[str, float] = field(default_factory=dict)
     received: float | None = None  # the raw message's Kafka timestamp (epoch s), for end-to-end latency
+    # where the raw message was read (topic, partition, offset): a later stage's dead letter names it
+    origin: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The hand-over format on the internal `wire.stage.*` topics."""
@@ -67,6 +69,7 @@ class Prepared:
             else {"status": self.dedup.status, "of": self.dedup.of, "similarity": self.dedup.similarity},
             "stages": self.stages,
             "received": self.received,
+            "origin": self.origin,
         }
 
     @classmethod
@@ -80,6 +83,7 @@ class Prepared:
             dedup=None if dedup is None else Dedup(**dedup),
             stages=dict(obj.get("stages", {})),
             received=obj.get("received"),
+            origin=dict(obj.get("origin") or {}),
         )
 
 
@@ -304,7 +308,14 @@ class Chain:
     @staticmethod
     def _dead(p: Prepared, code: str, detail: str, stage: str) -> DeadLetter:
         return DeadLetter.of(
-            code, detail, stage, json.dumps(p.story.to_json(), ensure_ascii=False), story_id=p.story.id
+            code,
+            detail,
+            stage,
+            json.dumps(p.story.to_json(), ensure_ascii=False),
+            story_id=p.story.id,
+            topic=p.origin.get("topic"),
+            partition=p.origin.get("partition"),
+            offset=p.origin.get("offset"),
         )
 
     # -- whole runs ------------------------------------------------------------------------------
@@ -315,7 +326,9 @@ class Chain:
         if isinstance(story, DeadLetter):
             return story
         try:
-            return self.prepare(story)
+            prepared = self.prepare(story)
+            prepared.origin = dict(where)
+            return prepared
         except InvalidStory as exc:
             return DeadLetter.of(exc.code, exc.detail, "clean", raw, story_id=story.id, **where)
         except Exception as exc:

@@ -220,3 +220,24 @@ def test_nan_and_infinity_are_not_json(chain: Chain, raw: str) -> None:
     """Python reads NaN / Infinity / 1e999, but the record would then carry a value no JSON consumer reads."""
     [out] = chain.run([raw])
     assert isinstance(out, DeadLetter) and out.error == "invalid_json" and out.id is None
+
+
+def test_a_later_stage_dead_letter_names_the_raw_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CONTRACT.md: a dead letter carries topic, partition and offset, enough to replay it: for a failure
+    in the model stages too (the worker hands the story over between agents as JSON)."""
+    chain = fresh()
+    raw = json.dumps({"id": "m1", "body": "The mayor of Harlow said on Monday the bridge would reopen."})
+    front = chain.front(raw, topic="wire.raw", partition=1, offset=7)
+    assert isinstance(front, Prepared)
+    handed = chain.dedup_or_dead(Prepared.from_json(json.loads(json.dumps(front.to_json()))))
+    assert isinstance(handed, Prepared)
+    again = Prepared.from_json(json.loads(json.dumps(handed.to_json())))
+
+    def broken(lang: str) -> None:
+        raise OSError("model files missing")
+
+    monkeypatch.setattr(chain.models, "get", broken)
+    [letter] = chain.annotate([again])
+    assert isinstance(letter, DeadLetter) and letter.error == "model_error"
+    assert (letter.topic, letter.partition, letter.offset, letter.id) == ("wire.raw", 1, 7, "m1")
+    assert json.loads(letter.raw)["id"] == "m1"
