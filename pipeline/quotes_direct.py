@@ -34,6 +34,7 @@ _SIGNED = re.compile(r"[ \t\u00a0]*(?:\n\s*)?(?P<dash>[\u2015\u2014\u2013]|--?)[
 _OPENERS = ('"', "\u201c", "\u00ab", "'", "\u2018", "\u201e", "`")
 _END_PUNCT = " .,;!?\u201d\u2019\"'\u00bb)"
 _OPEN_END = ",?!-\u2014\u2013\u2026"  # a quote ending so is attributed right after it
+_TAG_WORDS = 5  # '"..." Smith said.': the most words of a sentence that only attributes a quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ def attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cue
     if (
         not text[q.close_at : s_end].strip(_END_PUNCT)
         and "\n" not in text[q.close_at : s_end + 1]
-        and ends_open(ctx, q)
+        and (ends_open(ctx, q) or _tag_sentence(ctx, s_end, cue_at))
     ):
         s_end = lay.sentence(q.close_at + 1)[1]  # '"Can we win?" Mr. Manafort asked.': one sentence
     tail_end = min([s_end] + [p.open_at for p in lay.quotes if q.close_at <= p.open_at < s_end])
@@ -298,6 +299,24 @@ def _leads(ctx: Context, start: int, end: int) -> bool:
     if last - first > 6:
         return False
     return not any(ctx.stop[k] or ctx.low[k] in ctx.lex.barriers for k in range(first, last))
+
+
+def _tag_sentence(ctx: Context, s_end: int, cue_at: dict[int, CueHit]) -> bool:
+    """'"... missing." Trump said.': a closed quote, then a sentence that is only its speaker and
+    a speaking verb (a stray full stop for a comma)."""
+    if ctx.text[s_end : s_end + 1] in ("", "\n"):
+        return False
+    start, end = ctx.lay.sentence(s_end + 1)
+    first, last = ctx.lay.word_index(start), ctx.lay.word_index(end)
+    if (
+        not 0 < last - first <= _TAG_WORDS
+        or ctx.lay.quote_at(start) is not None
+        or "\n" in ctx.text[start:end]
+    ):
+        return False
+    return any(
+        (c := cue_at.get(i)) is not None and c.kind in ("speech", "object") for i in range(first, last)
+    )
 
 
 def ends_open(ctx: Context, q: Quoted) -> bool:

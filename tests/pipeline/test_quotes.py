@@ -971,6 +971,35 @@ def test_a_comma_inside_a_number_does_not_end_a_phrase() -> None:
     assert q.text == "moving 12,000 boats to the new marina"
 
 
+@pytest.mark.parametrize(
+    ("text", "cue", "content"),
+    [
+        ("Nadia Haddad played down the risk of a second flood.", "played down", "the risk of a second flood"),
+        ("Nadia Haddad foresees a long fight over the pier.", "foresees", "a long fight over the pier"),
+        ("Nadia Haddad chided the council for its delay.", "chided", "the council for its delay"),
+        ("Nadia Haddad came out against the new toll.", "came out against", "the new toll"),
+    ],
+)
+def test_more_stance_and_belief_phrases(text: str, cue: str, content: str) -> None:
+    q = only(run(text, person("Nadia Haddad")), "indirect")
+    assert (q.cue.text if q.cue else None, q.text) == (cue, content)
+    assert q.speaker is not None and q.speaker.canonical == "Nadia Haddad"
+
+
+def test_a_quote_closed_by_a_full_stop_then_its_speaker() -> None:
+    text = "\u201cThe pier will not reopen this year.\u201d Nadia Haddad said. The council met later."
+    [q] = direct(run(text, person("Nadia Haddad")))
+    assert q.text == "The pier will not reopen this year."
+    assert q.speaker is not None and q.speaker.canonical == "Nadia Haddad"
+
+
+def test_a_closed_quote_before_a_longer_sentence_is_not_attributed_by_it() -> None:
+    text = (
+        "\u201cThe pier will not reopen this year.\u201d Nadia Haddad said the council would meet on Monday."
+    )
+    assert direct(run(text, person("Nadia Haddad"))) == []
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
