@@ -26,7 +26,9 @@ class SettingsError(ValueError):
     """An environment variable holds a value the worker cannot use."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+def _int(
+    env: Mapping[str, str], name: str, default: int, minimum: int = 0, maximum: int | None = None
+) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -36,6 +38,8 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise SettingsError(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
@@ -93,7 +97,7 @@ class Settings:
 
     @property
     def broker_url(self) -> str:
-        return ";".join(f"kafka://{host}" for host in self.broker.split(","))
+        return ";".join(f"kafka://{host}" for host in self.bootstrap_servers)
 
     @property
     def bootstrap_servers(self) -> list[str]:
@@ -152,12 +156,12 @@ class Settings:
                 f"WIRESTREAM_SECURITY_PROTOCOL is not a Kafka protocol: {security.protocol!r}"
             )
         return cls(
-            broker=env.get("WIRESTREAM_BROKER", "127.0.0.1:9092"),
+            broker=env.get("WIRESTREAM_BROKER", "").strip() or "127.0.0.1:9092",  # set but empty: default
             topic_prefix=prefix,
             partitions=_int(env, "WIRESTREAM_PARTITIONS", 2, 1),
             replication=_int(env, "WIRESTREAM_REPLICATION_FACTOR", 1, 1),
             web_host=env.get("WIRESTREAM_WEB_HOST", "127.0.0.1"),
-            web_port=_int(env, "WIRESTREAM_WEB_PORT", 6066, 1),
+            web_port=_int(env, "WIRESTREAM_WEB_PORT", 6066, 1, 65535),
             processing_guarantee=guarantee,
             data_dir=Path(env.get("WIRESTREAM_DATA_DIR", "wirestream-data")),
             table_store=store,

@@ -58,6 +58,7 @@ def test_tunables_are_read() -> None:
     "env",
     [
         {"WIRESTREAM_WEB_PORT": "web"},
+        {"WIRESTREAM_WEB_PORT": "70000"},
         {"WIRESTREAM_PARTITIONS": "0"},
         {"WIRESTREAM_PROCESSING_GUARANTEE": "maybe_once"},
         {"WIRESTREAM_TOPIC_PREFIX": "has space"},
@@ -73,3 +74,13 @@ def test_topic_resolution() -> None:
     names = TopicNames("wire")
     assert names.resolve("enriched") == "wire.enriched"
     assert names.resolve("other.topic") == "other.topic"
+
+
+def test_broker_lists_may_have_spaces_and_an_empty_broker_is_the_default() -> None:
+    """CONTRACT.md: broker address from WIRESTREAM_BROKER (default 127.0.0.1:9092), for the worker (Faust's
+    URL) and the kafka-python commands alike."""
+    s = Settings.from_env({"WIRESTREAM_BROKER": "kafka-1:9092, kafka-2:9092 "})
+    assert s.bootstrap_servers == ["kafka-1:9092", "kafka-2:9092"]
+    assert s.broker_url == "kafka://kafka-1:9092;kafka://kafka-2:9092"
+    empty = Settings.from_env({"WIRESTREAM_BROKER": ""})
+    assert empty.broker == "127.0.0.1:9092" and empty.broker_url == "kafka://127.0.0.1:9092"
