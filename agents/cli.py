@@ -74,9 +74,13 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         settings = _replace(settings, web_port=args.web_port)
     if args.web_host:
         settings = _replace(settings, web_host=args.web_host)
+    stages = [s.strip() for s in args.stages.split(",") if s.strip()] if args.stages else list(STAGES)
+    unknown = sorted(set(stages) - set(STAGES))
+    if unknown or not stages:
+        print(f"wirestream worker: --stages takes some of {','.join(STAGES)}: {args.stages!r}", file=sys.stderr)
+        return 2
     ensure_topics(settings, all_topics(settings))
     wiring = create_app(settings)
-    stages = [s.strip() for s in args.stages.split(",") if s.strip()] if args.stages else list(STAGES)
     register(wiring, settings, stages)
     worker = faust.Worker(wiring.app, loglevel=args.loglevel or settings.log_level, quiet=True)
     worker.execute_from_commandline()
@@ -188,13 +192,14 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
         if args.topic
         else f"{settings.topic_prefix}.raw"
     )
+    # a file is counted first (a cheap pass) for the bar, and a missing one is reported before any
+    # connection; stdin streams through uncounted
+    total = None if args.file == "-" else sum(1 for _ in _lines(args.file))
     ensure_topics(settings, {topic: settings.partitions})
     producer = KafkaProducer(
         bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=5, **kafka_security(settings)
     )
     sent = 0
-    # a file is counted first (a cheap pass) for the bar; stdin streams through uncounted
-    total = None if args.file == "-" else sum(1 for _ in _lines(args.file))
     wanted = total is not None and total > PROGRESS_MIN and sys.stderr.isatty()
     bar = Progress(total, enabled=args.progress or wanted)
     try:
@@ -429,6 +434,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args, settings))
     except BrokenPipeError:
         return 0
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        print(f"wirestream {args.command}: {exc.strerror}: {exc.filename}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -91,3 +91,15 @@ def test_tail_prints_every_value_as_one_line_of_utf8_json() -> None:
     assert tail_line(b"not json\nat all") == b'"not json\\nat all"\n'
     assert tail_line(b"NaN") == b'"NaN"\n'
     assert tail_line(b"\xff\xfe garbage") == '"\ufffd\ufffd garbage"\n'.encode()
+
+
+def test_usage_errors_are_one_line_and_exit_2() -> None:
+    """A missing input file or an unknown stage is reported by name, not with a traceback."""
+    for args in (("enrich", "/nonexistent/stories.jsonl"), ("publish", "/nonexistent/stories.jsonl")):
+        proc = subprocess.run(
+            [EXE, *args], capture_output=True, timeout=60, env={"WIRESTREAM_BROKER": "127.0.0.1:1"}
+        )
+        assert proc.returncode == 2 and b"/nonexistent/stories.jsonl" in proc.stderr
+        assert b"Traceback" not in proc.stderr
+    proc = run("worker", "--stages", "prepare,bogus")
+    assert proc.returncode == 2 and b"bogus" in proc.stderr and b"Traceback" not in proc.stderr
