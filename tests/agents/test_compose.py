@@ -84,3 +84,16 @@ def test_dockerfile_installs_pinned_models_and_runs_the_worker() -> None:
     text = (ROOT / "deploy" / "Dockerfile").read_text()
     assert "--require-hashes -r deploy/requirements-models.txt" in text
     assert 'ENTRYPOINT ["wirestream"]' in text and 'CMD ["worker"]' in text
+
+
+def test_build_context_keeps_what_the_dockerfile_copies_and_leaves_the_venv_out() -> None:
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert {".venv", ".git", "deploy/kafka/lib", "build"} <= ignored
+    copied = re.findall(r"^COPY (.+) \S+$", (ROOT / "deploy" / "Dockerfile").read_text(), re.M)
+    sources = {src for line in copied for src in line.split()}
+    assert sources == {"pyproject.toml", "README.md", "pipeline", "agents", "deploy/requirements-models.txt"}
+    assert not sources & ignored
