@@ -23,6 +23,7 @@ from pipeline.quotes_indirect import indirect_quotes
 from pipeline.quotes_labels import labelled_lines
 from pipeline.quotes_layout import Quoted, layout
 from pipeline.quotes_lexicon import QuoteLexicon, load_lexicon
+from pipeline.quotes_nominal import nominal_quotes
 from pipeline.quotes_resolve import speaker_of
 from pipeline.records import Cue, Entity, Quote, Speaker
 
@@ -57,6 +58,7 @@ def extract_quotes(
     )
     if config.indirect:
         indirect += labelled_lines(ctx, config.min_indirect_words)
+        indirect += nominal_quotes(ctx, [(q.start, q.end) for q in indirect])
     quotes: list[Quote] = list(indirect)
     previous: tuple[Quoted, Quote] | None = None
     for q, f in found:

@@ -6,6 +6,7 @@ Phrases are matched word by word on lower-cased words, so "pointed out" or "a dÃ
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -73,6 +74,12 @@ class QuoteLexicon:
     max_label_words: int = 4
     not_labels: frozenset[str] = frozenset()  # "update", "photo": line labels that are not speakers
     answers: frozenset[str] = frozenset()  # "yes", "so": a one-word reported clause ("said so")
+    nominal_cues: Phrases = dataclasses.field(default_factory=dict)  # "criticism of": nouns of saying
+    possessives: dict[str, str] = dataclasses.field(
+        default_factory=dict
+    )  # "his" -> "m": owners of those nouns
+    max_held_words: int = 40
+    past_suffix: str = ""  # "ed": a verb after a noun phrase ("criticism of the toll surprised ...")
 
 
 def norm(word: str) -> str:
@@ -188,4 +195,8 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         max_label_words=int(data.get("max_label_words", 4)),
         not_labels=frozenset(map(norm, data.get("not_labels", []))),
         answers=frozenset(map(norm, data.get("answers", []))),
+        nominal_cues=phrases(data.get("nominal_cues", [])),
+        possessives={norm(k): v for k, v in data.get("possessives", {}).items()},
+        max_held_words=int(data.get("max_held_words", 40)),
+        past_suffix=str(data.get("past_suffix", "")),
     )

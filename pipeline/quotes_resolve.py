@@ -50,7 +50,7 @@ def gender_of(ctx: Context, person: Entity) -> str | None:
 
 
 def _pronoun_referent(ctx: Context, pronoun: str, before: int) -> Entity | None:
-    gender = ctx.lex.subject_pronouns.get(pronoun)
+    gender = ctx.lex.subject_pronouns.get(pronoun) or ctx.lex.possessives.get(pronoun)  # "his criticism"
     if gender not in ("m", "f"):
         if gender == "p":
             for e in reversed([e for e in ctx.entities if e.end <= before]):
