@@ -75,9 +75,9 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     if args.web_host:
         settings = _replace(settings, web_host=args.web_host)
     stages = [s.strip() for s in args.stages.split(",") if s.strip()] if args.stages else list(STAGES)
-    unknown = sorted(set(stages) - set(STAGES))
-    if unknown or not stages:
-        print(f"wirestream worker: --stages takes some of {','.join(STAGES)}: {args.stages!r}", file=sys.stderr)
+    if not stages or set(stages) - set(STAGES):
+        choices = ",".join(STAGES)
+        print(f"wirestream worker: --stages takes some of {choices}: {args.stages!r}", file=sys.stderr)
         return 2
     ensure_topics(settings, all_topics(settings))
     wiring = create_app(settings)
