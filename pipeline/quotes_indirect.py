@@ -252,7 +252,12 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         later = _that_later(ctx, after, clause_end)  # "said on Friday in a statement that ..."
         if later is not None:
             return m, later, clause_end
-        if first == "to" and c.kind in ("speech", "belief") and _infinitive(ctx, after):
+        if (
+            first == "to"
+            and c.kind in ("speech", "belief")
+            and ctx.low[c.first] not in lex.aspect_verbs  # "continues to lead": not a view
+            and _infinitive(ctx, after)
+        ):
             return m, after, clause_end  # "agreed to pay", "promised to act"
         return None  # "responded with a smile", "told him about the war"
     takes_object = c.kind == "belief" and named  # "Smith wants no repeat", "the study found gains"

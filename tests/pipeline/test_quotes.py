@@ -1045,6 +1045,18 @@ def test_french_noun_of_saying() -> None:
     assert any(q.text == "la grève" and q.speaker and q.speaker.text == "son" for q in found)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nadia Haddad continues to lead the race for mayor.",
+        "The harbour states that have ferries are richer.",
+        "Apparently the ferry left early.",
+    ],
+)
+def test_words_that_mostly_do_not_report(text: str) -> None:
+    assert [q for q in run(text, person("Nadia Haddad")) if q.kind == "indirect"] == []
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
