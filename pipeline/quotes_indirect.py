@@ -197,6 +197,10 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
             )  # "According to Smith, CLAUSE", "In May, according to him, CLAUSE"
         return m, floor, cs  # "CLAUSE, according to Smith, an analyst at ..."
     prev = ctx.low[c.first - 1] if c.first > 0 else ""
+    if c.first > 1 and not ctx.comma[c.first - 2] and _adverb(ctx, c.first - 1):
+        prev = (
+            ctx.low[c.first - 2] if ctx.low[c.first - 2] in ("and", "but") else prev
+        )  # "and formally backed"
     suffix = lex.progressive_suffix
     gerund = bool(suffix) and c.first > 0 and ctx.comma[c.first - 1] and ctx.low[c.first].endswith(suffix)
     if c.kind == "participle" or gerund:  # "..., calling it a gamble": the sentence's subject calls
@@ -283,6 +287,12 @@ def _subordinate_end(ctx: Context, floor: int, m: Mention, after: int, clause_en
             return ctx.we(i)
         i += 1
     return clause_end
+
+
+def _adverb(ctx: Context, i: int) -> bool:
+    """ "formally", "also": a word between "and" and its verb."""
+    w = ctx.low[i]
+    return w in ctx.lex.parentheticals or (w.endswith("ly") and len(w) > 4 and w not in ctx.lex.np_words)
 
 
 def _phrase_end(ctx: Context, after: int, clause_end: int) -> int:

@@ -13,6 +13,7 @@ from pipeline.records import Entity
 _DASH = re.compile(r"\s[-\u2014\u2013]{1,2}\s|\u2014")
 _HARD = re.compile(r"[.;:!?()\[\]\u2014\u2013]")
 _ADJ = frozenset({"NORP"})  # entity labels that read as adjectives ("Republican", "French")
+_PLAIN_WORDS = 5  # a bare noun phrase opening a clause ("Current and former officials said") is this short
 
 
 def after_cue(ctx: Context, c: CueHit, limit: int) -> int:
@@ -200,7 +201,7 @@ def _np_ending(ctx: Context, i: int, floor: int) -> Mention | None:
     )  # "the rules that officials say ...": a clause opens after "that"
     opens_sentence = ctx.lay.sentence(ctx.ws(k))[0] == ctx.ws(k)  # "Recent polling shows"
     plain = opens_sentence or all(not low[j].endswith(("ly", "ing", "ed")) for j in range(k, i + 1))
-    if at_clause_start and (plain or low[i] in lex.documents) and i - k < 3:
+    if at_clause_start and (plain or low[i] in lex.documents) and i - k < _PLAIN_WORDS:
         return Mention(ctx.ws(k), ctx.we(i), "descriptor")  # "Officials said", "Critics argue"
     return None
 
@@ -339,7 +340,9 @@ def sentence_subject(ctx: Context, start: int, cue: int) -> Mention | None:
             ent = ctx.ent_of[end]
             if (
                 w in ctx.lex.barriers
-                or w in ctx.lex.cues
+                or any(
+                    len(ws) == 1 for ws, _ in ctx.lex.cues.get(w, ())
+                )  # "campaign" opens only "campaign for"
                 or w.endswith("ed")
                 or (ent and ent.label not in _ADJ)
             ):

@@ -1057,6 +1057,35 @@ def test_words_that_mostly_do_not_report(text: str) -> None:
     assert [q for q in run(text, person("Nadia Haddad")) if q.kind == "indirect"] == []
 
 
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker", "content"),
+    [
+        (
+            "Current and former harbour officials said the pier was safe.",
+            "said",
+            "Current and former harbour officials",
+            "the pier was safe",
+        ),
+        (
+            "The harbour council went ahead and formally backed the toll.",
+            "backed",
+            "The harbour council",
+            "the toll",
+        ),
+        (
+            "Her campaign also announced a rally and said the mayor would speak.",
+            "said",
+            "Her campaign",
+            "the mayor would speak",
+        ),
+    ],
+)
+def test_subjects_of_longer_phrases_and_second_verbs(text: str, cue: str, speaker: str, content: str) -> None:
+    found = run(text)
+    [q] = [q for q in found if q.cue is not None and q.cue.text == cue]
+    assert q.speaker is not None and (q.speaker.text, q.text) == (speaker, content)
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
