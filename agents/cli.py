@@ -279,6 +279,17 @@ def replay_payload(letter: dict[str, Any]) -> bytes:
     return str(raw).encode("utf-8", "surrogatepass")
 
 
+def replayable(letter: Any, errors: Sequence[str] | None) -> bool:
+    """Whether `replay` re-publishes a dead letter: one of the chosen error codes (any by default), a
+    user's story (not an internal hand-over) and kept whole (a `raw_truncated` one would not be the input)."""
+    return (
+        isinstance(letter, dict)
+        and (not errors or letter.get("error") in errors)
+        and letter.get("stage") != "handover"
+        and not letter.get("raw_truncated")
+    )
+
+
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     """Re-publish dead letters to the input topic after a fix; a consumer group remembers what was sent."""
     from kafka import KafkaConsumer, KafkaProducer
@@ -309,11 +320,8 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
             except ValueError:
                 skipped += 1
                 continue
-            if args.error and letter.get("error") not in args.error:
+            if not replayable(letter, args.error):
                 skipped += 1
-                continue
-            if letter.get("stage") == "handover":
-                skipped += 1  # an internal message, not a user's story: nothing to replay
                 continue
             payload = replay_payload(letter)
             if producer is not None:

@@ -220,23 +220,28 @@ def summarize_entities(entities: list[Entity]) -> dict[str, list[dict[str, Any]]
     return out
 
 
+def _raw_bytes(raw: bytes | str | Any) -> bytes:
+    if isinstance(raw, str):
+        return raw.encode("utf-8", "surrogatepass")
+    if isinstance(raw, bytes | bytearray):
+        return bytes(raw)
+    return repr(raw).encode("utf-8", "backslashreplace")
+
+
 def raw_for_deadletter(raw: bytes | str | Any) -> tuple[str, str]:
     """The raw input as the dead-letter record keeps it, and its encoding ("utf-8" or "base64").
 
     Capped at 64 KiB; text that is not valid UTF-8 (or holds lone surrogates) is kept as base64.
     """
-    if isinstance(raw, str):
-        data = raw.encode("utf-8", "surrogatepass")
-    elif isinstance(raw, bytes | bytearray):
-        data = bytes(raw)
-    else:
-        data = repr(raw).encode("utf-8", "backslashreplace")
-    data = data[:RAW_LIMIT]
+    whole = _raw_bytes(raw)
+    data = whole[:RAW_LIMIT]
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
-        # a cut through a multi-byte character at the limit is still text
-        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+        # a cut through a multi-byte character at the limit is still text (only when the limit cut it:
+        # an input that itself ends in half a character is not UTF-8, and is kept whole as base64)
+        cut = len(whole) > RAW_LIMIT
+        if cut and exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
             return data[: exc.start].decode("utf-8"), "utf-8"
         return base64.b64encode(data).decode("ascii"), "base64"
 
@@ -254,6 +259,7 @@ class DeadLetter:
     topic: str | None = None
     partition: int | None = None
     offset: int | None = None
+    raw_truncated: bool = False  # `raw` holds only the first 64 KiB: replaying it cannot give the input back
 
     @classmethod
     def of(
@@ -270,7 +276,8 @@ class DeadLetter:
     ) -> DeadLetter:
         text, encoding = raw_for_deadletter(raw)
         sid = None if story_id is None else scrub(story_id)  # `raw` keeps the id as it came
-        return cls(error, scrub(detail), stage, text, encoding, sid, topic, partition, offset)
+        truncated = len(_raw_bytes(raw)) > RAW_LIMIT
+        return cls(error, scrub(detail), stage, text, encoding, sid, topic, partition, offset, truncated)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -103,3 +103,15 @@ def test_usage_errors_are_one_line_and_exit_2() -> None:
         assert b"Traceback" not in proc.stderr
     proc = run("worker", "--stages", "prepare,bogus")
     assert proc.returncode == 2 and b"bogus" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+def test_replay_skips_internal_and_truncated_dead_letters() -> None:
+    from agents.cli import replayable
+
+    letter = {"error": "body_too_large", "stage": "parse", "raw": "{}", "raw_truncated": False}
+    assert replayable(letter, None) and replayable(letter, ["body_too_large"])
+    assert not replayable(letter, ["invalid_json"])
+    assert not replayable({**letter, "raw_truncated": True}, None)  # replaying it would not be the input
+    assert not replayable({**letter, "stage": "handover"}, None)
+    assert replayable({k: v for k, v in letter.items() if k != "raw_truncated"}, None)  # older letters
+    assert not replayable(["not", "a", "letter"], None)

@@ -72,3 +72,20 @@ def test_dead_letter_raw_is_truncated_at_64_kib_without_breaking_utf8() -> None:
     letter = DeadLetter.of("body_too_large", "big", "parse", "é" * RAW_LIMIT)
     assert letter.raw_encoding == "utf-8"
     assert len(letter.raw.encode("utf-8")) <= RAW_LIMIT
+
+
+def test_dead_letter_says_when_raw_is_not_the_whole_input() -> None:
+    """CONTRACT.md: raw is the input truncated to 64 KiB, enough to replay it: a replay must know which
+    dead letters hold their input whole."""
+    whole = DeadLetter.of("invalid_json", "bad", "parse", b"x" * RAW_LIMIT)
+    cut = DeadLetter.of("body_too_large", "big", "parse", b"x" * (RAW_LIMIT + 1))
+    assert not whole.raw_truncated and whole.raw == "x" * RAW_LIMIT
+    assert cut.raw_truncated and cut.raw == "x" * RAW_LIMIT
+    assert cut.to_json()["raw_truncated"] is True
+
+
+def test_input_ending_in_half_a_character_is_not_utf8_and_kept_whole() -> None:
+    """CONTRACT.md: raw is base64 if the input is not UTF-8 (a short input is never cut to look like text)."""
+    raw = b'{"id": "x", "body": "caf\xc3'
+    letter = DeadLetter.of("invalid_utf8", "bad", "parse", raw)
+    assert letter.raw_encoding == "base64" and base64.b64decode(letter.raw) == raw
