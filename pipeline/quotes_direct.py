@@ -31,6 +31,7 @@ from pipeline.records import Quote, QuoteKind
 _LEAD_PUNCT = " \t\u00a0,\u2014\u2013-:'\u2019"
 _INTRO = re.compile(r".*(?:[:;]|\s[-\u2014\u2013]{1,2})\s+", re.S)
 _SIGNED = re.compile(r"[ \t\u00a0]*(?:\n\s*)?(?P<dash>[\u2015\u2014\u2013]|--?)[ \t\u00a0]*")
+_DASH_BEFORE = re.compile(r"(?:\s[-\u2014\u2013]{1,2}|\u2014)\s*$")
 _OPENERS = ('"', "\u201c", "\u00ab", "'", "\u2018", "\u201e", "`")
 _END_PUNCT = " .,;!?\u201d\u2019\"'\u00bb)"
 _OPEN_END = ",?!-\u2014\u2013\u2026"  # a quote ending so is attributed right after it
@@ -77,6 +78,9 @@ def attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cue
     head = [c for c in cues if floor <= ctx.ws(c.first) and ctx.we(c.last - 1) <= q.open_at]
     if not head and not lead_words and floor == s_start:
         return _lead_in(ctx, q, cues)
+    signed = _dash_colon(ctx, q, floor, head)
+    if signed is not None:
+        return signed
     for k, c in reversed(list(enumerate(head))):
         if c.kind == "stance" and any(h.kind not in WEAK_KINDS for h in head[:k]):
             continue  # 'Smith said the council had chosen a "failing strategy"': Smith's words
@@ -102,13 +106,41 @@ def attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cue
     colon = text[floor : q.open_at].rstrip()
     if colon.endswith(":") and lead_words:
         at = floor + len(colon) - 1
-        m = colon_speaker(ctx, floor, at)
+        m = colon_speaker(ctx, floor, at) or _name_before(ctx, floor, at)  # "... surprise pollster Ann Ruiz:"
         if m is None and floor == s_start:  # "She then turned to the crowd: ..."
             m = sentence_subject(ctx, s_start, ctx.lay.word_index(at))
         if m is not None:
             first = ctx.lay.word_index(m.start)
             return Attribution("direct", m, CueHit(first, first, "colon", at))
     return None
+
+
+def _dash_colon(ctx: Context, q: Quoted, floor: int, head: list[CueHit]) -> Attribution | None:
+    """'Pollsters agree - Carl Bialik: "..."': after a dash, a name and a colon speak, whatever
+    verb came before the dash (a digest's headline, then its source)."""
+    colon = ctx.text[floor : q.open_at].rstrip()
+    if not head or not colon.endswith(":"):
+        return None
+    at = floor + len(colon) - 1
+    m = _name_before(ctx, floor, at)
+    if m is None or not _DASH_BEFORE.search(ctx.text, max(floor, m.start - 4), m.start):
+        return None
+    first = ctx.lay.word_index(m.start)
+    return Attribution("direct", m, CueHit(first, first, "colon", at))
+
+
+def _name_before(ctx: Context, floor: int, colon: int) -> Mention | None:
+    """A person's name ending right at the colon."""
+    i = ctx.lay.word_index(colon) - 1
+    ent = ctx.ent_of[i] if 0 <= i < len(ctx.low) else None
+    if (
+        ent is None
+        or ent.label not in PERSON_LABELS
+        or ent.start < floor
+        or ctx.text[ent.end : colon].strip()
+    ):
+        return None
+    return Mention(ent.start, ent.end, "entity", ent)
 
 
 def _between(ctx: Context, q: Quoted, cues: list[CueHit], floor: int, s_start: int) -> Attribution | None:

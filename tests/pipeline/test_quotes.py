@@ -1086,6 +1086,18 @@ def test_subjects_of_longer_phrases_and_second_verbs(text: str, cue: str, speake
     assert q.speaker is not None and (q.speaker.text, q.text) == (speaker, content)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ferry fares rise again - Elena Ruiz: \u201cNobody on the island can afford this any more.\u201d",
+        "The rise did not surprise analyst Elena Ruiz: \u201cNobody can afford this.\u201d",
+    ],
+)
+def test_a_name_right_before_the_colon_speaks(text: str) -> None:
+    [q] = direct(run(text, person("Elena Ruiz")))
+    assert q.speaker is not None and q.speaker.canonical == "Elena Ruiz"
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
