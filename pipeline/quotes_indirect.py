@@ -204,9 +204,11 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     suffix = lex.progressive_suffix
     gerund = bool(suffix) and c.first > 0 and ctx.comma[c.first - 1] and ctx.low[c.first].endswith(suffix)
     if c.kind == "participle" or gerund:  # "..., calling it a gamble": the sentence's subject calls
-        if not ctx.comma[c.first - 1] and prev not in lex.participle_leads:
-            return None  # "with all precincts reporting": not a reporting verb of the sentence
-        m = subjects.get(s_start) or clause_subject(ctx, c, floor)
+        absolute = _absolute(ctx, c, floor)  # "..., with Smith saying that ..."
+        if absolute is None and not ctx.comma[c.first - 1] and prev not in lex.participle_leads:
+            if not _set_off(ctx, c.first, prev):
+                return None  # "with all precincts reporting": not a reporting verb of the sentence
+        m = absolute or subjects.get(s_start) or clause_subject(ctx, c, floor)
     elif prev in ("and", "but", "to"):
         m = clause_subject(ctx, c, floor)  # "and said", "continues to insist"
     else:
@@ -287,6 +289,28 @@ def _subordinate_end(ctx: Context, floor: int, m: Mention, after: int, clause_en
             return ctx.we(i)
         i += 1
     return clause_end
+
+
+def _absolute(ctx: Context, c: CueHit, floor: int) -> Mention | None:
+    """ "with Smith tweeting that ...": a name or pronoun after "with" is the participle's subject."""
+    if c.first == 0 or ctx.comma[c.first - 1]:
+        return None
+    m = subject_before(ctx, c.first, floor)
+    if m is None or m.kind not in ("entity", "pronoun"):
+        return None
+    k = ctx.lay.word_index(m.start) - 1
+    return m if k >= 0 and ctx.ws(k) >= floor and ctx.low[k] in ctx.lex.absolute_leads else None
+
+
+def _set_off(ctx: Context, i: int, prev: str) -> bool:
+    """A participle at word i that is the clause's own verb though no comma precedes it: after a
+    pronoun's auxiliary ("he's suggesting"), or after an adverb that follows a comma or a lead
+    word ("..., quickly adding")."""
+    if "'" in prev and prev.split("'")[0] in ctx.lex.subject_pronouns:
+        return True
+    if i > 1 and _adverb(ctx, i - 1):
+        return ctx.comma[i - 2] or ctx.low[i - 2] in ctx.lex.participle_leads
+    return False
 
 
 def _adverb(ctx: Context, i: int) -> bool:

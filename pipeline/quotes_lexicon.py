@@ -79,6 +79,9 @@ class QuoteLexicon:
         default_factory=dict
     )  # "his" -> "m": owners of those nouns
     max_held_words: int = 40
+    absolute_leads: frozenset[str] = (
+        frozenset()
+    )  # "with" of "with Smith saying ...": a participle's subject follows
     aspect_verbs: frozenset[str] = frozenset()  # "continues": before "to" it says how, not what
     past_suffix: str = ""  # "ed": a verb after a noun phrase ("criticism of the toll surprised ...")
 
@@ -201,4 +204,5 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         max_held_words=int(data.get("max_held_words", 40)),
         past_suffix=str(data.get("past_suffix", "")),
         aspect_verbs=frozenset(map(norm, data.get("aspect_verbs", []))),
+        absolute_leads=frozenset(map(norm, data.get("absolute_leads", []))),
     )

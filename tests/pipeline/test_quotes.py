@@ -1098,6 +1098,20 @@ def test_a_name_right_before_the_colon_speaks(text: str) -> None:
     assert q.speaker is not None and q.speaker.canonical == "Elena Ruiz"
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        ("Nadia Haddad left early, quickly adding that the pier was old.", None, "that the pier was old"),
+        ("He's suggesting that the pier should close.", "He", "that the pier should close"),
+        ("The council met, with Nadia Haddad saying the pier was safe.", "Nadia Haddad", "the pier was safe"),
+    ],
+)
+def test_participles_without_a_comma_before_them(text: str, speaker: str | None, content: str) -> None:
+    found = run(text, person("Nadia Haddad"))
+    [q] = [q for q in found if q.kind == "indirect" and q.cue is not None and q.cue.text.endswith("ing")]
+    assert (q.speaker.text if q.speaker else None, q.text) == (speaker or "Nadia Haddad", content)
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
