@@ -19,6 +19,7 @@ from pipeline.records import Cue, Quote
 
 _DATELINE = re.compile(r"[A-Z][A-Z.'\- ]+(?:,[\w. ]+)?(?:\([^)]{1,20}\))?\s*(?:[-\u2014\u2013]{1,2}|:)\s+")
 _TRIM = " \t\n,.;:\u2014\u2013-"
+_PHRASE_WORDS = 5  # a phrase between a verb and its clause ("said in politics it ...") is this short
 _CLOSING = "\"\u201d\u2019'\u00bb"
 
 
@@ -254,8 +255,13 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     first = words[0].strip("\"\u201c\u2018'(").lower() if words else ""
     if c.kind == "belief" and first == "to" and (named or ctx.low[c.first] not in lex.ambiguous):
         return m, after, clause_end  # "Clinton wants to bring back the 1990s"
+    if first in lex.answers and c.kind in ("speech", "object"):
+        k = ctx.lay.word_index(after)
+        return m, ctx.ws(k), ctx.we(k)  # "said so in December"
     if first in lex.not_clause and c.kind != "partial" and not (first == "to" and c.kind == "object"):
         later = _that_later(ctx, after, clause_end)  # "said on Friday in a statement that ..."
+        if later is None and c.kind == "speech":
+            later = _pronoun_later(ctx, after, clause_end)  # "said in politics it takes time"
         if later is not None:
             return m, later, clause_end
         if (
@@ -423,6 +429,20 @@ def _that_later(ctx: Context, after: int, clause_end: int) -> int | None:
         if ctx.ws(k) >= clause_end or (k > i and ctx.stop[k - 1]):
             return None
         if ctx.low[k] == "that" and k > i:
+            return ctx.ws(k)
+    return None
+
+
+def _pronoun_later(ctx: Context, after: int, clause_end: int) -> int | None:
+    """Where a clause opened by a subject pronoun starts after a short phrase that qualifies the
+    verb ("said in politics it takes time"), with no comma or stop between."""
+    i = ctx.lay.word_index(after)
+    lex = ctx.lex
+    for k in range(i + 1, min(i + _PHRASE_WORDS, len(ctx.low))):
+        if ctx.ws(k) >= clause_end or ctx.stop[k - 1] or ctx.comma[k - 1]:
+            return None
+        w = ctx.low[k]
+        if w in lex.subject_pronouns and w not in lex.object_case and w not in lex.np_inner:
             return ctx.ws(k)
     return None
 

@@ -1112,6 +1112,18 @@ def test_participles_without_a_comma_before_them(text: str, speaker: str | None,
     assert (q.speaker.text if q.speaker else None, q.text) == (speaker or "Nadia Haddad", content)
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("Nadia Haddad said so in May.", "so"),
+        ("Nadia Haddad said in private she would resign.", "she would resign"),
+    ],
+)
+def test_reported_clause_after_an_answer_or_a_short_phrase(text: str, content: str) -> None:
+    q = only(run(text, person("Nadia Haddad")), "indirect")
+    assert q.speaker is not None and (q.speaker.text, q.text) == ("Nadia Haddad", content)
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
