@@ -255,6 +255,8 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
         isolation_level="read_committed",
         **kafka_security(settings),
     )
+    if topic not in consumer.topics():
+        print(f"wirestream tail: no topic {topic} on the broker (yet): waiting for it", file=sys.stderr)
     out = sys.stdout.buffer
     seen = 0
     try:
@@ -445,6 +447,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
         print(f"wirestream {args.command}: {exc.strerror}: {exc.filename}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        if not type(exc).__module__.startswith("kafka."):  # kafka-python's errors: no broker, no rights
+            raise
+        print(f"wirestream {args.command}: {exc} (WIRESTREAM_BROKER={settings.broker})", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 EXE = str(Path(sys.executable).with_name("wirestream"))
 SAMPLES = ROOT / "deploy" / "samples" / "stories.jsonl"
@@ -115,3 +117,20 @@ def test_replay_skips_internal_and_truncated_dead_letters() -> None:
     assert not replayable({**letter, "stage": "handover"}, None)
     assert replayable({k: v for k, v in letter.items() if k != "raw_truncated"}, None)  # older letters
     assert not replayable(["not", "a", "letter"], None)
+
+
+def test_an_unreachable_broker_is_one_line_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kafka.errors import KafkaTimeoutError
+
+    from agents import cli
+
+    def unreachable(args: object, settings: object) -> int:
+        raise KafkaTimeoutError("Unable to bootstrap from ['127.0.0.1:1']")
+
+    monkeypatch.setattr(cli, "cmd_publish", unreachable)
+    monkeypatch.setenv("WIRESTREAM_BROKER", "127.0.0.1:1")
+    assert cli.main(["publish", str(SAMPLES)]) == 1
+    err = capsys.readouterr().err
+    assert "WIRESTREAM_BROKER=127.0.0.1:1" in err and len(err.strip().splitlines()) == 1
