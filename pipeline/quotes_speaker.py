@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from pipeline.quotes_context import PERSON_LABELS, SPEAKER_LABELS, Context, CueHit, Mention
-from pipeline.quotes_lexicon import match_backward, match_forward
+from pipeline.quotes_lexicon import QuoteLexicon, match_backward, match_forward
 from pipeline.records import Entity
 
 _DASH = re.compile(r"\s[-\u2014\u2013]{1,2}\s|\u2014")
@@ -168,7 +168,9 @@ def _np_ending(ctx: Context, i: int, floor: int) -> Mention | None:
         if ante is not None and ante.kind not in ("pronoun", "relative"):
             return Mention(ctx.ws(i), ctx.we(i), "relative", ante.entity, ante)
         return Mention(ctx.ws(i), ctx.we(i), "relative")  # "voters who say": the mention all the same
-    if low[i] in lex.standalone and (i == 0 or ctx.ws(i) == floor or ctx.stop[i - 1] or ctx.comma[i - 1]):
+    if low[i] in lex.standalone and (
+        i == 0 or ctx.ws(i) == floor or ctx.stop[i - 1] or ctx.comma[i - 1] or _opens(lex, low[i - 1])
+    ):
         return Mention(ctx.ws(i), ctx.we(i), "descriptor")  # "Yet another said", "Others argue"
     if low[i].isdigit() or low[i] in lex.numbers:
         return _share(ctx, i, floor)
@@ -197,8 +199,9 @@ def _np_ending(ctx: Context, i: int, floor: int) -> Mention | None:
     if lead > k and (low[lead][:1].isdigit() or low[lead] in lex.quantities):
         return Mention(ctx.ws(lead), ctx.we(i), "descriptor")
     at_clause_start = (
-        k == 0 or ctx.ws(k) == floor or ctx.stop[k - 1] or ctx.comma[k - 1] or low[k - 1] in lex.clause_links
-    )  # "the rules that officials say ...": a clause opens after "that"
+        k == 0 or ctx.ws(k) == floor or ctx.stop[k - 1] or ctx.comma[k - 1] or _opens(lex, low[k - 1])
+    )
+    # "the rules that officials say ...", "though public records show ...": a clause opens there
     opens_sentence = ctx.lay.sentence(ctx.ws(k))[0] == ctx.ws(k)  # "Recent polling shows"
     plain = opens_sentence or all(not low[j].endswith(("ly", "ing", "ed")) for j in range(k, i + 1))
     if at_clause_start and (plain or low[i] in lex.documents) and i - k < _PLAIN_WORDS:
@@ -223,6 +226,11 @@ def _share(ctx: Context, i: int, floor: int) -> Mention | None:
             break
         k -= 1
     return Mention(ctx.ws(k), end, "descriptor")
+
+
+def _opens(lex: QuoteLexicon, word: str) -> bool:
+    """Does a new clause (and its subject) start after this word ("that", "though", "and")?"""
+    return word in lex.clause_links or word in lex.subordinators or word in lex.coordinators
 
 
 def _share_lead(ctx: Context, k: int, end: int) -> int:

@@ -1124,6 +1124,23 @@ def test_reported_clause_after_an_answer_or_a_short_phrase(text: str, content: s
     assert q.speaker is not None and (q.speaker.text, q.text) == ("Nadia Haddad", content)
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        ("The pier stays open though county records show it is unsafe.", "county records", "it is unsafe"),
+        ("Some like the toll. And others oppose the new toll.", "others", "the new toll"),
+        (
+            "The ferry is late because harbour officials say the engine failed.",
+            "harbour officials",
+            "the engine failed",
+        ),
+    ],
+)
+def test_subjects_right_after_a_linking_word(text: str, speaker: str, content: str) -> None:
+    found = run(text)
+    assert any(q.speaker is not None and (q.speaker.text, q.text) == (speaker, content) for q in found)
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
