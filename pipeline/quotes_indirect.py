@@ -332,7 +332,29 @@ def _phrase_end(ctx: Context, after: int, clause_end: int) -> int:
     return comma if comma >= 0 and ctx.lay.quote_at(comma) is None else clause_end
 
 
-def _unsourced(ctx: Context, c: CueHit) -> tuple[None, int, int] | None:
+def _asked_by(ctx: Context, c: CueHit, end: int) -> tuple[Mention, int, int] | None:
+    """The question put by whoever follows "by": what comes after them, to the clause end."""
+    limit = next(
+        (
+            ctx.ws(k)
+            for k in range(c.last + 1, min(c.last + 12, len(ctx.low)))
+            if ctx.low[k] in ctx.lex.question_openers
+        ),
+        end,
+    )  # "by a reporter whether ...": the asker ends where the question starts
+    asker = speaker_after(ctx, c.last + 1, min(limit, end), any_phrase=True)
+    if asker is None:
+        return None
+    k = ctx.lay.word_index(asker.end)
+    if ctx.comma[k - 1]:  # "by host Jane Doe, who ..., whether": skip the aside
+        comma = ctx.find_comma(asker.end + 1, end)
+        k = ctx.lay.word_index(comma + 1) if comma >= 0 else k
+    if k >= len(ctx.low) or ctx.ws(k) >= end:
+        return None
+    return asker, ctx.ws(k), end
+
+
+def _unsourced(ctx: Context, c: CueHit) -> tuple[Mention | None, int, int] | None:
     """ "The plan seems to work", "the vote is expected to pass", "he reportedly left": a view
     nobody in the text holds; the content is the whole clause (its subject too), the source none."""
     cs = ctx.ws(c.first)
@@ -341,12 +363,26 @@ def _unsourced(ctx: Context, c: CueHit) -> tuple[None, int, int] | None:
     semi = ctx.text.find(";", cs, s_end)
     end = s_end if semi < 0 else semi
     nxt = ctx.low[c.last] if c.last < len(ctx.low) and ctx.ws(c.last) < end else ""
+    if nxt in ctx.lex.question_by and ctx.low[c.last - 1] in ctx.lex.question_cues:
+        return _asked_by(ctx, c, end)  # "Smith was asked by a reporter whether ..."
     if not nxt or (nxt in ctx.lex.not_clause and nxt not in ctx.lex.unsourced_links):
         return None  # "she appeared on television": not a view
     subject = subject_before(ctx, c.first, floor)
-    if subject is None or subject.kind == "relative":
-        return None  # the clause needs its subject ("seems to work" alone is a fragment)
-    return None, subject.start, end
+    if subject is not None and subject.kind != "relative":
+        return None, subject.start, end
+    lead = ctx.text[floor:cs]
+    if (
+        subject is None
+        and lead.strip()
+        and "," not in lead
+        and len(lead.split()) <= ctx.lex.max_speaker_words
+    ):
+        return (
+            None,
+            floor,
+            end,
+        )  # "there seems to be ...", "his ability to act seemed shaky": the whole clause
+    return None  # the clause needs its subject ("seems to work" alone is a fragment)
 
 
 def _passive(ctx: Context, c: CueHit) -> tuple[Mention, int, int] | None:

@@ -54,6 +54,7 @@ class QuoteLexicon:
     question_cues: frozenset[str]  # "asked": "Asked whether ..., Smith said" reports a question ...
     question_leads: frozenset[str]  # ... after nothing or one of these ("when") ...
     question_by: frozenset[str]  # ... asked by whoever follows this word ("by")
+    question_openers: frozenset[str]  # "whether", "about": where the question put to someone starts
     coordinators: frozenset[str]  # "and", "but", "while": may open another speaker's clause
     turns: frozenset[str]  # "but", "while" after a comma: the reported clause has ended
     subordinators: frozenset[str]  # "while", "if" opening a sentence: its first comma ends a clause in it
@@ -182,6 +183,7 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         question_cues=frozenset(map(norm, data.get("question_cues", []))),
         question_leads=frozenset(map(norm, data.get("question_leads", []))),
         question_by=frozenset(map(norm, data.get("question_by", []))),
+        question_openers=frozenset(map(norm, data.get("question_openers", []))),
         participle_leads=frozenset(map(norm, data.get("participle_leads", []))),
         barriers=frozenset(map(norm, data.get("barriers", []))),
         skip_before=phrases(data.get("skip_before_cue", []), backwards=True),

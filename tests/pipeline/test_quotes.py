@@ -1141,6 +1141,20 @@ def test_subjects_right_after_a_linking_word(text: str, speaker: str, content: s
     assert any(q.speaker is not None and (q.speaker.text, q.text) == (speaker, content) for q in found)
 
 
+def test_an_unsourced_view_without_a_subject_phrase_keeps_its_whole_clause() -> None:
+    q = only(run("There seems to be little interest in the ferry."), "indirect")
+    assert (q.speaker, q.text) == (None, "There seems to be little interest in the ferry")
+
+
+def test_a_question_put_by_someone_named_after_by() -> None:
+    text = "Nadia Haddad was asked by a reporter whether the pier would close."
+    q = only(run(text, person("Nadia Haddad")), "indirect")
+    assert q.speaker is not None and (q.speaker.text, q.text) == (
+        "a reporter",
+        "whether the pier would close",
+    )
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
