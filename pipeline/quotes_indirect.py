@@ -327,9 +327,32 @@ def _adverb(ctx: Context, i: int) -> bool:
 
 def _phrase_end(ctx: Context, after: int, clause_end: int) -> int:
     """What a verb holds as its object ends at the first comma outside quotes ("backed the plan,
-    which ...")."""
+    which ..."), or where a second verb phrase or a subordinate clause starts ("backed the plan and
+    said ...", "backed the plan because ...")."""
     comma = ctx.find_comma(after, clause_end)
-    return comma if comma >= 0 and ctx.lay.quote_at(comma) is None else clause_end
+    end = comma if comma >= 0 and ctx.lay.quote_at(comma) is None else clause_end
+    lex = ctx.lex
+    i = ctx.lay.word_index(after) + 1
+    while i < len(ctx.low) and ctx.ws(i) < end:
+        w = ctx.low[i]
+        if ctx.lay.quote_at(ctx.ws(i)) is None and (
+            w in lex.subordinators
+            or (w in lex.coordinators and i + 1 < len(ctx.low) and _verbish(ctx, i + 1))
+        ):
+            return ctx.we(i - 1)
+        i += 1
+    return end
+
+
+def _verbish(ctx: Context, i: int) -> bool:
+    """Does word i start a verb phrase ("said", "did note", "slamming")?"""
+    w, lex = ctx.low[i], ctx.lex
+    if w in lex.progressive_aux or w in lex.passive_aux and w not in lex.np_inner:
+        return True
+    if any(len(ws) == 1 for ws, _ in lex.cues.get(w, ())) and w not in lex.ambiguous:
+        return True
+    suffix = lex.progressive_suffix
+    return bool(suffix) and w.endswith(suffix) and ctx.text[ctx.ws(i)].islower()
 
 
 def _asked_by(ctx: Context, c: CueHit, end: int) -> tuple[Mention, int, int] | None:

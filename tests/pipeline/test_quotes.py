@@ -1155,6 +1155,20 @@ def test_a_question_put_by_someone_named_after_by() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("Nadia Haddad backed the toll and said the pier would close.", "the toll"),
+        ("Nadia Haddad backed the toll because the pier was old.", "the toll"),
+        ("Nadia Haddad backed the toll and the new pier.", "the toll and the new pier"),
+    ],
+)
+def test_what_a_stance_holds_ends_before_a_second_verb_or_a_reason(text: str, content: str) -> None:
+    found = run(text, person("Nadia Haddad"))
+    [q] = [q for q in found if q.cue is not None and q.cue.text == "backed"]
+    assert q.text == content
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
