@@ -130,7 +130,7 @@ class Settings:
         languages = _list(env, "WIRESTREAM_LANGUAGES") or defaults.language.languages
         pipeline = replace(
             defaults,
-            max_body_chars=_int(env, "WIRESTREAM_MAX_BODY_BYTES", defaults.max_body_chars, 1),
+            max_body_bytes=_int(env, "WIRESTREAM_MAX_BODY_BYTES", defaults.max_body_bytes, 1),
             language=replace(LanguageConfig(), languages=languages),
             models=replace(ModelConfig(), models=models),
             dedup=replace(

@@ -184,7 +184,7 @@ class Chain:
         obj: Any = None
         try:
             obj = raw if isinstance(raw, dict) else decode_raw(raw)
-            story = Story.from_json(obj, max_body_chars=self.config.max_body_chars)
+            story = Story.from_json(obj, max_body_bytes=self.config.max_body_bytes)
             return _scrub_story(story)
         except InvalidStory as exc:
             sid = obj.get("id") if isinstance(obj, dict) else None

@@ -122,4 +122,4 @@ class PipelineConfig:
     models: ModelConfig = field(default_factory=ModelConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     quotes: QuoteConfig = field(default_factory=QuoteConfig)
-    max_body_chars: int = 1024 * 1024  # bodies over 1 MiB of text go to the dead-letter topic
+    max_body_bytes: int = 1024 * 1024  # bodies over 1 MiB of UTF-8 go to the dead-letter topic

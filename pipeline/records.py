@@ -31,6 +31,11 @@ def scrub(text: str) -> str:
         return _SURROGATE.sub("\ufffd", text)
 
 
+def utf8_size(text: str) -> int:
+    """Bytes of `text` in UTF-8 (a lone surrogate, which `scrub` later replaces, counts its 3 bytes)."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
 def scrub_json(value: Any) -> Any:
     """`scrub` on every string (keys too) of a decoded JSON value; the value itself when nothing changes."""
     if isinstance(value, str):
@@ -69,7 +74,7 @@ class Story:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, obj: Any, *, max_body_chars: int | None = None) -> Story:
+    def from_json(cls, obj: Any, *, max_body_bytes: int | None = None) -> Story:
         """Validate a decoded JSON value; raise InvalidStory with a dead-letter code."""
         if not isinstance(obj, dict):
             kind = "null" if obj is None else type(obj).__name__
@@ -86,10 +91,12 @@ class Story:
             raise InvalidStory("invalid_body", "'body' must be a string")
         if not body.strip():
             raise InvalidStory("empty_body", "'body' is empty")
-        if max_body_chars is not None and len(body) > max_body_chars:
-            raise InvalidStory(
-                "body_too_large", f"'body' has {len(body)} characters, over the limit of {max_body_chars}"
-            )
+        if max_body_bytes is not None and len(body) * 4 > max_body_bytes:  # else under it, whatever the text
+            size = utf8_size(body)
+            if size > max_body_bytes:
+                raise InvalidStory(
+                    "body_too_large", f"'body' is {size} bytes of UTF-8, over the limit of {max_body_bytes}"
+                )
         version = obj.get("version", 1)
         if version is None:
             version = 1

@@ -15,7 +15,7 @@ def test_defaults_follow_the_contract() -> None:
     assert s.web_port == 6066 and s.web_host == "127.0.0.1"
     assert s.processing_guarantee == "at_least_once"
     assert s.app_id == "wirestream-wire"
-    assert s.pipeline.max_body_chars == 1024 * 1024
+    assert s.pipeline.max_body_bytes == 1024 * 1024
 
 
 def test_prefix_drives_topics_and_app_id() -> None:
@@ -50,7 +50,7 @@ def test_tunables_are_read() -> None:
     assert s.pipeline.models.models["en"] == ("en_core_web_md", "en_core_web_sm")
     assert s.pipeline.models.models["fr"]  # untouched languages keep their defaults
     assert s.pipeline.dedup.horizon_seconds == 3600
-    assert s.pipeline.max_body_chars == 1000
+    assert s.pipeline.max_body_bytes == 1000
     assert s.security.protocol == "SASL_SSL" and s.security.sasl_mechanism == "SCRAM-SHA-512"
 
 

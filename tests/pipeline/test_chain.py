@@ -118,9 +118,20 @@ def test_bad_input_becomes_a_dead_letter(chain: Chain, raw: bytes, error: str) -
 def test_body_over_the_limit_is_refused() -> None:
     from pipeline.config import PipelineConfig
 
-    small = Chain(PipelineConfig(max_body_chars=100))
+    small = Chain(PipelineConfig(max_body_bytes=100))
     [out] = small.run([json.dumps({"id": "big", "body": "word " * 50})])
     assert isinstance(out, DeadLetter) and out.error == "body_too_large" and out.id == "big"
+
+
+def test_body_limit_counts_utf8_bytes_not_characters() -> None:
+    from pipeline.config import PipelineConfig
+
+    small = Chain(PipelineConfig(max_body_bytes=100))
+    # 40 characters, 120 bytes of UTF-8: over a 100-byte limit although under 100 characters
+    [out] = small.run([json.dumps({"id": "wide", "body": "€" * 40}, ensure_ascii=False)])
+    assert isinstance(out, DeadLetter) and out.error == "body_too_large" and "120 bytes" in out.detail
+    [fits] = small.run([json.dumps({"id": "fits", "body": "é" * 50}, ensure_ascii=False)])  # 100 bytes
+    assert not (isinstance(fits, DeadLetter) and fits.error == "body_too_large")
 
 
 def test_nul_bytes_and_lone_surrogates_are_repaired(chain: Chain) -> None:
