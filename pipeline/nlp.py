@@ -82,6 +82,13 @@ class ModelRegistry:
     def _load(self, lang: str) -> LoadedModel | None:
         name = self.resolve(lang)
         if name is None:
+            tried = self.config.models.get(lang, ())
+            if tried:  # configured but not installed: say so once, or its stories quietly lose their entities
+                log.warning(
+                    "no spaCy model installed for %r (tried %s): its stories get no entities or quotes",
+                    lang,
+                    ", ".join(tried),
+                )
             return None
         started = time.perf_counter()
         config = model_config(name)

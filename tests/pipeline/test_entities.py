@@ -321,3 +321,14 @@ def test_eval_reports_per_label_scores(capsys: pytest.CaptureFixture[str], tmp_p
     out = capsys.readouterr().out
     assert re.search(r"^PERSON\s+2\s+2\s+1\.000\s+1\.000\s+1\.000$", out, re.M)
     assert "canonical accuracy 3/3 = 1.000; linked mentions 1/1 = 1.000" in out
+
+
+def test_a_configured_model_that_is_not_installed_is_said_once(caplog: pytest.LogCaptureFixture) -> None:
+    from pipeline.config import ModelConfig
+
+    registry = ModelRegistry(ModelConfig(models={"en": ("en_no_such_model",)}))
+    with caplog.at_level("WARNING", logger="pipeline.nlp"):
+        assert registry.get("en") is None
+        assert registry.get("en") is None
+    said = [r.getMessage() for r in caplog.records if "en_no_such_model" in r.getMessage()]
+    assert len(said) == 1 and "no entities" in said[0]
