@@ -20,6 +20,7 @@ from pipeline.records import Cue, Quote
 _DATELINE = re.compile(r"[A-Z][A-Z.'\- ]+(?:,[\w. ]+)?(?:\([^)]{1,20}\))?\s*(?:[-\u2014\u2013]{1,2}|:)\s+")
 _TRIM = " \t\n,.;:\u2014\u2013-"
 _PHRASE_WORDS = 5  # a phrase between a verb and its clause ("said in politics it ...") is this short
+_PHRASE_STOP = re.compile(r"[:;]|\s[-\u2014\u2013]{1,2}\s|\u2014")
 _CLOSING = "\"\u201d\u2019'\u00bb"
 
 
@@ -329,8 +330,16 @@ def _phrase_end(ctx: Context, after: int, clause_end: int) -> int:
     """What a verb holds as its object ends at the first comma outside quotes ("backed the plan,
     which ..."), or where a second verb phrase or a subordinate clause starts ("backed the plan and
     said ...", "backed the plan because ...")."""
+    end = clause_end
     comma = ctx.find_comma(after, clause_end)
-    end = comma if comma >= 0 and ctx.lay.quote_at(comma) is None else clause_end
+    while comma >= 0:
+        if _outside(ctx, comma):  # '"a hypocrite," linking ...': a comma closing a quote counts
+            end = comma if ctx.lay.quote_at(comma) is None else comma + 2
+            break
+        comma = ctx.find_comma(comma + 1, clause_end)
+    colon = _PHRASE_STOP.search(ctx.text, after, end)
+    if colon is not None and ctx.lay.quote_at(colon.start()) is None:
+        end = colon.start()  # "cites the crowds as an example: ..."
     lex = ctx.lex
     i = ctx.lay.word_index(after) + 1
     while i < len(ctx.low) and ctx.ws(i) < end:

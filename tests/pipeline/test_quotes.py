@@ -1169,6 +1169,27 @@ def test_what_a_stance_holds_ends_before_a_second_verb_or_a_reason(text: str, co
     assert q.text == content
 
 
+@pytest.mark.parametrize(
+    ("text", "cue", "content"),
+    [
+        (
+            'Nadia Haddad called the toll "a tax on sailors," pointing to the empty marina.',
+            "called",
+            'the toll "a tax on sailors,"',
+        ),
+        (
+            "Nadia Haddad cited the old pier as an example: it had cost a fortune.",
+            "cited",
+            "the old pier as an example",
+        ),
+    ],
+)
+def test_a_held_phrase_ends_at_a_quote_closing_comma_or_a_colon(text: str, cue: str, content: str) -> None:
+    found = run(text, person("Nadia Haddad"))
+    [q] = [q for q in found if q.kind == "indirect" and q.cue is not None and q.cue.text == cue]
+    assert q.text == content
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
