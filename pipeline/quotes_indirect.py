@@ -274,6 +274,10 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
             return m, after, clause_end  # "agreed to pay", "promised to act"
         return None  # "responded with a smile", "told him about the war"
     takes_object = c.kind == "belief" and named  # "Smith wants no repeat", "the study found gains"
+    if c.kind == "object" and (first not in lex.clause_openers or first == "the"):
+        later = _that_later(ctx, after, clause_end)  # "told Fox News anchor Ann Ruiz that ..."
+        if later is not None:
+            return m, later, clause_end
     if c.kind in ("belief", "object") and first not in lex.clause_openers and not words[0][:1].isupper():
         if takes_object:
             return m, after, _phrase_end(ctx, after, clause_end)

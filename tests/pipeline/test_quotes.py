@@ -1190,6 +1190,18 @@ def test_a_held_phrase_ends_at_a_quote_closing_comma_or_a_colon(text: str, cue: 
     assert q.text == content
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nadia Haddad told harbour radio host Tomas Brandt that the pier would close.",
+        "Nadia Haddad tells ferry workers that the pier would close.",
+    ],
+)
+def test_the_clause_after_a_longer_listener(text: str) -> None:
+    q = only(run(text, person("Nadia Haddad"), person("Tomas Brandt")), "indirect")
+    assert q.speaker is not None and (q.speaker.text, q.text) == ("Nadia Haddad", "that the pier would close")
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
