@@ -138,9 +138,15 @@ def _comma_turn(ctx: Context, start: int, end: int) -> int:
             aside = ctx.comma[i + 1] and w in ctx.lex.parentheticals  # ", though," goes on
             participle = any(k == "participle" for _, k in ctx.lex.cues.get(w, ()))
             if (w in ctx.lex.turns and not aside) or participle:
-                return ctx.we(i) if ctx.lay.quote_at(ctx.we(i)) is None else ctx.we(i) + 2  # '"...," adding'
+                return _past_quote(ctx, ctx.we(i))  # '"...," adding': the clause ends after the quote
         i += 1
     return end
+
+
+def _past_quote(ctx: Context, at: int) -> int:
+    """`at`, or the end of the closing marks of the quote holding `at` (a clause keeps its marks paired)."""
+    q = ctx.lay.quote_at(at)
+    return at if q is None else q.close_at
 
 
 def _outside(ctx: Context, comma: int) -> bool:
@@ -233,11 +239,15 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     that = ctx.low[c.last] if c.last < len(ctx.low) else ""
     if ctx.low[c.first] in lex.ambiguous and c.last - c.first == 1 and not named and that != "that":
         return None  # "the 95-page report", "his survey shows": nouns more often than verbs
-    nxt = ctx.lay.word_index(after)
+    tail = rest
+    place = _place_comma(ctx, after, clause_end)  # "CLAUSE, Smith said in Paris, noting ..."
+    if place >= 0:
+        tail = text[place:clause_end]
+    nxt = ctx.lay.word_index(after if place < 0 else place)
     then_participle = nxt < len(ctx.low) and any(
         k == "participle" for ws, k in lex.cues.get(ctx.low[nxt], ()) if len(ws) == 1
     )  # "CLAUSE, Spicer said, adding ..."
-    if rest.strip(_TRIM) == "" or (rest.lstrip().startswith(",") and (_short_tail(rest) or then_participle)):
+    if tail.strip(_TRIM) == "" or (tail.lstrip().startswith(",") and (_short_tail(tail) or then_participle)):
         lead = text[floor : _titled(ctx, m, floor)].rstrip()
         if not lead.endswith(","):
             return None
@@ -253,7 +263,7 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
             return m, floor, clause_end  # "The plan, Smith said, will fail."
         return m, after, clause_end
     words = rest.split(None, 1)
-    first = words[0].strip("\"\u201c\u2018'(").lower() if words else ""
+    first = words[0].strip("\"\u201c\u2018'(,").lower() if words else ""
     if c.kind == "belief" and first == "to" and (named or ctx.low[c.first] not in lex.ambiguous):
         return m, after, clause_end  # "Clinton wants to bring back the 1990s"
     if first in lex.answers and c.kind in ("speech", "object"):
@@ -338,7 +348,7 @@ def _phrase_end(ctx: Context, after: int, clause_end: int) -> int:
     comma = ctx.find_comma(after, clause_end)
     while comma >= 0:
         if _outside(ctx, comma):  # '"a hypocrite," linking ...': a comma closing a quote counts
-            end = comma if ctx.lay.quote_at(comma) is None else comma + 2
+            end = _past_quote(ctx, comma)
             break
         comma = ctx.find_comma(comma + 1, clause_end)
     colon = _PHRASE_STOP.search(ctx.text, after, end)
@@ -564,6 +574,20 @@ def _stance(
     if m.kind == "descriptor" and ctx.low[c.first] in ctx.lex.ambiguous and not _document(ctx, m):
         return None
     return m, after, _phrase_end(ctx, after, clause_end)  # a phrase: "backed the plan, which ..."
+
+
+def _place_comma(ctx: Context, after: int, clause_end: int) -> int:
+    """The comma ending a short phrase right after a cue that opens with a preposition ("said in
+    Paris, noting ..."), or -1."""
+    i = ctx.lay.word_index(after)
+    if i >= len(ctx.low) or ctx.ws(i) >= clause_end or ctx.low[i] not in ctx.lex.not_clause:
+        return -1
+    for k in range(i, min(i + _PHRASE_WORDS, len(ctx.low))):
+        if ctx.ws(k) >= clause_end or ctx.stop[k]:
+            return -1
+        if ctx.comma[k]:
+            return ctx.we(k) if ctx.lay.quote_at(ctx.we(k)) is None else -1
+    return -1
 
 
 def _short_tail(rest: str) -> bool:

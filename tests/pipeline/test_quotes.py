@@ -1202,6 +1202,19 @@ def test_the_clause_after_a_longer_listener(text: str) -> None:
     assert q.speaker is not None and (q.speaker.text, q.text) == ("Nadia Haddad", "that the pier would close")
 
 
+def test_a_postposed_speaker_with_a_place_then_a_participle() -> None:
+    text = "The toll is a disgrace, Nadia Haddad said in Harlow, noting the empty marina."
+    found = run(text, person("Nadia Haddad"))
+    [q] = [q for q in found if q.cue is not None and q.cue.text == "said"]
+    assert q.speaker is not None and (q.speaker.text, q.text) == ("Nadia Haddad", "The toll is a disgrace")
+
+
+def test_a_one_word_answer_followed_by_a_comparison() -> None:
+    text = "Asked whether the pier should close, 46 percent said yes, compared with 20 percent last year."
+    found = run(text)
+    assert any(q.text == "yes" and q.speaker and q.speaker.text == "46 percent" for q in found)
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
