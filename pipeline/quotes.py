@@ -21,7 +21,7 @@ from pipeline.quotes_context import Context, CueHit
 from pipeline.quotes_direct import Attribution, attribute, continuation, ends_open
 from pipeline.quotes_indirect import indirect_quotes
 from pipeline.quotes_labels import labelled_lines
-from pipeline.quotes_layout import Quoted, layout
+from pipeline.quotes_layout import MARKS, Quoted, layout
 from pipeline.quotes_lexicon import QuoteLexicon, load_lexicon
 from pipeline.quotes_nominal import nominal_quotes
 from pipeline.quotes_resolve import speaker_of
@@ -89,8 +89,40 @@ def extract_quotes(
         quote = Quote(content, q.start, q.end, f.kind, speaker, cue)
         quotes.append(quote)
         previous = (q, quote)
-    quotes.sort(key=lambda qq: (qq.start, qq.end))
-    return quotes
+    return _unmarked(text, quotes)
+
+
+_SPACE = " \t\n\u00a0"
+
+
+def _unmarked(text: str, quotes: list[Quote]) -> list[Quote]:
+    """No stray mark at the edges of a reported clause (an unbalanced mark can open one: it goes), no
+    reported clause that is only a direct quote already reported, marks and all, and no content without
+    a word in it; in text order."""
+    direct = {(q.start, q.end) for q in quotes if q.kind == "direct"}
+    out: list[Quote] = []
+    for q in quotes:
+        start, end = q.start, q.end
+        marks = list(MARKS.finditer(text, start, end))
+        if q.kind != "direct" and len(marks) % 2:
+            if marks[0].start() == start:
+                start = marks[0].end()
+            elif marks[-1].end() == end:
+                end = marks[-1].start()
+            while start < end and text[start] in _SPACE:
+                start += 1
+            while end > start and text[end - 1] in _SPACE:
+                end -= 1
+        inner = (start + 1, end - 1)
+        if not any(ch.isalnum() for ch in text[start:end]):  # marks and punctuation only: nothing said
+            continue
+        if q.kind != "direct" and ((start, end) in direct or inner in direct):
+            continue
+        if (start, end) != (q.start, q.end):
+            q = Quote(text[start:end], start, end, q.kind, q.speaker, q.cue)
+        out.append(q)
+    out.sort(key=lambda qq: (qq.start, qq.end))
+    return out
 
 
 def _title_after_verb(ctx: Context, q: Quoted, f: Attribution | None, config: QuoteConfig) -> bool:

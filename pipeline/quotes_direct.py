@@ -344,6 +344,8 @@ def _tag_sentence(ctx: Context, s_end: int, cue_at: dict[int, CueHit]) -> bool:
         not 0 < last - first <= _TAG_WORDS
         or ctx.lay.quote_at(start) is not None
         or "\n" in ctx.text[start:end]
+        or ":" in ctx.text[start:end]  # 'He added: "..."' introduces a quote of its own
+        or any(start <= p.open_at < end for p in ctx.lay.quotes)
     ):
         return False
     return any(

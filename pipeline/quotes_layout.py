@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
-_MARKS = re.compile("''|``|[\"\u201c\u201d\u201e\u00ab\u00bb]")
+MARKS = re.compile("''|``|[\"\u201c\u201d\u201e\u00ab\u00bb]")  # what opens or closes a quote
 _OPEN = frozenset({"\u201c", "\u201e", "\u00ab", "``"})
 _CLOSE = frozenset({"\u201d", "\u00bb"})
 _NEWLINE = re.compile("\n")
@@ -106,7 +106,7 @@ def find_quoted(text: str) -> list[Quoted]:
 def _paragraph_quotes(text: str, start: int, end: int) -> list[Quoted]:
     out: list[Quoted] = []
     pending: tuple[int, int] | None = None  # (mark index, mark length)
-    for m in _MARKS.finditer(text, start, end):
+    for m in MARKS.finditer(text, start, end):
         side = _orientation(text, m.start(), m.group())
         if pending is None:
             if side != "close":
@@ -128,7 +128,7 @@ def _continued(text: str, at: int, length: int, end: int) -> list[Quoted]:
     nxt = end
     while nxt < len(text) and text[nxt].isspace():
         nxt += 1
-    mark = _MARKS.match(text, nxt)
+    mark = MARKS.match(text, nxt)
     if mark and _orientation(text, nxt, mark.group()) != "close":
         return [_trimmed(text, at + length, end, at, end, continued=True)]
     return []

@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 
 from pipeline.config import QuoteConfig
 from pipeline.quotes import QuoteLexicon, extract_quotes, load_lexicon
+from pipeline.quotes_layout import MARKS
 from pipeline.records import Entity, Quote
 
 EN = load_lexicon("en")
+EDGE_MARKS = '"\u201c\u201d\u201e\u00ab\u00bb'
 FR = load_lexicon("fr")
 
 
@@ -45,6 +47,11 @@ def run(
             assert text[q.speaker.start : q.speaker.end] == q.speaker.text
         if q.cue is not None:
             assert text[q.cue.start : q.cue.end] == q.cue.text
+        if q.kind == "direct":  # the contract: content without its marks
+            assert q.text[:1] not in EDGE_MARKS and q.text[-1:] not in EDGE_MARKS, q
+        elif len(MARKS.findall(q.text)) % 2:  # a reported clause may hold a partial quote, but
+            stray_edge = MARKS.match(q.text) or re.search(f"(?:{MARKS.pattern})$", q.text)
+            assert not stray_edge, q  # never opens or ends on a stray mark
     return found
 
 
@@ -1215,6 +1222,12 @@ def test_a_one_word_answer_followed_by_a_comparison() -> None:
     assert any(q.text == "yes" and q.speaker and q.speaker.text == "46 percent" for q in found)
 
 
+def test_a_scare_quote_does_not_open_the_reported_clause() -> None:
+    text = "The council\u2019s \u201crescue\u201d plan will fail, Nadia Haddad said."
+    found = run(text, person("Nadia Haddad"))
+    [q] = [q for q in found if q.cue is not None and q.cue.text == "said"]
+    assert q.text == "The council\u2019s \u201crescue\u201d plan will fail"
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
@@ -1238,3 +1251,24 @@ def test_with_the_entity_stage_on_a_story() -> None:
     assert ("partial", "Tomas Brandt") in by_kind
     assert ("indirect", "Tomas Brandt") in by_kind
     assert any(q.kind == "indirect" and q.text.startswith("Flood defences") for q in found)
+
+
+# -- what the contract pins: content without its marks, each quote once ----------------------------
+
+
+def test_a_quote_after_cue_and_colon_is_direct_and_the_next_cue_keeps_its_own() -> None:
+    text = 'Nadia Brandt said: "The ferry will run again in March." She added: "No delays."'
+    found = run(text, person("Nadia Brandt"))
+    assert [q.kind for q in found] == ["direct", "direct"]
+    first, second = found
+    assert first.text == "The ferry will run again in March."
+    assert first.speaker is not None and first.speaker.text == "Nadia Brandt"
+    assert first.cue is not None and first.cue.text == "said"
+    assert second.speaker is not None and second.speaker.text == "She"
+    assert second.speaker.canonical == "Nadia Brandt"
+
+
+def test_a_stray_mark_never_opens_a_reported_clause() -> None:
+    text = '"The harbour tolls rose again on Monday, Nadia Brandt told reporters.'
+    for q in run(text, person("Nadia Brandt")):
+        assert not q.text.startswith('"')
