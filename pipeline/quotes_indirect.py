@@ -9,9 +9,11 @@ Shapes, all within one sentence (outside quotes):
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from pipeline.config import QuoteConfig
 from pipeline.quotes_context import Context, CueHit, Mention
+from pipeline.quotes_layout import Quoted
 from pipeline.quotes_lexicon import norm
 from pipeline.quotes_resolve import speaker_of
 from pipeline.quotes_speaker import after_cue, clause_subject, glued_pronoun, speaker_after, subject_before
@@ -21,6 +23,7 @@ _DATELINE = re.compile(r"[A-Z][A-Z.'\- ]+(?:,[\w. ]+)?(?:\([^)]{1,20}\))?\s*(?:[
 _TRIM = " \t\n,.;:\u2014\u2013-"
 _PHRASE_WORDS = 5  # a phrase between a verb and its clause ("said in politics it ...") is this short
 _PHRASE_STOP = re.compile(r"[:;]|\s[-\u2014\u2013]{1,2}\s|\u2014")
+_SCARE_WORDS = 3  # a quote this short that the sentence runs on through is a scare quote
 _CLOSING = "\"\u201d\u2019'\u00bb"
 
 
@@ -168,13 +171,30 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def _floor(ctx: Context, s_start: int, at: int) -> int:
     """Where the clause holding `at` starts: the sentence start, or after a quote or a semicolon."""
     floor = s_start
-    for q in ctx.lay.quotes:
-        if s_start <= q.close_at <= at:
-            floor = max(floor, q.close_at)
+    quotes = ctx.lay.quotes
+    k = bisect_right(ctx.lay.quote_opens, at) - 1  # quotes do not overlap: the last one closing before `at`
+    while k >= 0 and quotes[k].close_at > at:
+        k -= 1
+    while k >= 0 and quotes[k].close_at >= s_start and _scare(ctx, quotes[k]):
+        k -= 1  # 'Trump's "excesses" are sickening, Hollande said': a word in quotes opens no clause
+    if k >= 0 and quotes[k].close_at >= s_start:
+        floor = quotes[k].close_at
     semi = ctx.text.rfind(";", s_start, at)
     floor = max(floor, semi + 1)
     dateline = _DATELINE.match(ctx.text, floor, at)  # "HARLOW, England (AP) - "
     return dateline.end() if dateline else floor
+
+
+def _scare(ctx: Context, q: Quoted) -> bool:
+    """A short quote the sentence runs on through (no punctuation after it): a scare quote."""
+    inner = ctx.text[q.start : q.end]
+    after = ctx.text[q.close_at : q.close_at + 2]
+    return (
+        len(inner.split()) <= _SCARE_WORDS
+        and inner[-1:].isalnum()
+        and after[:1] == " "
+        and after[1:].isalnum()
+    )
 
 
 def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Mention, int, int] | None:

@@ -1228,6 +1228,7 @@ def test_a_scare_quote_does_not_open_the_reported_clause() -> None:
     [q] = [q for q in found if q.cue is not None and q.cue.text == "said"]
     assert q.text == "The council\u2019s \u201crescue\u201d plan will fail"
 
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
