@@ -137,10 +137,22 @@ def _before_apposition(ctx: Context, i: int, floor: int) -> int:
     """Word ending the noun phrase before an apposition that ends at word i, or -1: the
     earliest person ("Smith, editor of The Forward, a weekly, said"), else the nearest name."""
     best = -1
-    for k in range(i - 1, max(-1, i - 24), -1):
+    k = i
+    while k - 1 > max(-1, i - 24):
+        k -= 1
         if ctx.ws(k) < floor:
             break
         g = ctx.gap(k)
+        if ctx.stop[k] and g.strip().lstrip(".").startswith(")") and "," in g:
+            opening = ctx.text.rfind("(", floor, ctx.we(k))  # "Sen. Ann Ruiz (D-Mo.), who ..., said"
+            if opening < 0 or ctx.we(k) - opening > 40:
+                break
+            k = ctx.lay.word_index(opening)  # the loop steps to the word before the parenthesis
+            if k - 1 >= 0 and ctx.ws(k - 1) >= floor:
+                ent = ctx.ent_of[k - 1]
+                if ent is not None and ent.label in PERSON_LABELS:
+                    best = k - 1
+            continue
         if ctx.stop[k]:
             break
         if "," not in g:

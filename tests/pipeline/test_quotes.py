@@ -1229,6 +1229,20 @@ def test_a_scare_quote_does_not_open_the_reported_clause() -> None:
     assert q.text == "The council\u2019s \u201crescue\u201d plan will fail"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sen. Nadia Haddad (D-Ore.), who has backed Tomas Brandt, said the pier would close.",
+        "Sen. Nadia Haddad (R), a longtime ally of Tomas Brandt, said the pier would close.",
+    ],
+)
+def test_a_name_with_a_party_tag_before_an_aside_speaks(text: str) -> None:
+    found = run(text, person("Nadia Haddad"), person("Tomas Brandt"))
+    [q] = [q for q in found if q.cue is not None and q.cue.text == "said"]
+    assert q.speaker is not None and q.speaker.canonical == "Nadia Haddad"
+    assert q.text == "the pier would close"
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
