@@ -586,8 +586,8 @@ def _stance(
     prev = ctx.low[c.first - 1] if c.first > 0 else ""
     nxt = ctx.lay.word_index(after)
     first = ctx.low[nxt] if nxt < len(ctx.low) else ""
-    if prev == "to" or first == "by":
-        return None
+    if first == "by" or (prev == "to" and not (c.first > 1 and ctx.low[c.first - 2] in ctx.lex.stance_leads)):
+        return None  # "backed by", "agreed to back" (the verb before reports); not "was quick to back"
     single = c.last - c.first == 1  # "was critical of": a phrase may end before its preposition
     if (single and first in ctx.lex.not_clause and first != "to") or first[:1].isdigit():
         return None  # "backed down", "declined 40 percent": not a stance on something

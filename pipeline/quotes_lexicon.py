@@ -76,13 +76,13 @@ class QuoteLexicon:
     not_labels: frozenset[str] = frozenset()  # "update", "photo": line labels that are not speakers
     answers: frozenset[str] = frozenset()  # "yes", "so": a one-word reported clause ("said so")
     nominal_cues: Phrases = dataclasses.field(default_factory=dict)  # "criticism of": nouns of saying
-    possessives: dict[str, str] = dataclasses.field(
-        default_factory=dict
-    )  # "his" -> "m": owners of those nouns
+    # "his" -> "m": owners of those nouns
+    possessives: dict[str, str] = dataclasses.field(default_factory=dict)
     max_held_words: int = 40
-    absolute_leads: frozenset[str] = (
-        frozenset()
-    )  # "with" of "with Smith saying ...": a participle's subject follows
+    # "with" of "with Smith saying ...": a participle's subject follows
+    absolute_leads: frozenset[str] = frozenset()
+    # "quick" of "was quick to condemn": the stance after "to" is the subject's own
+    stance_leads: frozenset[str] = frozenset()
     aspect_verbs: frozenset[str] = frozenset()  # "continues": before "to" it says how, not what
     past_suffix: str = ""  # "ed": a verb after a noun phrase ("criticism of the toll surprised ...")
 
@@ -207,4 +207,5 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         past_suffix=str(data.get("past_suffix", "")),
         aspect_verbs=frozenset(map(norm, data.get("aspect_verbs", []))),
         absolute_leads=frozenset(map(norm, data.get("absolute_leads", []))),
+        stance_leads=frozenset(map(norm, data.get("stance_leads", []))),
     )

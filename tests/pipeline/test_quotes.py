@@ -1243,6 +1243,12 @@ def test_a_name_with_a_party_tag_before_an_aside_speaks(text: str) -> None:
     assert q.text == "the pier would close"
 
 
+def test_a_stance_after_quick_to_is_the_subjects_own() -> None:
+    found = run("The harbour council was quick to condemn the new toll.")
+    [q] = [q for q in found if q.cue is not None and q.cue.text == "condemn"]
+    assert q.speaker is not None and (q.speaker.text, q.text) == ("The harbour council", "the new toll")
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
