@@ -185,6 +185,26 @@ def _floor(ctx: Context, s_start: int, at: int) -> int:
     return dateline.end() if dateline else floor
 
 
+def _postposed_start(ctx: Context, floor: int, cs: int) -> int:
+    """Where the clause a postposed source ("..., according to X") vouches for starts: after an
+    unclosed parenthesis ("(the number is closer to 15, according to X)"), or at the last relative
+    clause set off by a comma ("the gap, which stood at 263, according to X")."""
+    floor = _after_paren(ctx, floor, cs)
+    k = ctx.lay.word_index(floor)
+    start = floor
+    while k < len(ctx.low) and ctx.ws(k) < cs:
+        if k > 0 and ctx.comma[k - 1] and ctx.low[k] in ctx.lex.relatives and ctx.ws(k) > floor:
+            start = ctx.ws(k)
+        k += 1
+    return start
+
+
+def _after_paren(ctx: Context, floor: int, at: int) -> int:
+    """After a parenthesis still open at `at`, else `floor`."""
+    paren = ctx.text.rfind("(", floor, at)
+    return paren + 1 if paren >= 0 and ctx.text.find(")", paren, at) < 0 else floor
+
+
 def _scare(ctx: Context, q: Quoted) -> bool:
     """A short quote the sentence runs on through (no punctuation after it): a scare quote."""
     inner = ctx.text[q.start : q.end]
@@ -223,7 +243,7 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
                 comma + 1,
                 clause_end,
             )  # "According to Smith, CLAUSE", "In May, according to him, CLAUSE"
-        return m, floor, cs  # "CLAUSE, according to Smith, an analyst at ..."
+        return m, _postposed_start(ctx, floor, cs), cs  # "CLAUSE, according to Smith, an analyst at ..."
     prev = ctx.low[c.first - 1] if c.first > 0 else ""
     if c.first > 1 and not ctx.comma[c.first - 2] and _adverb(ctx, c.first - 1):
         prev = (
@@ -277,7 +297,7 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
             k = ctx.lay.word_index(before)
             if k < len(ctx.low) and ctx.low[k] in lex.determiners:
                 end = before
-        return m, floor, end
+        return m, _after_paren(ctx, floor, end), end  # "(CLAUSE, Smith said)"
     if rest.lstrip().startswith(","):
         if text[floor : _titled(ctx, m, floor)].rstrip().endswith(","):
             return m, floor, clause_end  # "The plan, Smith said, will fail."

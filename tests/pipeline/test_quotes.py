@@ -1249,6 +1249,25 @@ def test_a_stance_after_quick_to_is_the_subjects_own() -> None:
     assert q.speaker is not None and (q.speaker.text, q.text) == ("The harbour council", "the new toll")
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "The toll rose (the real rise was closer to 5 percent, according to harbour records).",
+            "the real rise was closer to 5 percent",
+        ),
+        (
+            "Fares rose again, which angered the fishermen, according to harbour records.",
+            "which angered the fishermen",
+        ),
+        ("The toll rose (the rise was small, Nadia Haddad said).", "the rise was small"),
+    ],
+)
+def test_a_postposed_source_vouches_for_its_parenthesis_or_relative_clause(text: str, content: str) -> None:
+    found = run(text, person("Nadia Haddad"))
+    assert content in [q.text for q in found if q.kind == "indirect"]
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
