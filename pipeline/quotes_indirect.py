@@ -287,7 +287,9 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     then_participle = nxt < len(ctx.low) and any(
         k == "participle" for ws, k in lex.cues.get(ctx.low[nxt], ()) if len(ws) == 1
     )  # "CLAUSE, Spicer said, adding ..."
-    if tail.strip(_TRIM) == "" or (tail.lstrip().startswith(",") and (_short_tail(tail) or then_participle)):
+    if tail.strip(_TRIM + ")") == "" or (
+        tail.lstrip().startswith(",") and (_short_tail(tail) or then_participle)
+    ):
         lead = text[floor : _titled(ctx, m, floor)].rstrip()
         if not lead.endswith(","):
             return None
