@@ -45,7 +45,8 @@ def subject_before(ctx: Context, cue: int, floor: int, *, relative: bool = False
     while i >= 0 and ctx.ws(i) >= floor and not ctx.stop[i]:
         n = match_backward(ctx.low, i, lex.skip_before)
         w = ctx.low[i]
-        if not n and (w.endswith("n't") or (w.endswith("ly") and len(w) > 4 and w not in lex.np_words)):
+        adverb = w.endswith("ly") and len(w) > 4 and w not in lex.np_words and ctx.text[ctx.ws(i)].islower()
+        if not n and (w.endswith("n't") or adverb):  # not "Jolly said": a capital is a name
             n = 1  # "doesn't want", "falsely suggesting"
         if not n and w in lex.progressive_aux and lex.progressive_suffix:
             n = int(ctx.low[cue].endswith(lex.progressive_suffix))  # "is seeking"

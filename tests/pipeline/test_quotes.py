@@ -1268,6 +1268,20 @@ def test_a_postposed_source_vouches_for_its_parenthesis_or_relative_clause(text:
     assert content in [q.text for q in found if q.kind == "indirect"]
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        ("Connolly said the ferry would run late.", "Connolly", "the ferry would run late"),
+        ("The toll is higher than harbour officials say it should be.", "harbour officials", "it should be"),
+    ],
+)
+def test_a_capitalised_ly_word_is_a_name_and_than_opens_a_clause(
+    text: str, speaker: str, content: str
+) -> None:
+    found = run(text)
+    assert any(q.speaker is not None and (q.speaker.text, q.text) == (speaker, content) for q in found)
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
