@@ -92,8 +92,11 @@ def _cut(
         k = c2.first - 1  # "Smith, who estimated X, said Y": X ends where the main verb comes back
         if m is not None and m.start < start < ctx.ws(c2.first) < end and k >= 0 and ctx.comma[k]:
             end = min(end, ctx.we(k))
+    own = ctx.we(cue.last - 1)
     for c2, m, _, _ in found:
         if m is not None and c2 is not cue and start < m.start < end:
+            if own < m.start and not ctx.text[own : m.start].strip(" ,"):
+                continue  # "Even then, he said, he has learned ...": the clause goes on past its own cue
             before = ctx.text[start : _titled(ctx, m, start)].rstrip()
             last = before.rsplit(None, 1)[-1].lower() if before.split() else ""
             if before.endswith((",", ";", "\u2014", "\u2013", " -")):

@@ -1282,6 +1282,14 @@ def test_a_capitalised_ly_word_is_a_name_and_than_opens_a_clause(
     assert any(q.speaker is not None and (q.speaker.text, q.text) == (speaker, content) for q in found)
 
 
+def test_a_clause_goes_on_past_its_own_parenthetical_cue() -> None:
+    text = "Even then, she said, she has learned enough about the harbour to win."
+    found = [q for q in run(text) if q.kind == "indirect"]
+    assert [(q.cue.text if q.cue else None, q.text) for q in found] == [
+        ("said", "Even then, she said, she has learned enough about the harbour to win")
+    ]
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
