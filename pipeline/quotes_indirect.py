@@ -98,6 +98,8 @@ def _cut(
             if own < m.start and not ctx.text[own : m.start].strip(" ,"):
                 continue  # "Even then, he said, he has learned ...": the clause goes on past its own cue
             before = ctx.text[start : _titled(ctx, m, start)].rstrip()
+            if _intro(ctx, before):
+                continue  # "In Seattle, marchers honored X, the TV said": an opening phrase, not a clause
             last = before.rsplit(None, 1)[-1].lower() if before.split() else ""
             if before.endswith((",", ";", "\u2014", "\u2013", " -")):
                 return _titled(ctx, m, start)
@@ -111,6 +113,17 @@ def _cut(
                 if ctx.lay.quote_at(start + comma) is None:
                     return start + comma  # "X say A, even some allies say B", "A, most in Ohio say B"
     return end
+
+
+def _intro(ctx: Context, before: str) -> bool:
+    """Is `before` only an opening phrase and its comma ("In Seattle,", "On Monday,")?"""
+    words = before.rstrip(",").split()
+    return (
+        before.endswith(",")
+        and 0 < len(words) <= _PHRASE_WORDS
+        and norm(words[0]) in ctx.lex.intro_words
+        and "," not in before[:-1]
+    )
 
 
 def _share_mention(ctx: Context, m: Mention) -> bool:

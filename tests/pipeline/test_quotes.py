@@ -1290,6 +1290,13 @@ def test_a_clause_goes_on_past_its_own_parenthetical_cue() -> None:
     ]
 
 
+def test_an_opening_phrase_does_not_end_a_postposed_clause() -> None:
+    text = "In Harlow, fishermen praised the new pier with a parade, the local radio reported."
+    found = run(text)
+    [q] = [q for q in found if q.cue is not None and q.cue.text == "reported"]
+    assert q.text == "In Harlow, fishermen praised the new pier with a parade"
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
