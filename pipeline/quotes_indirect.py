@@ -624,6 +624,8 @@ def _stance(
     prev = ctx.low[c.first - 1] if c.first > 0 else ""
     nxt = ctx.lay.word_index(after)
     first = ctx.low[nxt] if nxt < len(ctx.low) else ""
+    if c.first > 0 and ctx.comma[c.first - 1] and ctx.low[c.first] in ctx.lex.prepositional:
+        return None  # "Smith, like most economists, ...": right after a comma it is not the verb
     if first == "by" or (prev == "to" and not (c.first > 1 and ctx.low[c.first - 2] in ctx.lex.stance_leads)):
         return None  # "backed by", "agreed to back" (the verb before reports); not "was quick to back"
     single = c.last - c.first == 1  # "was critical of": a phrase may end before its preposition

@@ -81,6 +81,8 @@ class QuoteLexicon:
     max_held_words: int = 40
     # "with" of "with Smith saying ...": a participle's subject follows
     absolute_leads: frozenset[str] = frozenset()
+    # "like": a stance word that right after a comma is a preposition ("Smith, like most economists, ...")
+    prepositional: frozenset[str] = frozenset()
     # "quick" of "was quick to condemn": the stance after "to" is the subject's own
     stance_leads: frozenset[str] = frozenset()
     aspect_verbs: frozenset[str] = frozenset()  # "continues": before "to" it says how, not what
@@ -208,4 +210,5 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         aspect_verbs=frozenset(map(norm, data.get("aspect_verbs", []))),
         absolute_leads=frozenset(map(norm, data.get("absolute_leads", []))),
         stance_leads=frozenset(map(norm, data.get("stance_leads", []))),
+        prepositional=frozenset(map(norm, data.get("prepositional", []))),
     )

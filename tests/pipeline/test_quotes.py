@@ -1297,6 +1297,12 @@ def test_an_opening_phrase_does_not_end_a_postposed_clause() -> None:
     assert q.text == "In Harlow, fishermen praised the new pier with a parade"
 
 
+def test_like_after_a_comma_is_a_preposition() -> None:
+    text = "Nadia Haddad, like most harbour officials, is still persuaded the pier is safe."
+    found = run(text, person("Nadia Haddad"))
+    assert not any(q.cue is not None and q.cue.text == "like" for q in found)
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
