@@ -24,6 +24,7 @@ _TRIM = " \t\n,.;:\u2014\u2013-"
 _PHRASE_WORDS = 5  # a phrase between a verb and its clause ("said in politics it ...") is this short
 _PHRASE_STOP = re.compile(r"[:;]|\s[-\u2014\u2013]{1,2}\s|\u2014")
 _SCARE_WORDS = 3  # a quote this short that the sentence runs on through is a scare quote
+_GAP_WORDS = 3  # words between a postposed speaker and its verb ("Smith, 42, also said")
 _CLOSING = "\"\u201d\u2019'\u00bb"
 
 
@@ -307,8 +308,8 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         tail.lstrip().startswith(",") and (_short_tail(tail) or then_participle)
     ):
         lead = text[floor : _titled(ctx, m, floor)].rstrip()
-        if not lead.endswith(","):
-            return None
+        if not lead.endswith(",") or c.first - ctx.lay.word_index(m.end) > _GAP_WORDS:
+            return None  # "..., a mix of idealism, pragmatism and hope.": the speaker is far, a noun
         end = floor + len(lead) - 1
         before = ctx.rfind_comma(floor, end)  # "CLAUSE, the mayor, Elena Ruiz, said."
         if before > floor and ctx.lay.word_index(end) - ctx.lay.word_index(before) <= 4:

@@ -1303,6 +1303,12 @@ def test_like_after_a_comma_is_a_preposition() -> None:
     assert not any(q.cue is not None and q.cue.text == "like" for q in found)
 
 
+def test_a_noun_ending_a_list_is_not_a_postposed_verb() -> None:
+    text = "On the water, Nadia Haddad saw a mix of ferries, trawlers and hope."
+    found = run(text, person("Nadia Haddad"))
+    assert not any(q.cue is not None and q.cue.text == "hope" for q in found)
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
