@@ -313,6 +313,16 @@ def clause_subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
             return Mention(ctx.ws(c.first - 3), ctx.we(c.first - 3), "pronoun")
     if c.first > 0 and not ctx.comma[c.first - 1] and prev not in ("and", "but", "to"):
         m = subject_before(ctx, c.first, floor)  # "Trump reportedly yelling", "a sign saying"
+        if (
+            m is not None
+            and m.kind == "descriptor"
+            and ctx.low[ctx.lay.word_index(m.end) - 1] in ctx.lex.documents
+        ):
+            who = sentence_subject(
+                ctx, s_start, c.first
+            )  # "she released a statement saying ...": she says it
+            if who is not None and who.kind in ("entity", "pronoun") and who.start < m.start:
+                return who
         if m is not None:
             return m
     return sentence_subject(ctx, s_start, c.first) or subject_before(ctx, c.first, floor)

@@ -1309,6 +1309,12 @@ def test_a_noun_ending_a_list_is_not_a_postposed_verb() -> None:
     assert not any(q.cue is not None and q.cue.text == "hope" for q in found)
 
 
+def test_a_statement_saying_speaks_for_whoever_released_it() -> None:
+    text = 'Nadia Haddad put out a statement saying, "The pier will close in May."'
+    [q] = direct(run(text, person("Nadia Haddad")))
+    assert q.speaker is not None and q.speaker.text == "Nadia Haddad"
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
