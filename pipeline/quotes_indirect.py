@@ -344,8 +344,8 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         return None  # "responded with a smile", "told him about the war"
     takes_object = c.kind == "belief" and named  # "Smith wants no repeat", "the study found gains"
     if c.kind == "object" and (first not in lex.clause_openers or first == "the"):
-        later = _that_later(ctx, after, clause_end)  # "told Fox News anchor Ann Ruiz that ..."
-        if later is not None:
+        later = _that_later(ctx, after, clause_end) or _after_listener(ctx, after, clause_end)
+        if later is not None:  # "told Fox News anchor Ann Ruiz that ...", "told Breitbart News he'd ..."
             return m, later, clause_end
     if c.kind in ("belief", "object") and first not in lex.clause_openers and not words[0][:1].isupper():
         if takes_object:
@@ -570,6 +570,22 @@ def _that_later(ctx: Context, after: int, clause_end: int) -> int | None:
         if ctx.ws(k) >= clause_end or (k > i and ctx.stop[k - 1]):
             return None
         if ctx.low[k] == "that" and k > i:
+            return ctx.ws(k)
+    return None
+
+
+def _after_listener(ctx: Context, after: int, clause_end: int) -> int | None:
+    """Where the clause starts after a listener of a few words ("told Breitbart News he would
+    ...", "urged her peers to spurn ..."): at a subject pronoun, "whether"/"if", or "to"."""
+    i = ctx.lay.word_index(after)
+    lex = ctx.lex
+    for k in range(i + 1, min(i + _PHRASE_WORDS, len(ctx.low))):
+        if ctx.ws(k) >= clause_end or ctx.stop[k - 1] or ctx.comma[k - 1]:
+            return None
+        w = ctx.low[k].split("'")[0]
+        if (
+            w in lex.subject_pronouns and w not in lex.object_case and w not in lex.np_inner
+        ) or w in lex.listener_ends:
             return ctx.ws(k)
     return None
 

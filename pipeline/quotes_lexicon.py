@@ -83,6 +83,8 @@ class QuoteLexicon:
     absolute_leads: frozenset[str] = frozenset()
     # "like": a stance word that right after a comma is a preposition ("Smith, like most economists, ...")
     prepositional: frozenset[str] = frozenset()
+    # "whether", "to": where what is told or asked starts after its listener ("urged her peers to ...")
+    listener_ends: frozenset[str] = frozenset()
     # "quick" of "was quick to condemn": the stance after "to" is the subject's own
     stance_leads: frozenset[str] = frozenset()
     aspect_verbs: frozenset[str] = frozenset()  # "continues": before "to" it says how, not what
@@ -210,5 +212,6 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         aspect_verbs=frozenset(map(norm, data.get("aspect_verbs", []))),
         absolute_leads=frozenset(map(norm, data.get("absolute_leads", []))),
         stance_leads=frozenset(map(norm, data.get("stance_leads", []))),
+        listener_ends=frozenset(map(norm, data.get("listener_ends", []))),
         prepositional=frozenset(map(norm, data.get("prepositional", []))),
     )

@@ -1315,6 +1315,19 @@ def test_a_statement_saying_speaks_for_whoever_released_it() -> None:
     assert q.speaker is not None and q.speaker.text == "Nadia Haddad"
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("Nadia Haddad told harbour radio she would back the toll.", "she would back the toll"),
+        ("Nadia Haddad urged her fellow skippers to boycott the toll.", "to boycott the toll"),
+        ("Nadia Haddad asked the harbour master whether the pier was safe.", "whether the pier was safe"),
+    ],
+)
+def test_what_is_told_starts_after_a_listener_of_a_few_words(text: str, content: str) -> None:
+    found = run(text, person("Nadia Haddad"))
+    assert any(q.kind == "indirect" and q.text == content for q in found)
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
