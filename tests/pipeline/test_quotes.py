@@ -1328,6 +1328,17 @@ def test_what_is_told_starts_after_a_listener_of_a_few_words(text: str, content:
     assert any(q.kind == "indirect" and q.text == content for q in found)
 
 
+def test_a_long_subject_phrase_speaks() -> None:
+    text = (
+        "Several hundred harbour workers from rival fishing cooperatives in northern coastal towns "
+        "said the pier would close."
+    )
+    found = run(text)
+    [q] = [q for q in found if q.cue is not None and q.cue.text == "said"]
+    assert q.speaker is not None and q.speaker.text.startswith("Several hundred harbour workers")
+    assert q.text == "the pier would close"
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
