@@ -11,6 +11,7 @@ attributed one continues it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from pipeline.config import QuoteConfig
@@ -50,7 +51,9 @@ def attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cue
     """How a quoted span is attributed (kind, speaker mention, cue), or None."""
     text, lay = ctx.text, ctx.lay
     s_start, s_end = lay.sentence(q.open_at)
-    floor = max([s_start] + [p.close_at for p in lay.quotes if s_start <= p.close_at <= q.open_at])
+    k = bisect_right(lay.quote_opens, q.open_at) - 1  # q itself: quotes do not overlap, in text order
+    prev_q = lay.quotes[k - 1] if k > 0 else None
+    floor = max(s_start, prev_q.close_at) if prev_q is not None and prev_q.close_at <= q.open_at else s_start
     intro = _INTRO.search(text, floor, q.open_at)  # "For example: ...", "... denies - ..."
     clause = intro.end() if intro else floor
     if (
@@ -59,7 +62,8 @@ def attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cue
         and (ends_open(ctx, q) or _tag_sentence(ctx, s_end, cue_at))
     ):
         s_end = lay.sentence(q.close_at + 1)[1]  # '"Can we win?" Mr. Manafort asked.': one sentence
-    tail_end = min([s_end] + [p.open_at for p in lay.quotes if q.close_at <= p.open_at < s_end])
+    next_q = lay.quotes[k + 1] if k + 1 < len(lay.quotes) else None
+    tail_end = min(s_end, next_q.open_at) if next_q is not None and q.close_at <= next_q.open_at else s_end
     lead_words = words_between(ctx, floor, q.open_at)
     dash = _dash(ctx, q) or _between(ctx, q, cues, floor, s_start)
     if dash is not None:
@@ -75,7 +79,7 @@ def attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cue
                     "partial", after[0], after[1], (floor, q.close_at)
                 )  # "Golf is ''a ...,'' he said."
             return Attribution("direct", after[0], after[1])
-    head = [c for c in cues if floor <= ctx.ws(c.first) and ctx.we(c.last - 1) <= q.open_at]
+    head = cues_between(ctx, cues, floor, q.open_at)
     if not head and not lead_words and floor == s_start:
         return _lead_in(ctx, q, cues)
     signed = _dash_colon(ctx, q, floor, head)
@@ -143,11 +147,22 @@ def _name_before(ctx: Context, floor: int, colon: int) -> Mention | None:
     return Mention(ent.start, ent.end, "entity", ent)
 
 
+def cues_between(ctx: Context, cues: list[CueHit], start: int, end: int) -> list[CueHit]:
+    """The cues (in text order) lying within text[start:end], found by bisection."""
+    i = bisect_left(cues, ctx.lay.word_index(start), key=lambda c: c.first)
+    out = []
+    while i < len(cues) and ctx.ws(cues[i].first) < end:
+        if ctx.we(cues[i].last - 1) <= end:
+            out.append(cues[i])
+        i += 1
+    return out
+
+
 def _between(ctx: Context, q: Quoted, cues: list[CueHit], floor: int, s_start: int) -> Attribution | None:
     """'"A," Trump said, "B."': B takes the attribution between the two quotes."""
     if floor == s_start:
         return None
-    head = [c for c in cues if floor <= ctx.ws(c.first) and ctx.we(c.last - 1) <= q.open_at]
+    head = cues_between(ctx, cues, floor, q.open_at)
     if len(head) != 1 or head[0].kind not in ("speech", "object"):
         return None
     c = head[0]

@@ -9,7 +9,7 @@ Shapes, all within one sentence (outside quotes):
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 from pipeline.config import QuoteConfig
 from pipeline.quotes_context import Context, CueHit, Mention
@@ -25,6 +25,7 @@ _PHRASE_WORDS = 5  # a phrase between a verb and its clause ("said in politics i
 _PHRASE_STOP = re.compile(r"[:;]|\s[-\u2014\u2013]{1,2}\s|\u2014")
 _SCARE_WORDS = 3  # a quote this short that the sentence runs on through is a scare quote
 _GAP_WORDS = 3  # words between a postposed speaker and its verb ("Smith, 42, also said")
+_NEAR_WORDS = 32  # a cue's speaker and asides lie within this many words of it
 _CLOSING = "\"\u201d\u2019'\u00bb"
 
 
@@ -43,8 +44,12 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
         if got is not None:
             found.append((c, *got))
     out: list[Quote] = []
+    firsts = [c.first for c, _, _, _ in found]  # cues in text order: each clause looks only near itself
+    reach = _NEAR_WORDS
     for c, mention, start, end in found:
-        end = _cut(ctx, c, start, end, found)
+        lo = bisect_left(firsts, ctx.lay.word_index(start) - reach)
+        hi = bisect_right(firsts, ctx.lay.word_index(end) + reach)
+        end = _cut(ctx, c, start, end, found[lo:hi])
         start, end = _trim(ctx.text, start, end)
         content = ctx.text[start:end]
         least = (
@@ -61,7 +66,16 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
         speaker = speaker_of(ctx, mention) if mention is not None else None
         out.append(Quote(content, start, end, "indirect", speaker, Cue(ctx.text[cs:ce], cs, ce)))
     kinds = {ctx.ws(c.first): c.kind for c, _, _, _ in found}
-    return [q for q in out if not _nested(q, out, kinds)]
+    at = [q.cue.start if q.cue is not None else q.start for q in out]  # in text order, as the cues
+    cue_words = [ctx.lay.word_index(a) for a in at]
+    span = ctx.lex.max_clause_words + _NEAR_WORDS
+    kept = []
+    for quote, w in zip(out, cue_words, strict=True):
+        lo = bisect_left(cue_words, w - span)
+        hi = bisect_right(cue_words, w + span)
+        if not _nested(quote, out[lo:hi], kinds):
+            kept.append(quote)
+    return kept
 
 
 def _nested(q: Quote, out: list[Quote], kinds: dict[int, str]) -> bool:
@@ -185,6 +199,19 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _sentence(ctx: Context, at: int) -> tuple[int, int]:
+    """The sentence holding `at`, cut to `max_clause_words` words either side: a clause is never
+    longer, and a run-on "sentence" of thousands of words costs each cue a bounded look."""
+    start, end = ctx.lay.sentence(at)
+    k = ctx.lay.word_index(at)
+    reach = ctx.lex.max_clause_words
+    if k - reach > 0:
+        start = max(start, ctx.ws(k - reach))
+    if k + reach < len(ctx.low):
+        end = min(end, ctx.we(k + reach))
+    return start, end
+
+
 def _floor(ctx: Context, s_start: int, at: int) -> int:
     """Where the clause holding `at` starts: the sentence start, or after a quote or a semicolon."""
     floor = s_start
@@ -238,7 +265,7 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     """(speaker mention, content start, content end) for one cue, or None."""
     text, lex = ctx.text, ctx.lex
     cs, ce = ctx.ws(c.first), ctx.we(c.last - 1)
-    s_start, s_end = ctx.lay.sentence(cs)
+    s_start, s_end = _sentence(ctx, cs)
     floor = _floor(ctx, s_start, cs)
     semi = text.find(";", ce, s_end)
     clause_end = s_end if semi < 0 else semi
@@ -463,7 +490,7 @@ def _unsourced(ctx: Context, c: CueHit) -> tuple[Mention | None, int, int] | Non
     """ "The plan seems to work", "the vote is expected to pass", "he reportedly left": a view
     nobody in the text holds; the content is the whole clause (its subject too), the source none."""
     cs = ctx.ws(c.first)
-    s_start, s_end = ctx.lay.sentence(cs)
+    s_start, s_end = _sentence(ctx, cs)
     floor = _floor(ctx, s_start, cs)
     semi = ctx.text.find(";", cs, s_end)
     end = s_end if semi < 0 else semi
@@ -503,7 +530,7 @@ def _passive(ctx: Context, c: CueHit) -> tuple[Mention, int, int] | None:
     if ctx.low[c.last - 1].endswith(lex.progressive_suffix or "\0"):
         return None  # "standing by": not a passive
     cs = ctx.ws(c.first)
-    s_start, s_end = ctx.lay.sentence(cs)
+    s_start, s_end = _sentence(ctx, cs)
     floor = _floor(ctx, s_start, cs)
     source = speaker_after(ctx, c.last + 1, s_end)
     if source is None:
@@ -527,7 +554,7 @@ def _asked(ctx: Context, c: CueHit) -> tuple[Mention | None, int, int] | None:
     if ctx.low[c.first] not in lex.question_cues:
         return None
     cs = ctx.ws(c.first)
-    s_start, s_end = ctx.lay.sentence(cs)
+    s_start, s_end = _sentence(ctx, cs)
     lead = ctx.text[_floor(ctx, s_start, cs) : cs].split()
     if len(lead) > 1 or (lead and norm(lead[0]) not in lex.question_leads):
         return None

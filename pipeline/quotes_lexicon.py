@@ -79,6 +79,7 @@ class QuoteLexicon:
     # "his" -> "m": owners of those nouns
     possessives: dict[str, str] = dataclasses.field(default_factory=dict)
     max_held_words: int = 40
+    max_clause_words: int = 120  # no reported clause is longer; bounds the work per cue
     # "with" of "with Smith saying ...": a participle's subject follows
     absolute_leads: frozenset[str] = frozenset()
     # "like": a stance word that right after a comma is a preposition ("Smith, like most economists, ...")
@@ -208,6 +209,7 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
         nominal_cues=phrases(data.get("nominal_cues", [])),
         possessives={norm(k): v for k, v in data.get("possessives", {}).items()},
         max_held_words=int(data.get("max_held_words", 40)),
+        max_clause_words=int(data.get("max_clause_words", 120)),
         past_suffix=str(data.get("past_suffix", "")),
         aspect_verbs=frozenset(map(norm, data.get("aspect_verbs", []))),
         absolute_leads=frozenset(map(norm, data.get("absolute_leads", []))),

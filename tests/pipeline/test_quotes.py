@@ -1339,6 +1339,25 @@ def test_a_long_subject_phrase_speaks() -> None:
     assert q.text == "the pier would close"
 
 
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "While the toll rose according to harbour records ",
+        "While officials backed the toll and said the pier ",
+        'he said "a" ',
+        "Smith, who said the toll was fair, said ",
+    ],
+)
+def test_a_run_on_sentence_with_thousands_of_cues_stays_cheap(unit: str) -> None:
+    import time
+
+    text = unit * 3000 + "."
+    started = time.perf_counter()
+    found = run(text)
+    assert time.perf_counter() - started < 10  # each cue looks at a bounded window (was minutes)
+    assert all(len(q.text.split()) <= EN.max_clause_words + 40 for q in found if q.kind == "indirect")
+
+
 def test_with_the_entity_stage_on_a_story() -> None:
     from pipeline.entities import extract_entities, load_entity_rules
     from pipeline.nlp import ModelRegistry
