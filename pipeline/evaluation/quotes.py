@@ -389,6 +389,7 @@ def main(argv: list[str]) -> int:
         print(f"wirestream eval quotes: {exc}", file=sys.stderr)
         return 2
     report = evaluate(articles, per_quote=args.per_quote)
-    label = args.split + (", per quote" if args.per_quote else "")
+    read = args.polnear if (args.polnear / "text").is_dir() else args.polnear / args.split
+    label = read.resolve().name + (", per quote" if args.per_quote else "")  # the folder read, not --split
     print(json.dumps(report.as_dict()) if args.json else format_report(report, label))
     return 0

@@ -251,3 +251,6 @@ def test_main_prints_the_table_and_json(tmp_path: Path, capsys: pytest.CaptureFi
     table = capsys.readouterr().out
     assert "(a) direct quotes" in table and "(b) all attributions" in table and "entity time" in table
     assert main(["--polnear", str(tmp_path / "nowhere")]) == 2
+    assert "PolNeAR dev:" in table
+    train = split.rename(tmp_path / "train")  # the label names the folder read, whatever --split says
+    assert main(["--polnear", str(train)]) == 0 and "PolNeAR train:" in capsys.readouterr().out
