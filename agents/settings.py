@@ -53,6 +53,17 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {env.get(name)!r}")
+
+
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
     raw = env.get(name)
     if not raw:
@@ -131,7 +142,11 @@ class Settings:
         pipeline = replace(
             defaults,
             max_body_bytes=_int(env, "WIRESTREAM_MAX_BODY_BYTES", defaults.max_body_bytes, 1),
-            language=replace(LanguageConfig(), languages=languages),
+            language=replace(
+                LanguageConfig(),
+                languages=languages,
+                low_accuracy=_bool(env, "WIRESTREAM_LANGUAGE_LOW_ACCURACY", LanguageConfig().low_accuracy),
+            ),
             models=replace(ModelConfig(), models=models),
             dedup=replace(
                 DedupConfig(),

@@ -44,6 +44,7 @@ def test_tunables_are_read() -> None:
             "WIRESTREAM_MAX_BODY_BYTES": "1000",
             "WIRESTREAM_SECURITY_PROTOCOL": "sasl_ssl",
             "WIRESTREAM_SASL_MECHANISM": "SCRAM-SHA-512",
+            "WIRESTREAM_LANGUAGE_LOW_ACCURACY": "true",
         }
     )
     assert s.web_port == 7001 and s.partitions == 6 and s.processing_guarantee == "exactly_once"
@@ -51,6 +52,7 @@ def test_tunables_are_read() -> None:
     assert s.pipeline.models.models["fr"]  # untouched languages keep their defaults
     assert s.pipeline.dedup.horizon_seconds == 3600
     assert s.pipeline.max_body_bytes == 1000
+    assert s.pipeline.language.low_accuracy and not Settings.from_env({}).pipeline.language.low_accuracy
     assert s.security.protocol == "SASL_SSL" and s.security.sasl_mechanism == "SCRAM-SHA-512"
 
 
@@ -63,6 +65,7 @@ def test_tunables_are_read() -> None:
         {"WIRESTREAM_PROCESSING_GUARANTEE": "maybe_once"},
         {"WIRESTREAM_TOPIC_PREFIX": "has space"},
         {"WIRESTREAM_SECURITY_PROTOCOL": "CARRIER_PIGEON"},
+        {"WIRESTREAM_LANGUAGE_LOW_ACCURACY": "sometimes"},
     ],
 )
 def test_bad_values_are_refused_with_the_variable_named(env: dict[str, str]) -> None:
