@@ -236,6 +236,11 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                 letters: list[tuple[TP, DeadLetter]] = []  # published with the batch, then acked
                 for event in events:
                     msg = event.message
+                    # take_events acks each event when this body returns; one more reference keeps
+                    # its offset uncommitted until `finish` has published the batch's outcomes. A
+                    # message handled already (delivered again after a seek) waits too: its first
+                    # handling may still be in a batch before this one, and `finish` runs in order
+                    msg.incref()
                     if guard.seen(msg.topic, msg.partition, msg.offset):
                         continue
                     prepared = _handover(event.value, msg.topic, msg.partition, msg.offset)
@@ -244,9 +249,6 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                     else:
                         batch.append(prepared)
                         sources.append(msg.tp)
-                    # take_events acks each event when this body returns; one more reference keeps
-                    # its offset uncommitted until `finish` has published the batch's outcomes
-                    msg.incref()
                 # spaCy runs in a thread, so the event loop keeps heartbeats and commits going;
                 # submitted now, it queues behind the batch still in the thread, which never idles
                 work = loop.run_in_executor(executor, timed_annotate, batch) if batch else None

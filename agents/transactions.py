@@ -15,6 +15,35 @@ its offset not acked yet), so a transaction never commits outputs without their 
 
 `Consumer` (both guarantees) seeks partitions that have no committed offset to their beginning after a
 rebalance, so one of them cannot stop aiokafka from fetching anything (the rebalance-test stall).
+
+Table recovery across a rebalance (`StableOffsetsConsumerThread`). Faust recovers a changelog partition
+from the offset its RocksDB holds ("persisted": the last record a standby or an earlier recovery applied)
+up to the partition's end ("highwater"), and stops with a ConsistencyError when the persisted offset is
+past the end (the topic was deleted or truncated under the local files). In a transaction Faust took the
+end from aiokafka's cached last stable offset, which a new assignment (every rebalance) does not have
+until a fetch of the partition returns, and recovery measures with the changelogs paused: Faust then used
+-1. A survivor promoted from standby (persisted offset, say, 200) was stopped by the check (200 > -1),
+and a worker with nothing persisted found nothing to recover whenever no fetch had come first (its table
+silently empty). The standby itself was never past the end: it reads `read_committed`, so everything it
+applied is below the last stable offset, which never moves back. The fix is the measure, not the check:
+the end offsets are asked of the broker, which answers `read_committed` consumers with the last stable
+offset (LSO). That is the end of what a `read_committed` reader can see, so the check keeps comparing
+like with like, and stays on: a persisted offset past the LSO still means lost topic data, and a crash is
+better than state lost silently.
+
+Why recovering to the LSO loses nothing: a changelog partition is written only in the transactions of
+its table partition's owner (`<app id>-<group>-<partition>`). Before a new owner recovers, Faust starts
+its producer for that transactional id (`transactions.on_rebalance` runs before `tables.on_rebalance`),
+which fences the dead owner and has the broker finish its open transaction (aborted), so the LSO then
+covers every committed change. Records past the LSO can only be that aborted work, which the new owner
+redoes from the committed input offsets. Faust's recovery then ends at the LSO's last offset, usually a
+transaction marker that no record reaches: its own `detect_aborted_tx` closes that gap after about 10 s.
+
+That fencing needs a fresh producer: `SourceTransactionManager.on_rebalance` also stops the producers
+of transactional ids this worker no longer owns, which Faust leaves running when the partition became
+this worker's standby; one kept until the partition came back was fenced and crashed the survivor.
+And `Consumer.ack` does not count the acks of messages a stream skipped during a rebalance (earlier
+generation, flow suspended), which Faust's next commit went past without their being handled.
 """
 
 from __future__ import annotations
@@ -33,7 +62,7 @@ from faust.transport.drivers import aiokafka as aiokafka_driver
 from faust.types import TP, RecordMetadata
 from faust.types.core import HeadersArg
 from faust.types.transports import ProducerBufferT, TPorTopicSet
-from faust.types.tuples import FutureMessage
+from faust.types.tuples import FutureMessage, Message
 
 log = logging.getLogger(__name__)
 _source: ContextVar[TP | None] = ContextVar("wirestream_source", default=None)
@@ -105,6 +134,28 @@ class SourceTransactionManager(TransactionManager):
         group = self.app.assignor.group_for_topic(source.topic)
         return f"{self.app.conf.id}-{group}-{source.partition}"
 
+    async def on_rebalance(self, assigned: set[TP], revoked: set[TP], newly_assigned: set[TP]) -> None:
+        """Stop the producer of every transactional id this worker no longer owns, then Faust's rebalance
+        (which stops the revoked ones it sees and starts the assigned ones).
+
+        Faust stops the producers of revoked partitions, but leaves out a partition that the new
+        assignment makes this worker's *standby* (its assignor names whole topic groups as standbys, so
+        a revoked `raw` or `stage.annotate` partition often is one). That producer lingers while the
+        new owner's producer, same transactional id, fences it; if the partition comes back (its new
+        owner dies), Faust finds the fenced producer still there and keeps it (`begin_transaction` fails
+        in its open transaction, logged and ignored), and the first send through it fails with
+        ProducerFenced: the survivor's agents crashed and its work stopped (the exactly_once rebalance
+        test, when the worker that joined second died). A stopped producer is replaced by a fresh one,
+        whose start fences the dead owner's.
+        """
+        owned = self._tps_to_transactional_ids(assigned)
+        producers = cast(Mapping[str, Any], getattr(self.producer, "_transaction_producers", {}))
+        stale = sorted(tid for tid in producers if tid not in owned)
+        if stale:
+            self.log.info("Stopping %d transactional producers no longer owned: %s", len(stale), stale)
+            await self._stop_transactions(stale)
+        await super().on_rebalance(assigned, revoked, newly_assigned)
+
     async def send(
         self,
         topic: str,
@@ -131,6 +182,25 @@ class SourceTransactionManager(TransactionManager):
         )
 
 
+class StableOffsetsConsumerThread(aiokafka_driver.AIOKafkaConsumerThread):
+    """Faust's aiokafka consumer thread, whose end offsets are always asked of the broker.
+
+    Faust's table recovery measures each changelog partition's end ("highwater") with
+    `Consumer.highwaters`. In a transaction (exactly_once) Faust reads it from aiokafka's
+    `last_stable_offset(tp)`, a value aiokafka only caches from the fetch responses of the current
+    assignment: every rebalance starts a new assignment with none, and recovery measures while the
+    changelogs are paused, before any fetch, so Faust most often got None and made it -1. Against -1,
+    the survivor's persisted offset (what its standby applied) raised a ConsistencyError, and a worker
+    with no persisted offset found nothing to recover (its table stayed as it was: state lost
+    silently). `end_offsets` asks the broker (ListOffsets at the consumer's isolation level), which
+    for `read_committed` answers the last stable offset, the same bound a `read_committed` standby
+    reads to: at_least_once already used it, as read_uncommitted end offsets.
+    """
+
+    async def _highwaters(self, partitions: list[TP]) -> Mapping[TP, int]:
+        return cast(Mapping[TP, int], await self._ensure_consumer().end_offsets(partitions))
+
+
 class Consumer(aiokafka_driver.Consumer):
     """Faust's aiokafka consumer; after a rebalance, a partition with no committed offset yet is sought
     to its beginning explicitly (what `consumer_auto_offset_reset="earliest"` means anyway).
@@ -141,6 +211,27 @@ class Consumer(aiokafka_driver.Consumer):
     nobody had committed yet (the single-partition dedup hand-over, or one the dead worker had just
     started) consumed nothing more for five minutes, on any partition of our single broker.
     """
+
+    def _new_consumer_thread(self) -> aiokafka_driver.AIOKafkaConsumerThread:
+        return StableOffsetsConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    def ack(self, message: Message) -> bool:
+        """Faust's ack, except for a message of an earlier generation or one acked while a rebalance
+        holds the streams (flow control suspended): that one does not count as handled.
+
+        A stream that receives a message fetched before the current assignment, or while the flow is
+        suspended, skips it and acks it, trusting the seek to the committed offset after the
+        rebalance to deliver it again. But the ack stays in the consumer's books for a partition
+        that it keeps or has just been given, and Faust's next commit goes past it: seen in the
+        exactly_once rebalance test, where the survivor committed the dedup partition 18 offsets
+        past the dead worker's without handling them (the dedup-owner run that lost 42 ids). Left
+        unacked, the message comes again after the seek, and is acked when handled there (or
+        skipped by the agent's `OffsetGuard` when this process handled it already).
+        """
+        app = self.app
+        if message.generation_id != app.consumer_generation_id or not app.flow_control.is_active():
+            return False
+        return super().ack(message)
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
         committed = await super().seek_to_committed()
