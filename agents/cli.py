@@ -14,6 +14,7 @@ from typing import IO, Any, BinaryIO
 
 from agents.settings import Settings, SettingsError
 from agents.topics import TopicNames, encode, key_of
+from pipeline.records import not_json
 
 EVALS = ("quotes", "dedup", "language", "entities")
 
@@ -219,18 +220,14 @@ def tail_line(value: bytes | None) -> bytes:
     """One message value as one line of UTF-8 JSON: a compact JSON value passes as it is; JSON spread
     over several lines or not in UTF-8 is re-encoded; a tombstone is `null`; anything else becomes a JSON
     string."""
-
-    def refuse(name: str) -> Any:
-        raise ValueError(f"{name} is not JSON")
-
     if value is None:
         return b"null\n"
     try:
         text = value.decode("utf-8")
-        obj = json.loads(text, parse_constant=refuse)
+        obj = json.loads(text, parse_constant=not_json)
     except (ValueError, RecursionError):
         try:
-            obj = json.loads(value, parse_constant=refuse)  # UTF-16 / UTF-32 JSON (json detects them)
+            obj = json.loads(value, parse_constant=not_json)  # UTF-16 / UTF-32 JSON (json detects them)
         except (ValueError, RecursionError):
             return encode(value.decode("utf-8", "replace")) + b"\n"
         return encode(obj) + b"\n"

@@ -34,6 +34,7 @@ from pipeline.records import (
     Language,
     Quote,
     Story,
+    not_json,
     scrub,
     scrub_json,
 )
@@ -103,16 +104,11 @@ def decode_raw(raw: bytes | str) -> Any:
     if not text.strip():
         raise InvalidStory("empty_message", "the message is empty")
     try:
-        return json.loads(text, parse_constant=_not_json, parse_float=_finite)
+        return json.loads(text, parse_constant=not_json, parse_float=_finite)
     except RecursionError as exc:
         raise InvalidStory("json_too_deep", "the JSON nests deeper than the parser allows") from exc
     except ValueError as exc:
         raise InvalidStory("invalid_json", f"the message is not JSON: {exc}") from exc
-
-
-def _not_json(name: str) -> Any:
-    """NaN and Infinity: Python's json reads them, but no JSON consumer can (the record would carry them)."""
-    raise ValueError(f"{name} is not a JSON value")
 
 
 def _finite(text: str) -> float:

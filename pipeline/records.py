@@ -31,6 +31,12 @@ def scrub(text: str) -> str:
         return _SURROGATE.sub("\ufffd", text)
 
 
+def not_json(name: str) -> Any:
+    """`json.loads(..., parse_constant=not_json)`: NaN and Infinity are Python's, not JSON (no JSON consumer
+    could read a record that carried them)."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def utf8_size(text: str) -> int:
     """Bytes of `text` in UTF-8 (a lone surrogate, which `scrub` later replaces, counts its 3 bytes)."""
     return len(text.encode("utf-8", "surrogatepass"))
