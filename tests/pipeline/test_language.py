@@ -47,6 +47,21 @@ def test_languages_are_configurable() -> None:
         _ = LanguageDetector(LanguageConfig(languages=("xx",))).lingua
 
 
+def test_low_accuracy_mode_still_names_story_length_text() -> None:
+    """WIRESTREAM_LANGUAGE_LOW_ACCURACY: lingua's trigram models only, enough for a story's prefix."""
+    low = LanguageDetector(LanguageConfig(low_accuracy=True))
+    story = (
+        "The regional council voted on Tuesday to keep the night bus network running through the winter, "
+        "after drivers and riders asked it to reverse a plan to cut the late routes from January."
+    )
+    french = (
+        "Le conseil r\u00e9gional a vot\u00e9 mardi le maintien du r\u00e9seau de bus de nuit pendant "
+        "l'hiver, apr\u00e8s que les conducteurs et les usagers lui ont demand\u00e9 de renoncer "
+        "\u00e0 son projet."
+    )
+    assert low.detect(story).code == "en" and low.detect(french).code == "fr"
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [
