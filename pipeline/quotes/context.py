@@ -1,5 +1,5 @@
 """The story as the quotes stage reads it: layout, lower-cased words, entities and punctuation by
-word, and the cue phrases found in it. Built once per story; the other quotes_* modules read it."""
+word, and the cue phrases found in it. Built once per story; the other `pipeline.quotes` modules read it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pipeline.quotes_layout import Layout
-from pipeline.quotes_lexicon import QuoteLexicon, norm
+from pipeline.quotes.layout import Layout
+from pipeline.quotes.lexicon import QuoteLexicon, norm
 from pipeline.records import Entity
 
 PERSON_LABELS = frozenset({"PERSON", "PER"})

@@ -15,10 +15,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from pipeline.config import QuoteConfig
-from pipeline.quotes_context import PERSON_LABELS, Context, CueHit, Mention
-from pipeline.quotes_layout import Quoted
-from pipeline.quotes_lexicon import WEAK_KINDS
-from pipeline.quotes_speaker import (
+from pipeline.quotes.context import PERSON_LABELS, Context, CueHit, Mention
+from pipeline.quotes.layout import Quoted
+from pipeline.quotes.lexicon import WEAK_KINDS
+from pipeline.quotes.speaker import (
     after_cue,
     clause_subject,
     colon_speaker,

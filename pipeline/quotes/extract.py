@@ -14,23 +14,19 @@ does not continue, a short quote with no cue: a scare quote or a title) is left 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from pipeline.config import QuoteConfig
-from pipeline.quotes_context import Context, CueHit
-from pipeline.quotes_direct import Attribution, attribute, continuation, ends_open
-from pipeline.quotes_indirect import indirect_quotes
-from pipeline.quotes_labels import labelled_lines
-from pipeline.quotes_layout import MARKS, Quoted, layout
-from pipeline.quotes_lexicon import QuoteLexicon, load_lexicon
-from pipeline.quotes_nominal import nominal_quotes
-from pipeline.quotes_resolve import speaker_of
+from pipeline.quotes.context import Context, CueHit
+from pipeline.quotes.direct import Attribution, attribute, continuation, ends_open
+from pipeline.quotes.indirect import indirect_quotes
+from pipeline.quotes.labels import labelled_lines
+from pipeline.quotes.layout import MARKS, Quoted, layout
+from pipeline.quotes.lexicon import QuoteLexicon, load_quote_lexicon
+from pipeline.quotes.nominal import nominal_quotes
+from pipeline.quotes.resolve import speaker_of
 from pipeline.records import Cue, Entity, Quote, Speaker
 
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
-
-__all__ = ["QuoteLexicon", "extract_quotes", "load_lexicon"]
+__all__ = ["QuoteLexicon", "extract_quotes", "load_quote_lexicon"]
 
 
 def extract_quotes(
@@ -39,10 +35,9 @@ def extract_quotes(
     *,
     lexicon: QuoteLexicon,
     config: QuoteConfig = QuoteConfig(),
-    doc: Doc | None = None,
 ) -> list[Quote]:
-    """Quotes of `text` in text order; every offset indexes `text`. `doc` is not needed (kept for
-    callers that have it); entities are the entity stage's output for this very text."""
+    """Quotes of `text` in text order; every offset indexes `text`; entities are the entity stage's
+    output for this very text (no parse is needed: the stage reads words, marks and entity spans)."""
     if not text:
         return []
     ctx = Context(text, layout(text, lexicon.abbreviations), lexicon, entities)

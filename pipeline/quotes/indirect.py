@@ -12,11 +12,11 @@ import re
 from bisect import bisect_left, bisect_right
 
 from pipeline.config import QuoteConfig
-from pipeline.quotes_context import Context, CueHit, Mention
-from pipeline.quotes_layout import Quoted
-from pipeline.quotes_lexicon import norm
-from pipeline.quotes_resolve import speaker_of
-from pipeline.quotes_speaker import after_cue, clause_subject, glued_pronoun, speaker_after, subject_before
+from pipeline.quotes.context import Context, CueHit, Mention
+from pipeline.quotes.layout import Quoted
+from pipeline.quotes.lexicon import norm
+from pipeline.quotes.resolve import speaker_of
+from pipeline.quotes.speaker import after_cue, clause_subject, glued_pronoun, speaker_after, subject_before
 from pipeline.records import Cue, Quote
 
 _DATELINE = re.compile(r"[A-Z][A-Z.'\- ]+(?:,[\w. ]+)?(?:\([^)]{1,20}\))?\s*(?:[-\u2014\u2013]{1,2}|:)\s+")

@@ -1,7 +1,7 @@
 """Labelled lines for the quotes stage: a paragraph opened by a speaker's name and a colon, the way
 interview transcripts ("SMITH: We will ...", "Q: ...") and headlines ("Smith: Plan will fail") print
 what someone says. The content is the rest of the line, kind `indirect` (no quote marks: a quoted
-line is a direct quote, attributed by `quotes_direct`). Section labels ("UPDATE:", "Photo:") are
+line is a direct quote, attributed by `quotes.direct`). Section labels ("UPDATE:", "Photo:") are
 data (`not_labels`), not speakers.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.quotes_context import SPEAKER_LABELS, Context, Mention
-from pipeline.quotes_lexicon import norm
-from pipeline.quotes_resolve import speaker_of
+from pipeline.quotes.context import SPEAKER_LABELS, Context, Mention
+from pipeline.quotes.lexicon import norm
+from pipeline.quotes.resolve import speaker_of
 from pipeline.records import Cue, Quote
 
 _LABEL = re.compile(r"(?m)^[ \t]*(?P<label>[^\W\d_][^\n:]{0,40}?)[ \t]*:[ \t]+(?P<rest>[^\n]*\S)")

@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from pipeline.quotes_layout import WORD
+from pipeline.quotes.layout import WORD
 
 Phrases = dict[str, tuple[tuple[str, ...], ...]]  # first (or last) word -> phrases, longest first
 CUE_KINDS = ("speech", "object", "participle", "according_to", "partial", "belief", "stance", "unsourced")
@@ -23,7 +23,7 @@ WEAK_KINDS = frozenset({"belief", "partial", "stance"})
 
 @dataclass(frozen=True, slots=True)
 class QuoteLexicon:
-    """Cue phrases (by kind) and word classes for one language; built by `load_lexicon`."""
+    """Cue phrases (by kind) and word classes for one language; built by `load_quote_lexicon`."""
 
     lang: str
     cues: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # first word -> ((words, kind), ...)
@@ -134,7 +134,7 @@ def _first_names() -> dict[str, str]:
 
 
 @cache
-def load_lexicon(lang: str) -> QuoteLexicon | None:
+def load_quote_lexicon(lang: str) -> QuoteLexicon | None:
     """The lexicon for `lang` from its data file, or None when there are no resources for it."""
     path = resources.files("pipeline.resources.quotes").joinpath(f"{lang}.json")
     if not path.is_file():

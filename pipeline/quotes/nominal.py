@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from pipeline.quotes_context import SPEAKER_LABELS, Context, Mention
-from pipeline.quotes_lexicon import match_forward
-from pipeline.quotes_resolve import speaker_of
+from pipeline.quotes.context import SPEAKER_LABELS, Context, Mention
+from pipeline.quotes.lexicon import match_forward
+from pipeline.quotes.resolve import speaker_of
 from pipeline.records import Cue, Quote
 
 _MODIFIERS = 2  # words between the owner and the noun ("his repeated public attacks on")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from pipeline.quotes_context import PERSON_LABELS, Context, Mention
-from pipeline.quotes_lexicon import QuoteLexicon, norm
+from pipeline.quotes.context import PERSON_LABELS, Context, Mention
+from pipeline.quotes.lexicon import QuoteLexicon, norm
 from pipeline.records import Entity, Speaker
 
 

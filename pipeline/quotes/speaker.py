@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.quotes_context import PERSON_LABELS, SPEAKER_LABELS, Context, CueHit, Mention
-from pipeline.quotes_lexicon import QuoteLexicon, match_backward, match_forward
+from pipeline.quotes.context import PERSON_LABELS, SPEAKER_LABELS, Context, CueHit, Mention
+from pipeline.quotes.lexicon import QuoteLexicon, match_backward, match_forward
 from pipeline.records import Entity
 
 _DASH = re.compile(r"\s[-\u2014\u2013]{1,2}\s|\u2014")
