@@ -44,7 +44,7 @@ def extract_quotes(
     cues = ctx.cues()
     speaking = [c for c in cues if c.kind != "unsourced"]  # "seems", "reportedly": nobody said it
     cue_at = {c.first: c for c in speaking}
-    found = [(q, attribute(ctx, q, speaking, cue_at)) for q in ctx.lay.quotes]
+    found = [(q, attribute(ctx, q, speaking, cue_at)) for q in ctx.layout.quotes]
     found = [(q, f) for q, f in found if not _title_after_verb(ctx, q, f, config)]
     # cues attributing a direct quote (or carrying a partial one) are not reported again as indirect
     used = {f.cue.first for _, f in found if f is not None and (f.kind == "direct" or f.carrier)}
@@ -134,7 +134,7 @@ def _carrier(q: Quoted, c: CueHit, ctx: Context, indirect: list[Quote]) -> Quote
     """The indirect quote whose reported clause holds a partial quote: its own cue's, else the
     nearest one before it (the partial is part of what that verb reports)."""
     holding = [i for i in indirect if i.start <= q.start and q.end <= i.end and i.cue is not None]
-    same = [i for i in holding if i.cue is not None and i.cue.start == ctx.ws(c.first)]
+    same = [i for i in holding if i.cue is not None and i.cue.start == ctx.word_start(c.first)]
     if same:
         return same[0]
     return max(holding, key=lambda i: i.cue.start if i.cue else -1, default=None)
@@ -143,7 +143,7 @@ def _carrier(q: Quoted, c: CueHit, ctx: Context, indirect: list[Quote]) -> Quote
 def _cue(ctx: Context, c: CueHit) -> Cue:
     if c.kind == "colon":  # a colon or a dash standing for the verb
         return Cue(ctx.text[c.at], c.at, c.at + 1)
-    start, end = ctx.ws(c.first), ctx.we(c.last - 1)
+    start, end = ctx.word_start(c.first), ctx.word_end(c.last - 1)
     return Cue(ctx.text[start:end], start, end)
 
 

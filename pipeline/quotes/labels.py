@@ -24,11 +24,11 @@ def labelled_lines(ctx: Context, min_words: int) -> list[Quote]:
     for m in _LABEL.finditer(ctx.text):
         label, rest = m.group("label"), m.group("rest")
         words = label.split()
-        if not words or len(words) > ctx.lex.max_label_words or norm(label) in ctx.lex.not_labels:
+        if not words or len(words) > ctx.lexicon.max_label_words or norm(label) in ctx.lexicon.not_labels:
             continue
         if not all(w[:1].isupper() for w in words) or rest[:1] in _MARKS or len(rest.split()) < min_words:
             continue
-        if ctx.lay.quote_at(m.start("label")) is not None:
+        if ctx.layout.quote_at(m.start("label")) is not None:
             continue
         start, end = m.span("label")
         ent = next(
