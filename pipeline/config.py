@@ -101,6 +101,13 @@ class DedupConfig:
     correction_similarity: float = 0.5  # a same-source story saying it corrects, at least this similar
     marker_window: int = 600  # correction notes: looked for in the headline and this many chars at each end
     max_bucket_ids: int = 64  # ids kept per LSH bucket (the oldest drop out): bounds degenerate texts
+    paragraph_sample: int = 8  # smallest shingle hashes kept per paragraph (bottom-k; changed: fresh state)
+    paragraph_same: int = 5  # two paragraphs sharing this many of them are the same (copy, light edit)
+    paragraph_rewrite: int = 2  # a new paragraph sharing this many with an old one it replaced rewrites it
+    paragraph_min_shingles: int = 6  # shorter paragraphs (chrome, bylines, a dateline) are not sampled
+    paragraph_key_shingles: int = 15  # paragraphs at least this long are index keys (copies find each other)
+    duplicate_min_paragraphs: int = 3  # a story of this many paragraphs, each one a seen story's: duplicate
+    update_min_paragraph_shingles: int = 8  # an update adds new paragraphs of at least this many shingles
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,13 +8,16 @@ remembers (exact hash of the normalised words, then MinHash/LSH over word shingl
    that id; the same or an older version is a `duplicate` of it (similarity 1.0 for the same text).
 2. Same normalised text as a seen story: `duplicate` of it, similarity 1.0 (unless the same source
    re-sends it saying it corrects: `correction`).
-3. Seen stories sharing at least `min_band_hits` LSH bands, verified on their signatures:
-   - a same-source one whose text the story keeps (`update_containment`) and adds to
-     (`update_min_added`, `update_min_growth`): `update` of it (`correction` with a marker), the most
-     similar such one; else the most similar same-source one when the story says it corrects and is
-     `correction_similarity`-similar: `correction`;
+3. Seen stories sharing at least `min_band_hits` LSH bands or paragraph keys, verified on their
+   signatures and paragraph samples (`Sketcher.paragraph_samples`):
+   - a same-source one whose paragraphs the story keeps (`update_containment` of its text) and to
+     which it adds whole paragraphs of new text (`update_min_paragraph_shingles`), however long the
+     story (a write-thru: "UPDATE 1-", a rewritten lead, paragraphs appended): `update` of it
+     (`correction` with a marker), the most similar such one, unless the story only repeats a closer
+     one (the first take re-sent after its write-thru); else the most similar same-source one when
+     the story says it corrects and is `correction_similarity`-similar: `correction`;
    - else the most similar one, when the story's text is contained in it (`duplicate_containment`: a
-     cut or lightly edited copy) or Jaccard >= `threshold`: `duplicate`.
+     cut copy; or, paragraph by paragraph, a lightly edited one) or Jaccard >= `threshold`: `duplicate`.
 4. Otherwise `unique`.
 
 Stories in different languages never meet: the language is part of every index key. Duplicates are
@@ -46,9 +49,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
+
 from pipeline.config import DedupConfig
 from pipeline.dedup.index import DOC, DedupIndex
-from pipeline.dedup.sketch import Sketch, Sketcher, decode_signature, jaccard, normalise
+from pipeline.dedup.sketch import Sketch, Sketcher, decode_paragraphs, decode_signature, jaccard, normalise
 from pipeline.dedup.store import DedupStore, MemoryStore
 from pipeline.records import Dedup, DedupStatus, Story
 
@@ -159,6 +164,83 @@ class _Seen:
     similarity: float
 
 
+@dataclass(frozen=True, slots=True)
+class ParagraphDiff:
+    """How a story's paragraphs compare with a seen story's (from their bottom-k samples)."""
+
+    kept: float  # share of the seen story's sampled shingles in paragraphs the story has again
+    added: int  # new paragraphs: ones like no paragraph of the seen story, and not a rewrite of one it lost
+    added_shingles: int  # shingles in those paragraphs
+    repeats: bool  # every paragraph of the story is one of the seen story's (copied or lightly edited)
+    within: float  # share of the story's sampled shingles in paragraphs that are the seen story's
+    paragraphs: int  # the story's sampled paragraphs
+
+
+def paragraph_diff(old: np.ndarray, new: np.ndarray, *, same_at: int, rewrite_at: int) -> ParagraphDiff:
+    """Paragraph samples of a seen story (`old`) against a new one's.
+
+    Paragraphs are paired one to one, the pairs sharing most sampled hashes first: a copy shares all
+    of them, a light edit, a changed figure or a dateline most, and a rewrite of a paragraph some. An
+    old paragraph paired at `same_at` or more is kept; a new paragraph paired with none (sharing fewer
+    than `rewrite_at` with every old paragraph still free) is added text. One to one, so a paragraph
+    that repeats the phrases of an old one that is copied elsewhere in the story is still new, and
+    the phrases every story uses do not make a paragraph old.
+    """
+    shared = _shared_samples(old[:, 1:], new[:, 1:])
+    old_pair = np.zeros(len(old), dtype=np.int64)
+    new_pair = np.zeros(len(new), dtype=np.int64)
+    rows, cols = np.arange(len(old)), shared.argmax(axis=1)
+    best = shared[rows, cols]
+    mutual = (shared.argmax(axis=0)[cols] == rows) & (best >= same_at)  # clear pairs, all at once
+    old_pair[rows[mutual]] = best[mutual]
+    new_pair[cols[mutual]] = best[mutual]
+    work = shared.copy()
+    work[rows[mutual], :] = -1
+    work[:, cols[mutual]] = -1
+    while work.size:
+        at = int(work.argmax())
+        i, j = divmod(at, work.shape[1])
+        if work[i, j] < rewrite_at:
+            break
+        old_pair[i] = new_pair[j] = work[i, j]
+        work[i, :] = -1
+        work[:, j] = -1
+    added = new_pair < rewrite_at
+    total = int(old[:, 0].sum())
+    kept = float(old[old_pair >= same_at, 0].sum()) / total if total else 0.0
+    same = new_pair >= same_at
+    own = int(new[:, 0].sum())
+    within = float(new[same, 0].sum()) / own if own else 0.0
+    return ParagraphDiff(kept, int(added.sum()), int(new[added, 0].sum()), bool(same.all()), within, len(new))
+
+
+def _shared_samples(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """old x new: how many distinct sampled hashes each pair of paragraphs has in common, found by
+    sorting the new samples and looking each old one up (few values are shared, so this beats
+    comparing every pair of samples)."""
+    shared = np.zeros((len(old), len(new)), dtype=np.int64)
+    old_rows, old_values = _distinct(old)
+    new_rows, new_values = _distinct(new)
+    order = np.argsort(new_values, kind="stable")
+    ordered = new_values[order]
+    lo = np.searchsorted(ordered, old_values, side="left")
+    hi = np.searchsorted(ordered, old_values, side="right")
+    hits = hi - lo
+    total = int(hits.sum())
+    if total:
+        first = np.repeat(lo - np.cumsum(hits) + hits, hits) + np.arange(total)
+        np.add.at(shared, (np.repeat(old_rows, hits), new_rows[order[first]]), 1)
+    return shared
+
+
+def _distinct(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row, value) of each distinct sampled hash of each row (samples are sorted within a row)."""
+    once = np.ones(samples.shape, dtype=bool)
+    once[:, 1:] = samples[:, 1:] != samples[:, :-1]
+    rows, _ = np.nonzero(once)
+    return rows, samples[once]
+
+
 def _overlap(seen: _Seen, sketch: Sketch) -> tuple[float, float, float]:
     """(share of the seen text in the new one, share of the new text in the seen one, new shingles),
     from the Jaccard estimate J and the set sizes: |A & B| = J (|A| + |B|) / (1 + J)."""
@@ -239,7 +321,7 @@ class Deduplicator:
                 self._remember(story, sketch, lang, now, corrects, old=old, of=exact_id)
                 return Dedup("duplicate", exact_id, 1.0)
 
-        keys = index.band_keys(lang, sketch.signature)
+        keys = index.band_keys(lang, sketch.signature) + index.paragraph_keys(lang, sketch.paragraphs)
         candidates = self._candidates(story.id, lang, sketch, index.hits(keys), since)
         decision = self._decide(story, sketch, corrects, candidates)
         if decision is not None:  # 3. similar stories
@@ -257,14 +339,16 @@ class Deduplicator:
 
         A same-source story that keeps most of a seen story's text and adds to it updates that story,
         even when a later version of it (say, the same write-thru) is closer: it updates the original.
+        One that only repeats a closer seen story (the first take re-sent after its write-thru) updates
+        nothing: it is a redelivery of that one.
         """
         cfg = self.config
         mine = [c for c in candidates if story.source and c.doc.get("src") == story.source]
         for seen in mine:
-            kept, _, added = _overlap(seen, sketch)
-            if kept >= cfg.update_containment and added >= max(
-                cfg.update_min_added, cfg.update_min_growth * seen.doc["n"]
-            ):
+            adds = self._adds(seen, sketch)
+            if adds is None:
+                break
+            if adds:
                 return ("correction" if corrects else "update"), seen
         if corrects and mine and not mine[0].doc.get("c") and mine[0].similarity >= cfg.correction_similarity:
             return "correction", mine[0]
@@ -273,7 +357,41 @@ class Deduplicator:
             _, within, _ = _overlap(best, sketch)
             if within >= cfg.duplicate_containment or best.similarity >= cfg.threshold:
                 return "duplicate", best
+            diff = self._paragraph_diff(best, sketch)
+            if (
+                diff is not None
+                and diff.paragraphs >= cfg.duplicate_min_paragraphs
+                and diff.within >= cfg.duplicate_containment
+            ):
+                return "duplicate", best  # a copy edited a word here and there: its paragraphs are there
         return None
+
+    def _paragraph_diff(self, seen: _Seen, sketch: Sketch) -> ParagraphDiff | None:
+        """The paragraph comparison with `seen`, when both have paragraph samples."""
+        cfg = self.config
+        old = decode_paragraphs(seen.doc.get("p"), cfg.paragraph_sample)
+        new = sketch.paragraphs
+        if old is None or new is None or not len(old) or not len(new):
+            return None
+        return paragraph_diff(old, new, same_at=cfg.paragraph_same, rewrite_at=cfg.paragraph_rewrite)
+
+    def _adds(self, seen: _Seen, sketch: Sketch) -> bool | None:
+        """Does the story keep most of `seen` and add to it (True), only repeat nearly all of it (None:
+        a redelivery of it), or neither (False)? Counted in paragraphs when both have samples: new
+        paragraphs of text `seen` does not have, however long `seen` was (a whole-text share of new
+        shingles shrinks as the story grows); else from the whole-text estimate."""
+        cfg = self.config
+        diff = self._paragraph_diff(seen, sketch)
+        if diff is None:
+            kept, _, added = _overlap(seen, sketch)
+            return kept >= cfg.update_containment and added >= max(
+                cfg.update_min_added, cfg.update_min_growth * seen.doc["n"]
+            )
+        if diff.repeats and diff.kept >= cfg.duplicate_containment:
+            return None
+        if diff.kept < cfg.update_containment or diff.added == 0:
+            return False
+        return diff.added_shingles >= max(cfg.update_min_added, cfg.update_min_paragraph_shingles)
 
     def _candidates(
         self, sid: str, lang: str, sketch: Sketch, hits: dict[str, int], since: float
@@ -327,6 +445,7 @@ class Deduplicator:
             "v": story.version,
             "h": sketch.exact,
             "s": sketch.encoded(),
+            "p": sketch.encoded_paragraphs(),
             "n": sketch.shingles,
             "src": story.source,
             "lang": lang,
@@ -338,7 +457,7 @@ class Deduplicator:
         }
         self.store.set(f"{DOC}{story.id}", doc)
         if keys is None and of is None:
-            keys = index.band_keys(lang, sketch.signature)
+            keys = index.band_keys(lang, sketch.signature) + index.paragraph_keys(lang, sketch.paragraphs)
         index.add(story.id, doc, keys)
 
     def expire(self, *, now: float, limit: int | None = None) -> int:

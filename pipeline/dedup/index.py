@@ -5,8 +5,13 @@ derives from those docs and is rebuilt from the store (`DedupIndex.build`) when 
 partition is (re)assigned. A Faust table then writes one changelog record per story, not one per LSH
 band it touches, and a lookup costs dict probes instead of store reads.
 
-Memory: about 2.5 KB per remembered story (32 band keys in a dict, the exact hash, a queue entry);
-the horizon bounds how many stories there are.
+Paragraph keys (one hash of each paragraph's sample, see `Sketcher.paragraph_samples`) share
+the bucket dict with the band keys, so a story that keeps two paragraphs of a seen one finds it even when
+new text has pulled their whole-text similarity below what LSH catches (a short story plus three new
+paragraphs).
+
+Memory: about 2.5 KB per remembered story (32 band keys in a dict, the exact hash, a queue entry),
+plus about 100 bytes per paragraph; the horizon bounds how many stories there are.
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.dedup.sketch import Sketcher, decode_signature
+from pipeline.dedup.sketch import MIXERS, Sketcher, decode_paragraphs, decode_signature
 
 DOC = "doc:"
+_PARAGRAPH_MIX = np.uint64(0xD6E8FEB86659FD93)  # keeps paragraph keys apart from band keys
 
 
 class DedupIndex:
@@ -55,6 +61,25 @@ class DedupIndex:
             return []
         keys: list[int] = (self.sketcher.band_hashes(signature) ^ self._salt(lang)).tolist()
         return keys
+
+    def paragraph_keys(self, lang: str, paragraphs: np.ndarray | None) -> list[int]:
+        """One key per paragraph of at least `paragraph_key_shingles` shingles: its whole sample mixed
+        into one hash, with the language. A copy of the paragraph shares it; paragraphs that share
+        common phrases (whose hashes may head many samples) do not, and short paragraphs (a standard
+        line, a sign-off) that many stories repeat lead to none."""
+        if paragraphs is None or not len(paragraphs):
+            return []
+        big = paragraphs[paragraphs[:, 0] >= self.sketcher.config.paragraph_key_shingles, 1:]
+        mixed = (big.astype(np.uint64) * MIXERS[: big.shape[1]]).sum(axis=1, dtype=np.uint64)
+        mixed ^= mixed >> np.uint64(29)
+        keys: list[int] = (mixed * _PARAGRAPH_MIX ^ self._salt(lang)[0]).tolist()
+        return keys
+
+    def doc_keys(self, doc: dict[str, Any]) -> list[int]:
+        """Every bucket key of a stored doc: its bands, then its paragraphs."""
+        lang = doc["lang"]
+        paragraphs = decode_paragraphs(doc.get("p"), self.sketcher.config.paragraph_sample)
+        return self.band_keys(lang, decode_signature(doc.get("s"))) + self.paragraph_keys(lang, paragraphs)
 
     @staticmethod
     def exact_key(lang: str, digest: str) -> str:
@@ -94,7 +119,7 @@ class DedupIndex:
         lang = doc["lang"]
         self.exact[self.exact_key(lang, doc["h"])] = sid
         if keys is None:
-            keys = self.band_keys(lang, decode_signature(doc.get("s")))
+            keys = self.doc_keys(doc)
         buckets, cap = self.buckets, self.cap
         for key in keys:
             ids = buckets.get(key)
@@ -116,7 +141,7 @@ class DedupIndex:
         if self.exact.get(key) == sid:
             del self.exact[key]
         buckets = self.buckets
-        for band in self.band_keys(lang, decode_signature(doc.get("s"))):
+        for band in self.doc_keys(doc):
             ids = buckets.get(band)
             if ids == sid:
                 del buckets[band]
@@ -179,8 +204,11 @@ class DedupIndex:
                 hashes = sketcher.band_hashes(np.stack(sigs))
                 for row, i in enumerate(rows):
                     keys[i] = (hashes[row] ^ index._salt(chunk[i][3]["lang"])).tolist()
+            sample = sketcher.config.paragraph_sample
             for i, (_, _, sid, doc) in enumerate(chunk):
                 if doc.get("ix", True):
-                    index._index(sid, doc, keys.get(i, []))
+                    paragraphs = decode_paragraphs(doc.get("p"), sample)
+                    own = keys.get(i, []) + index.paragraph_keys(doc["lang"], paragraphs)
+                    index._index(sid, doc, own)
             yield start + len(chunk)
         return index

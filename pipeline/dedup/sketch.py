@@ -29,7 +29,7 @@ _MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 _EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
 _LOW32 = np.uint64(0xFFFFFFFF)
 _S29, _S32, _S33 = np.uint64(29), np.uint64(32), np.uint64(33)
-_BAND_MIX = np.random.default_rng(7).integers(1, 1 << 63, size=64, dtype=np.uint64) | np.uint64(1)
+MIXERS = np.random.default_rng(7).integers(1, 1 << 63, size=64, dtype=np.uint64) | np.uint64(1)
 _OWN_WORD_RANGES = (  # scripts written without spaces: each character is a word
     (0x0E00, 0x0EFF),  # Thai, Lao
     (0x1000, 0x109F),  # Myanmar
@@ -139,11 +139,13 @@ def _words(text: str, casefolded: bool = False) -> tuple[np.ndarray, np.ndarray,
 
 @dataclass(frozen=True, slots=True)
 class Sketch:
-    """What dedup keeps of a text: the exact hash of its word sequence and a MinHash signature."""
+    """What dedup keeps of a text: the exact hash of its word sequence, a MinHash signature of the
+    whole text and a small sample of each paragraph (see `Sketcher.paragraph_samples`)."""
 
     exact: str  # hex digest of the normalised word sequence
     signature: np.ndarray | None  # uint32[num_perm]; None for a text without words
     shingles: int  # how many shingles (word n-grams) the text has
+    paragraphs: np.ndarray | None = None  # uint32[paragraphs, 1 + k]: shingle count, k smallest hashes
 
     def encoded(self) -> str | None:
         """The signature as a short JSON-friendly string (base64 of little-endian uint32)."""
@@ -151,11 +153,25 @@ class Sketch:
             return None
         return base64.b64encode(self.signature.astype("<u4").tobytes()).decode("ascii")
 
+    def encoded_paragraphs(self) -> str | None:
+        """The paragraph samples as base64 of little-endian uint32, row after row."""
+        if self.paragraphs is None or not len(self.paragraphs):
+            return None
+        return base64.b64encode(self.paragraphs.astype("<u4").tobytes()).decode("ascii")
+
 
 def decode_signature(text: str | None) -> np.ndarray | None:
     if not text:
         return None
     return np.frombuffer(base64.b64decode(text), dtype="<u4")
+
+
+def decode_paragraphs(text: str | None, sample: int) -> np.ndarray | None:
+    """Paragraph samples stored by `Sketch.encoded_paragraphs` (None when absent or of another shape)."""
+    flat = decode_signature(text)
+    if flat is None or len(flat) % (1 + sample):
+        return None
+    return flat.reshape(-1, 1 + sample)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -176,8 +192,8 @@ class Sketcher:
     def __init__(self, config: DedupConfig = DedupConfig()) -> None:
         if config.num_perm < 2 or config.num_perm & (config.num_perm - 1) or config.num_perm % config.bands:
             raise ValueError("num_perm must be a power of two and a multiple of bands")
-        if config.num_perm // config.bands > len(_BAND_MIX):
-            raise ValueError(f"at most {len(_BAND_MIX)} rows per band")
+        if config.num_perm // config.bands > len(MIXERS):
+            raise ValueError(f"at most {len(MIXERS)} rows per band")
         self.config = config
         self.bits = np.uint64(config.num_perm.bit_length() - 1)
         self.mask = np.uint64(config.num_perm - 1)
@@ -234,10 +250,12 @@ class Sketcher:
         for j in range(1, k):
             h *= _SHINGLE_MIX
             h += words[j : j + m]
+        line_of = lines[:m]
         if k > 1 and lines[-1] != lines[0]:  # several lines: drop the shingles that span a break
             within = lines[:m] == lines[k - 1 :]
             if within.any() and not within.all():
                 h = h[within]
+                line_of = line_of[within]
         tmp = np.empty_like(h)
         np.right_shift(h, _S33, out=tmp)  # murmur3's finaliser: every input bit reaches the bin and the value
         h ^= tmp
@@ -256,13 +274,36 @@ class Sketcher:
             nxt = np.searchsorted(filled, holes) % len(filled)
             dist = (filled[nxt] - holes) % self.config.num_perm
             sig[holes] = sig[filled[nxt]] + dist.astype(np.uint64) * _MIX2
-        return Sketch(exact, (sig & _LOW32).astype(np.uint32), len(h))
+        signature = (sig & _LOW32).astype(np.uint32)
+        return Sketch(exact, signature, len(h), self.paragraph_samples(h, line_of))
+
+    def paragraph_samples(self, mixed: np.ndarray, line_of: np.ndarray) -> np.ndarray:
+        """Per paragraph (line) of at least `paragraph_min_shingles` shingles: its shingle count and the
+        `paragraph_sample` smallest of its shingle hashes (a bottom-k sketch, 32 bits each).
+
+        Two copies of a paragraph share their sample; a paragraph edited by a word or given a dateline
+        still shares most of it; a paragraph of new text shares none of it with the old story. So the
+        samples tell a write-thru's new paragraphs from a redelivery, whatever the story's length.
+        """
+        sample = self.config.paragraph_sample
+        keys = (line_of.astype(np.uint64) << _S32) | (mixed >> _S32)
+        keys.sort()
+        para = keys >> _S32
+        starts = np.flatnonzero(np.concatenate(([True], para[1:] != para[:-1])))
+        counts = np.diff(np.append(starts, len(keys)))
+        big = counts >= self.config.paragraph_min_shingles
+        starts, counts = starts[big], counts[big]
+        out = np.empty((len(starts), 1 + sample), dtype=np.uint32)
+        out[:, 0] = counts
+        at = starts[:, None] + np.minimum(np.arange(sample), counts[:, None] - 1)
+        out[:, 1:] = keys[at] & _LOW32
+        return out
 
     def band_hashes(self, signatures: np.ndarray) -> np.ndarray:
         """One 64-bit hash per LSH band (its rows mixed with fixed odd multipliers), for one signature
         (uint32[num_perm] -> uint64[bands]) or a stack of them (uint32[n, num_perm] -> uint64[n, bands])."""
         rows = self.config.num_perm // self.config.bands
         shape = (*signatures.shape[:-1], self.config.bands, rows)
-        mixed = signatures.astype(np.uint64).reshape(shape) * _BAND_MIX[:rows]
+        mixed = signatures.astype(np.uint64).reshape(shape) * MIXERS[:rows]
         folded: np.ndarray = np.bitwise_xor.reduce(mixed ^ (mixed >> np.uint64(29)), axis=-1)
         return folded

@@ -11,8 +11,14 @@ Then come its transformations, in feed order:
                 dropped, one word in 30 changed), the same id and version again, an old version late
     update      write-thru: added paragraphs under a new id from the same source; a new lead plus added
                 paragraphs; the text doubled; a higher version of the same id
+                writethru-new-id: a 200-2,000-word story re-sent by its source under a new id with 1-3
+                new paragraphs appended (or one put before the last), often an "UPDATE n-" headline,
+                a rewritten lead or a figure changed in an old paragraph
     correction  a higher version with a correction note and a corrected figure; the same source re-sending
                 the corrected text with a note, or with a correction slug in the headline
+
+    duplicate   (same source) that story re-sent by its own source with only chrome, quote style, an
+                "UPDATE n-" or other headline, or paragraph order changed: same-source-redelivery
 
 Bodies go through the real clean and language stages (when installed) before the Deduplicator with
 an in-memory store. The report gives precision and recall per status, accuracy per transformation,
@@ -232,14 +238,76 @@ def generated_records(n: int, seed: int) -> list[dict[str, Any]]:
     return out
 
 
-def build_cases(n: int = 120, seed: int = 13, folder: Path = DATA) -> list[Case]:
-    """Our own stories and `n` generated ones, each followed by its transformations, in feed order."""
+def writethru_cases(n: int, seed: int, chrome: dict[str, list[str]]) -> list[Case]:
+    """`n` invented stories of 200 to 2,000 words, each re-sent by its source under a new id as a
+    write-thru (new paragraphs of text from the same source: an `update`, however long the story)
+    and as a redelivery that changes only chrome, quote style, headline or order (a `duplicate`)."""
+    from pipeline.evaluation.storygen import story as generate
+
+    rng = random.Random(seed * 7919 + 1)
+    out: list[Case] = []
+    for i in range(n):
+        base = generate(i, rng, words=rng.randint(200, 2000), prefix="wt")
+        more = _paragraphs(generate(i, rng, words=300, prefix="wtx")["body"])
+        paras = _paragraphs(base["body"])
+        rec = {**base, "language": "en"}
+        sid = base["id"]
+        out.append(Case(_story(rec), "unique", None, "base", phase=0))
+        added = more[1 : 1 + rng.randint(1, 3)]
+        body = list(paras)
+        if rng.random() < 0.5:  # the lead rewritten: new text first, the old lead's first sentence after
+            body[0] = f"{more[0]} {paras[0].split('. ')[0].rstrip('.')}."
+        if rng.random() < 0.3 and len(body) > 2:  # a figure brought up to date in an old paragraph
+            k = rng.randrange(1, len(body))
+            body[k] = _NUMBER.sub(lambda m: str(int(m.group(0)) + 3), body[k], count=1)
+        if rng.random() < 0.25 and len(body) > 3:
+            body = [*body[:-1], *added, body[-1]]  # new paragraphs before the closing one
+        else:
+            body = [*body, *added]
+        headline = base["headline"]
+        if rng.random() < 0.6:
+            headline = f"UPDATE {rng.randint(1, 4)}-{headline}"
+        out.append(
+            Case(
+                _story(rec, id=f"{sid}~u", body="\n\n".join(body), headline=headline),
+                "update",
+                sid,
+                "writethru-new-id",
+            )
+        )
+        how = rng.choice(["chrome", "quote-style", "headline", "order"])
+        again = list(paras)
+        if how == "chrome":
+            again = [*chrome.get("top", [])[:2], *again, *chrome.get("bottom", [])]
+        elif how == "order" and len(again) > 2:
+            again = [again[0], *reversed(again[1:])]
+        text = "\n\n".join(again)
+        if how == "quote-style":
+            text = text.translate(_QUOTES).replace("\n\n", "\n\n\n")
+        head = f"UPDATE {rng.randint(1, 4)}-{headline}" if how == "headline" else headline
+        out.append(
+            Case(
+                _story(rec, id=f"{sid}~r", body=text, headline=head),
+                "duplicate",
+                sid,
+                "same-source-redelivery",
+            )
+        )
+    return out
+
+
+def build_cases(
+    n: int = 120, seed: int = 13, folder: Path = DATA, writethrus: int | None = None
+) -> list[Case]:
+    """Our own stories and `n` generated ones, each followed by its transformations, and `writethrus`
+    (default `n` // 2) write-thru families of 200-2,000-word stories, in feed order."""
     rng = random.Random(seed)
     records = load_records(folder) + generated_records(n, seed)
     chrome = load_chrome(folder)
     cases = originals(records)
     for rec in records:
         cases.extend(variants(rec, rng, chrome))
+    cases.extend(writethru_cases(n // 2 if writethrus is None else writethrus, seed, chrome.get("en", {})))
     rng.shuffle(cases)
     cases.sort(key=lambda c: c.phase)  # stable: random order within a phase
     return cases

@@ -40,6 +40,8 @@ KINDS = (
     "corrected-headline",
     "same-event-rewrite",
     "translation",
+    "writethru-new-id",
+    "same-source-redelivery",
 )
 
 
