@@ -24,6 +24,7 @@ from pipeline.dedup import Deduplicator, DedupStore, MemoryStore, load_dedup_mar
 from pipeline.entities import EntityRules, extract_entities, load_entity_rules
 from pipeline.language import LanguageDetector
 from pipeline.nlp import ModelRegistry
+from pipeline.places import load_gazetteer
 from pipeline.quotes import QuoteLexicon, extract_quotes, load_quote_lexicon
 from pipeline.records import (
     DeadLetter,
@@ -168,8 +169,9 @@ class Chain:
 
     def warm_up(self, languages: Sequence[str] = ("en",)) -> None:
         """Load what the first stories would otherwise wait for: lingua (all its n-gram models when the
-        language config says `preload`) and the spaCy models of `languages`."""
+        language config says `preload`), the place gazetteer and the spaCy models of `languages`."""
         _ = self.detector.lingua
+        load_gazetteer()
         for lang in languages:
             self.models.get(lang)
 
@@ -261,7 +263,7 @@ class Chain:
                 if rules is None:
                     rules = self._entity_rules[lang] = load_entity_rules(lang)
                 started = time.perf_counter()
-                entities = extract_entities(doc, rules=rules)
+                entities = extract_entities(doc, rules=rules, places=load_gazetteer())
                 p.stages["entities"] = ner_ms + (time.perf_counter() - started) * 1000
             stage = "quotes"
             quotes: list[Quote] = []

@@ -28,6 +28,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
+from pipeline.places import Gazetteer, relabel_places
 from pipeline.records import Entity
 
 _MAX_TITLE_TOKENS = 3
@@ -172,8 +173,9 @@ def _contains(hay: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     return any(hay[i : i + n] == needle for i in range(len(hay) - n + 1))
 
 
-def extract_entities(doc: Doc, *, rules: EntityRules) -> list[Entity]:
-    """One Entity per mention in `doc.ents` (plus missed surnames of named people); offsets index doc.text."""
+def extract_entities(doc: Doc, *, rules: EntityRules, places: Gazetteer | None = None) -> list[Entity]:
+    """One Entity per mention in `doc.ents` (plus missed surnames of named people); offsets index doc.text.
+    With `places`, people that are known places and nothing more are relabelled (`pipeline.places`)."""
     text = doc.text
     person = rules.person_labels
     mentions: list[_Mention] = []
@@ -198,10 +200,11 @@ def extract_entities(doc: Doc, *, rules: EntityRules) -> list[Entity]:
     _extend_particles(mentions, rules)
     mentions = _add_missed_names(text, mentions, rules)
     canon = _canonicals(text, mentions, rules)
-    return [
+    out = [
         Entity(text=text[m.start : m.end], label=m.label, start=m.start, end=m.end, canonical=c)
         for m, c in zip(mentions, canon, strict=True)
     ]
+    return out if places is None else relabel_places(text, out, places, rules)
 
 
 def _fix_labels(mentions: list[_Mention], rules: EntityRules) -> None:

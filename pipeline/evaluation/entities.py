@@ -23,6 +23,7 @@ from typing import Any
 from pipeline.entities import extract_entities, load_entity_rules
 from pipeline.evaluation import prf
 from pipeline.nlp import ModelRegistry
+from pipeline.places import load_gazetteer
 from pipeline.records import Entity
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "entities"
@@ -159,12 +160,13 @@ def evaluate(
             continue
         info["models"][lang] = model.name
         rules = load_entity_rules(lang)
+        places = load_gazetteer()
         started = time.perf_counter()
         docs = list(model.nlp.pipe(s.text for s in group))
         info["ner_ms"] += (time.perf_counter() - started) * 1000
         for story, doc in zip(group, docs, strict=True):
             started = time.perf_counter()
-            predicted = raw_entities(doc) if baseline else extract_entities(doc, rules=rules)
+            predicted = raw_entities(doc) if baseline else extract_entities(doc, rules=rules, places=places)
             info["extract_ms"] += (time.perf_counter() - started) * 1000
             if baseline:  # numbers and dates are not annotated: leave them out of the baseline too
                 predicted = [e for e in predicted if not rules.keep_labels or e.label in rules.keep_labels]

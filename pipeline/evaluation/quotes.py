@@ -315,8 +315,11 @@ def entity_stage(lang: str) -> Callable[[Doc], list[Entity]]:
         from pipeline.entities import extract_entities, load_entity_rules
     except ImportError:  # pragma: no cover - only while the entity stage is being written
         return lambda doc: [Entity(e.text, e.label_, e.start_char, e.end_char, e.text) for e in doc.ents]
+    from pipeline.places import load_gazetteer
+
     rules = load_entity_rules(lang)
-    return lambda doc: extract_entities(doc, rules=rules)
+    places = load_gazetteer()
+    return lambda doc: extract_entities(doc, rules=rules, places=places)
 
 
 def evaluate(articles: Sequence[Article], lang: str = "en", *, per_quote: bool = False) -> Report:

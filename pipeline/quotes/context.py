@@ -48,11 +48,12 @@ class Context:
     stop: list[bool] = field(default_factory=list)  # punctuation after word i ends a noun phrase
     comma: list[bool] = field(default_factory=list)  # a comma follows word i
     people_cache: list[Entity] | None = None
-    roles_cache: dict[str, list[Entity]] | None = None
+    roles_cache: dict[str, list[tuple[Entity, frozenset[str]]]] | None = None
     titles_cache: list[tuple[int, int]] | None = None
 
     def __post_init__(self) -> None:
         self.lowered = [norm(self.text[s:e]) for s, e in self.layout.words]
+        self._keep_acronyms()
         self.ent_of = [None] * len(self.lowered)
         for ent in self.entities:
             i = self.layout.word_index(ent.start)
@@ -60,6 +61,22 @@ class Context:
                 self.ent_of[i] = ent
                 i += 1
         self.stop, self.comma = self._punctuation()
+
+    def _keep_acronyms(self) -> None:
+        """An all-caps word in mixed-case text is an acronym ("IS spokesman", "WHO spokeswoman", "the
+        US envoy"), not the word it spells: it keeps its capitals, so no lexicon entry (all lower
+        case) matches it. Lines written in capitals (a headline, a slug) are read as words."""
+        text = self.text
+        for i, (start, end) in enumerate(self.layout.words):
+            word = text[start:end]
+            if end - start < 2 or not word.isupper() or not word.isalpha():
+                continue
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", end)
+            line = text[line_start : len(text) if line_end < 0 else line_end]
+            lower = sum(1 for ch in line if ch.islower())
+            if lower * 2 > sum(1 for ch in line if ch.isalpha()):
+                self.lowered[i] = word
 
     def _punctuation(self) -> tuple[list[bool], list[bool]]:
         """Per word: does punctuation that ends a noun phrase follow it (a period after "Mr" or a

@@ -49,7 +49,14 @@ def extract_quotes(
     # cues attributing a direct quote (or carrying a partial one) are not reported again as indirect
     used = {f.cue.first for _, f in found if f is not None and (f.kind == "direct" or f.carrier)}
     indirect = (
-        indirect_quotes(ctx, [c for c in cues if c.first not in used], config) if config.indirect else []
+        indirect_quotes(
+            ctx,
+            [c for c in cues if c.first not in used],
+            config,
+            taken=[f.cue for _, f in found if f is not None and f.cue.first in used],
+        )
+        if config.indirect
+        else []
     )
     if config.indirect:
         indirect += labelled_lines(ctx, config.min_indirect_words)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from typing import Literal
 
 from pipeline.config import QuoteConfig
@@ -30,8 +31,10 @@ _NEAR_WORDS = 32  # a cue's speaker and asides lie within this many words of it
 _CLOSING = "\"\u201d\u2019'\u00bb"
 
 
-def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> list[Quote]:
-    """Indirect quotes for cues not already attributing a direct quote."""
+def indirect_quotes(
+    ctx: Context, cues: list[CueHit], config: QuoteConfig, taken: Sequence[CueHit] = ()
+) -> list[Quote]:
+    """Indirect quotes for cues not already attributing a direct quote (those are `taken`)."""
     found: list[tuple[CueHit, Mention | None, int, int]] = []
     subjects: dict[int, Mention] = {}  # sentence start -> subject of its last reporting verb
     for c in cues:
@@ -44,6 +47,7 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
             got = _passive(ctx, c) or _reported(ctx, c, subjects) or _asked(ctx, c)
         if got is not None:
             found.append((c, *got))
+    carried = _carried(ctx, found, taken)
     out: list[Quote] = []
     firsts = [c.first for c, _, _, _ in found]  # cues in text order: each clause looks only near itself
     reach = _NEAR_WORDS
@@ -67,6 +71,7 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
         speaker = speaker_of(ctx, mention) if mention is not None else None
         out.append(Quote(content, start, end, "indirect", speaker, Cue(ctx.text[cs:ce], cs, ce)))
     kinds = {ctx.word_start(c.first): c.kind for c, _, _, _ in found}
+    outlets = {ctx.word_start(first) for first in carried}
     at = [q.cue.start if q.cue is not None else q.start for q in out]  # in text order, as the cues
     cue_words = [ctx.layout.word_index(a) for a in at]
     span = ctx.lexicon.max_clause_words + _NEAR_WORDS
@@ -74,21 +79,61 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
     for quote, w in zip(out, cue_words, strict=True):
         lo = bisect_left(cue_words, w - span)
         hi = bisect_right(cue_words, w + span)
-        if not _nested(quote, out[lo:hi], kinds):
+        if not _nested(quote, out[lo:hi], kinds, outlets):
             kept.append(quote)
     return kept
 
 
-def _nested(q: Quote, out: list[Quote], kinds: dict[int, str]) -> bool:
+def _carried(
+    ctx: Context, found: list[tuple[CueHit, Mention | None, int, int]], taken: Sequence[CueHit]
+) -> set[int]:
+    """ "Ankara said it struck 40 targets, according to the news agency dpa": an outlet carries what
+    a speaker it names said. The outlet is the source of the report (its clause stays its own), the
+    speaker of what was said is the one who said it: the cue inside is not nested in the outlet's
+    clause. The cues (first words) of outlets whose clause holds a speaking cue with its speaker
+    ("fishermen praised the pier, the local radio reported" holds a stance: it stays nested)."""
+    speaking = ("speech", "object")
+    firsts = sorted(
+        [c.first for c, m, _, _ in found if m is not None and c.kind in speaking] + [c.first for c in taken]
+    )
+    out = set()
+    for c, m, start, end in found:
+        if m is None or not _outlet(ctx, c, m):
+            continue
+        k = bisect_left(firsts, ctx.layout.word_index(start))
+        while k < len(firsts) and ctx.word_start(firsts[k]) < end:
+            if firsts[k] != c.first:
+                out.add(c.first)
+                break
+            k += 1
+    return out
+
+
+def _outlet(ctx: Context, c: CueHit, m: Mention) -> bool:
+    """Is the speaker mention a news outlet: an agency by name ("Reuters", "dpa"), or a phrase of the
+    outlet words of the lexicon ("the German news agency dpa", "state media")?"""
+    lexicon = ctx.lexicon
+    if m.entity is not None and m.entity.text in lexicon.agencies:
+        return True
+    first, last = ctx.layout.word_index(m.start), ctx.layout.word_index(m.end - 1)
+    if c.kind == "according_to" or c.last <= first:
+        first = max(c.last, first - 4)  # "according to the German news agency dpa", "said the agency"
+    words = ctx.lowered[first : last + 1]
+    return any(w in lexicon.outlets for w in words) or ctx.text[m.start : m.end] in lexicon.agencies
+
+
+def _nested(q: Quote, out: list[Quote], kinds: dict[int, str], outlets: set[int]) -> bool:
     """ "Smith said the council wants to close the depot": a cue inside the clause another cue
     reports is part of what is reported, not a second attribution (PolNeAR annotates the outer
-    one; the inner words stay in its content)."""
+    one; the inner words stay in its content). Not inside an outlet's report (cues at `outlets`):
+    there the one it names speaks."""
     if q.cue is None or kinds.get(q.cue.start) is None:
         return False
     return any(
         o is not q
         and o.cue is not None
         and kinds.get(o.cue.start) is not None
+        and o.cue.start not in outlets
         and o.start <= q.cue.start < o.end
         for o in out
     )

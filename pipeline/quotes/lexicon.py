@@ -90,6 +90,10 @@ class QuoteLexicon:
     stance_leads: frozenset[str] = frozenset()
     aspect_verbs: frozenset[str] = frozenset()  # "continues": before "to" it says how, not what
     past_suffix: str = ""  # "ed": a verb after a noun phrase ("criticism of the toll surprised ...")
+    # "agency", "newspaper": words naming a news outlet, which carries what others said
+    outlets: frozenset[str] = frozenset()
+    agencies: frozenset[str] = frozenset()  # "Reuters", "dpa": news agencies by name (news_agencies.json)
+    distinct_determiners: frozenset[str] = frozenset()  # "another": a descriptor of someone not named yet
 
 
 def norm(word: str) -> str:
@@ -131,6 +135,13 @@ def _first_names() -> dict[str, str]:
     path = resources.files("pipeline.resources.quotes").joinpath("first_names.json")
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return {norm(n): g for g in ("m", "f") for n in data[g]}
+
+
+@cache
+def _news_agencies() -> frozenset[str]:
+    path = resources.files("pipeline.resources.quotes").joinpath("news_agencies.json")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return frozenset(data["names"])
 
 
 @cache
@@ -221,4 +232,7 @@ def load_quote_lexicon(lang: str) -> QuoteLexicon | None:
         stance_leads=words("stance_leads"),
         listener_ends=words("listener_ends"),
         prepositional=words("prepositional"),
+        outlets=words("outlets"),
+        distinct_determiners=words("distinct_determiners"),
+        agencies=_news_agencies(),
     )

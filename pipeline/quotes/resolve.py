@@ -68,24 +68,40 @@ def _pronoun_referent(ctx: Context, pronoun: str, before: int) -> Entity | None:
     return None
 
 
-def roles(ctx: Context) -> dict[str, list[Entity]]:
-    """Role words naming people: "Steve Warren, a spokesman," or "spokesman Steve Warren"."""
+def roles(ctx: Context) -> dict[str, list[tuple[Entity, frozenset[str]]]]:
+    """Role words naming people, with the words qualifying the role: "Steve Warren, a spokesman for
+    the coalition," (spokesman; coalition) or "ministry spokesman Karim Haddad" (spokesman; ministry)."""
     if ctx.roles_cache is None:
         ctx.roles_cache = {}
         for e in outside_people(ctx):
             after = re.match(r",\s+(?:an?|the)\s+([^,.;]{2,60})", ctx.text[e.end : e.end + 64])
-            head = _head(after.group(1), ctx.lexicon) if after else None
+            if after:
+                head, qualifiers = _role_phrase(after.group(1), ctx.lexicon)
+                if head is not None:
+                    ctx.roles_cache.setdefault(head, []).append((e, qualifiers))
             j = ctx.layout.word_index(e.start) - 1
-            titled = ctx.lowered[j] if j >= 0 and not ctx.text[ctx.word_start(j)].isupper() else None
-            for role in {head, titled} - {None}:
-                assert role is not None
-                ctx.roles_cache.setdefault(role, []).append(e)
+            if j >= 0 and not ctx.text[ctx.word_start(j)].isupper():
+                k = j
+                while k > 0 and j - k < 4 and not ctx.stop[k - 1] and not ctx.comma[k - 1]:
+                    if ctx.lowered[k - 1] in ctx.lexicon.determiners:
+                        break
+                    k -= 1
+                before = ctx.text[ctx.word_start(k) : ctx.word_end(j)]
+                head, qualifiers = _role_phrase(before, ctx.lexicon)
+                if head == ctx.lowered[j]:
+                    ctx.roles_cache.setdefault(head, []).append((e, qualifiers))
     return ctx.roles_cache
 
 
 def _descriptor_referent(ctx: Context, m: Mention) -> str | None:
-    head = _head(ctx.text[m.start : m.end], ctx.lexicon)
-    named = roles(ctx).get(head or "", [])
+    """The person the story names with the descriptor's role. A descriptor qualified otherwise ("a
+    militia spokesman" when the story named "a ministry spokesman, Karim Haddad") or saying it is
+    someone else ("another spokesman") is not that person: it stays the mention."""
+    phrase = ctx.text[m.start : m.end]
+    head, qualifiers = _role_phrase(phrase, ctx.lexicon)
+    if _words(phrase) and _words(phrase)[0] in ctx.lexicon.distinct_determiners:
+        return None
+    named = [e for e, theirs in roles(ctx).get(head or "", []) if qualifiers <= theirs]
     if not named:
         return None
     earlier = [e for e in named if e.start < m.start]
@@ -94,12 +110,31 @@ def _descriptor_referent(ctx: Context, m: Mention) -> str | None:
     return named[0].canonical if len({e.canonical for e in named}) == 1 else None
 
 
-def _head(phrase: str, lexicon: QuoteLexicon) -> str | None:
-    """The head noun of a short noun phrase: its last word before a preposition."""
-    words = [norm(w) for w in re.findall(r"[^\W_]+(?:['\u2019][^\W_]+)*", phrase)]
+def _words(phrase: str) -> list[str]:
+    """Lower-cased words, a possessive "'s" taken off ("the ministry's spokesman")."""
+    out = []
+    for w in re.findall(r"[^\W_]+(?:['\u2019][^\W_]+)*", phrase):
+        w = norm(w)
+        out.append(w[:-2] if w.endswith("'s") else w)
+    return out
+
+
+def _role_phrase(phrase: str, lexicon: QuoteLexicon) -> tuple[str | None, frozenset[str]]:
+    """The head noun of a short noun phrase (its last word before a preposition) and the words that
+    qualify it: before it ("ministry spokesman") and after the preposition ("spokesman for the ministry")."""
+    words = _words(phrase)
+    after: list[str] = []
     for k, w in enumerate(words):
         if k and w in lexicon.np_inner:
+            after = [x for x in words[k + 1 : k + 4] if x not in lexicon.np_inner]
             words = words[:k]
             break
     words = [w for w in words if w not in lexicon.determiners]
-    return words[-1] if words else None
+    if not words:
+        return None, frozenset()
+    return words[-1], frozenset(words[:-1]) | frozenset(after)
+
+
+def _head(phrase: str, lexicon: QuoteLexicon) -> str | None:
+    """The head noun of a short noun phrase: its last word before a preposition."""
+    return _role_phrase(phrase, lexicon)[0]

@@ -292,7 +292,8 @@ def speaker_after(ctx: Context, i: int, limit: int, *, any_phrase: bool = False)
     end = i
     while end < len(lowered) and ctx.word_start(end) < limit and end - i < lexicon.max_speaker_words:
         ent = ctx.ent_of[end]
-        if ent is not None and ent.label in SPEAKER_LABELS and end - i <= 4:
+        speaks = ent is not None and ent.label in SPEAKER_LABELS and not _modifier(ctx, ent, limit)
+        if ent is not None and speaks and end - i <= 4:
             if ent.label in PERSON_LABELS or not any(
                 (e := ctx.ent_of[j]) is not None and e.label in PERSON_LABELS
                 for j in range(end, min(end + 4, len(lowered)))
@@ -313,6 +314,24 @@ def speaker_after(ctx: Context, i: int, limit: int, *, any_phrase: bool = False)
     if last < i or (last == i and lowered[i] in lexicon.determiners):
         return None
     return Mention(ctx.word_start(i), ctx.word_end(last), "descriptor")
+
+
+def _modifier(ctx: Context, ent: Entity, limit: int) -> bool:
+    """A nationality or party word that qualifies the noun after it ("the German news agency dpa",
+    "Democratic sources"): not the speaker itself, the phrase goes on."""
+    if ent.label not in _ADJ:
+        return False
+    last = ctx.layout.word_index(ent.end - 1)
+    k = last + 1
+    if ctx.stop[last] or ctx.comma[last] or k >= len(ctx.lowered) or ctx.word_start(k) >= limit:
+        return False
+    w = ctx.lowered[k]
+    return (
+        ctx.text[ctx.word_start(k)].islower()
+        and w not in ctx.lexicon.barriers
+        and w not in ctx.lexicon.np_inner
+        and w not in ctx.lexicon.cues
+    )
 
 
 def glued_pronoun(ctx: Context, c: CueHit) -> Mention | None:
