@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry
 from agents.metrics import StageMetrics, install_faust_sensor
 from agents.settings import Security, Settings
 from agents.topics import TopicNames
-from agents.transactions import CommitGate, install_at_least_once, install_exactly_once
+from agents.faust_ext.transactions import CommitGate, install_at_least_once, install_exactly_once
 
 
 @dataclass(slots=True)

@@ -27,7 +27,7 @@ from faust.types import TP
 from agents.app import Wiring
 from agents.settings import Settings
 from agents.topics import encode, key_of
-from agents.transactions import from_source
+from agents.faust_ext.transactions import from_source
 from pipeline.chain import Chain, Outcome, Prepared
 from pipeline.dedup import DedupStore
 from pipeline.records import DeadLetter, Enriched

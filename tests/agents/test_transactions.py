@@ -10,7 +10,7 @@ from faust.types import TP
 
 from agents.app import create_app
 from agents.settings import Settings
-from agents.transactions import (
+from agents.faust_ext.transactions import (
     CommitGate,
     Consumer,
     GatedConsumer,
