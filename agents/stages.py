@@ -27,6 +27,7 @@ from faust.types import TP
 from agents.app import Wiring
 from agents.settings import Settings
 from agents.topics import encode, key_of
+from agents.faust_ext.offsets import committed_offsets
 from agents.faust_ext.transactions import from_source
 from pipeline.chain import Chain, Outcome, Prepared
 from pipeline.dedup import DedupStore
@@ -302,8 +303,7 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
         except Exception as exc:  # starting, rebalancing, or a broker hiccup: try again next time
             log.debug("lag: end offsets unavailable: %r", exc)
             return
-        # Faust keeps the committed offset (the next one to read) per partition; no public accessor
-        committed = getattr(consumer, "_committed_offset", {})
+        committed = committed_offsets(consumer)
         now: set[tuple[str, str]] = set()
         for tp, end in ends.items():
             labels = (tp.topic, str(tp.partition))
