@@ -9,16 +9,17 @@ from typing import Any
 import faust
 from prometheus_client import CollectorRegistry
 
-from agents.metrics import StageMetrics, install_faust_sensor
-from agents.settings import Security, Settings
-from agents.topics import TopicNames
 from agents.faust_ext.changelog import drain_changelog_on_stop
 from agents.faust_ext.transactions import CommitGate, install_at_least_once, install_exactly_once
+from agents.metrics import StageMetrics, install_faust_sensor
+from agents.settings import Security, Settings
+from agents.topics import TOPICS, TopicNames
 
 
 @dataclass(slots=True)
 class Topics:
-    """Faust topic objects; every value is raw bytes (plain JSON any client can read)."""
+    """Faust topic objects, one per row of `agents.topics.TOPICS`; every value is raw bytes (plain JSON any
+    client can read)."""
 
     names: TopicNames
     raw: faust.TopicT
@@ -29,14 +30,7 @@ class Topics:
     deadletter: faust.TopicT
 
     def all(self) -> list[faust.TopicT]:
-        return [
-            self.raw,
-            self.stage_dedup,
-            self.stage_annotate,
-            self.enriched,
-            self.duplicates,
-            self.deadletter,
-        ]
+        return [getattr(self, attr) for attr, _ in TOPICS]
 
 
 @dataclass(slots=True)
@@ -111,16 +105,8 @@ def create_app(settings: Settings) -> Wiring:
             internal=True,  # Faust declares (creates) internal topics at start
         )
 
-    n = settings.partitions
-    topics = Topics(
-        names=names,
-        raw=topic(names.raw, n),
-        stage_dedup=topic(names.stage_dedup, 1),
-        stage_annotate=topic(names.stage_annotate, n),
-        enriched=topic(names.enriched, n),
-        duplicates=topic(names.duplicates, n),
-        deadletter=topic(names.deadletter, n),
-    )
+    made = {attr: topic(getattr(names, attr), count or settings.partitions) for attr, count in TOPICS}
+    topics = Topics(names, **made)
     registry = CollectorRegistry()
     install_faust_sensor(app, registry)  # Faust's own sensor, its millisecond histograms in seconds
     metrics = StageMetrics.create(registry)

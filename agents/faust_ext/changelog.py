@@ -3,8 +3,9 @@
 Upstream behaviour: Faust's own flush at stop (`App._producer_flush`, faust-streaming 0.15.3) gives up as
 soon as one send takes over 0.1 s, and the producer then stops with the write still queued (the loss
 faust-streaming/faust#273 closed for commits, by flushing the producer first, but not for stop). The
-first send to a changelog topic fetches its metadata, slow on a loaded machine, while the input offset it belongs to is committed: the state would be lost (seen once in
-the restart test). Waiting here, before Faust flushes and stops its producer, closes that gap.
+first send to a changelog topic fetches its metadata, slow on a loaded machine, while the input offset
+it belongs to is committed: the state would be lost (seen once in the restart test). Waiting here,
+before Faust flushes and stops its producer, closes that gap.
 """
 
 from __future__ import annotations
