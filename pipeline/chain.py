@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
-from pipeline.clean import clean_body, load_clean_rules
+from pipeline.clean import Cleaned, clean_body, load_clean_rules
 from pipeline.config import PipelineConfig
 from pipeline.dedup import Deduplicator, DedupStore, MemoryStore, load_dedup_markers
 from pipeline.entities import extract_entities, load_entity_rules
@@ -220,7 +220,8 @@ class Chain:
         language = step(stages, "language", self.detector.detect, cleaned.body, story.language)
         return Prepared(story, cleaned.body, list(cleaned.credits), language, None, stages)
 
-    def _clean(self, body: str) -> Any:
+    def _clean(self, body: str) -> Cleaned:
+        """The clean stage: a body with nothing left once site chrome is removed is the input's fault."""
         cleaned = clean_body(body, rules=self.clean_rules, config=self.config.clean)
         if not cleaned.body.strip():
             raise InvalidStory("empty_after_clean", "nothing of the body is left once site chrome is removed")
