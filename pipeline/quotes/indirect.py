@@ -218,6 +218,21 @@ def _titled(ctx: Context, m: Mention, floor: int) -> int:
     return ctx.word_start(j)
 
 
+def _described(ctx: Context, m: Mention, floor: int) -> int:
+    """Where a postposed speaker's phrase starts: its title run (`_titled`), or the determiner of a few
+    lower-case words before a name ("..., the official IRNA news agency reported")."""
+    start = _titled(ctx, m, floor)
+    k = ctx.layout.word_index(start)
+    j = k - 1
+    while j >= 0 and k - j <= _GAP_WORDS and ctx.word_start(j) >= floor and not ctx.comma[j]:
+        if ctx.stop[j] or not ctx.text[ctx.word_start(j)].islower():
+            return start
+        if ctx.lowered[j] in ctx.lexicon.determiners:
+            return ctx.word_start(j) if j > 0 and ctx.comma[j - 1] else start
+        j -= 1
+    return start
+
+
 def _comma_turn(ctx: Context, start: int, end: int) -> int:
     """End a clause at a comma that turns to something else: a contrast (", but he also noted"),
     or a participle ("..., calling it a gamble"), which reports on its own."""
@@ -428,7 +443,7 @@ def _postposed_clause(
         or (tail.lstrip().startswith(",") and (_short_tail(tail) or then_participle))
     ):
         return None
-    lead = text[floor : _titled(ctx, m, floor)].rstrip()
+    lead = text[floor : _described(ctx, m, floor)].rstrip()
     if not lead.endswith(",") or c.first - ctx.layout.word_index(m.end) > _GAP_WORDS:
         return False  # "..., a mix of idealism, pragmatism and hope.": the speaker is far, a noun
     end = floor + len(lead) - 1
