@@ -101,6 +101,7 @@ class DedupConfig:
     correction_similarity: float = 0.5  # a same-source story saying it corrects, at least this similar
     marker_window: int = 600  # correction notes: looked for in the headline and this many chars at each end
     max_bucket_ids: int = 64  # ids kept per LSH bucket (the oldest drop out): bounds degenerate texts
+    paragraphs_from: float = 0.5  # whole-text share kept (estimated) from which paragraphs are compared
     paragraph_sample: int = 8  # smallest shingle hashes kept per paragraph (bottom-k; changed: fresh state)
     paragraph_same: int = 5  # two paragraphs sharing this many of them are the same (copy, light edit)
     paragraph_rewrite: int = 2  # a new paragraph sharing this many with an old one it replaced rewrites it

@@ -357,7 +357,7 @@ class Deduplicator:
             _, within, _ = _overlap(best, sketch)
             if within >= cfg.duplicate_containment or best.similarity >= cfg.threshold:
                 return "duplicate", best
-            diff = self._paragraph_diff(best, sketch)
+            diff = self._paragraph_diff(best, sketch) if within >= cfg.paragraphs_from else None
             if (
                 diff is not None
                 and diff.paragraphs >= cfg.duplicate_min_paragraphs
@@ -381,9 +381,11 @@ class Deduplicator:
         paragraphs of text `seen` does not have, however long `seen` was (a whole-text share of new
         shingles shrinks as the story grows); else from the whole-text estimate."""
         cfg = self.config
+        kept, _, added = _overlap(seen, sketch)
+        if kept < cfg.paragraphs_from:
+            return False  # far from keeping it (a story that shares phrases): no need to look closer
         diff = self._paragraph_diff(seen, sketch)
         if diff is None:
-            kept, _, added = _overlap(seen, sketch)
             return kept >= cfg.update_containment and added >= max(
                 cfg.update_min_added, cfg.update_min_growth * seen.doc["n"]
             )
