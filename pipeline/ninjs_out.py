@@ -53,7 +53,9 @@ def to_ninjs(record: dict[str, Any], version: int = 3) -> dict[str, Any]:
     }
     _put(out, names.version_created, _instant(record.get("published_at")))
     _put(out, names.embargoed, _instant(field.get("embargoed")))
-    language = (record.get("language") or {}).get("code") if isinstance(record.get("language"), dict) else None
+    language = (
+        (record.get("language") or {}).get("code") if isinstance(record.get("language"), dict) else None
+    )
     _put(out, "language", language if language and language != "und" else None)
     headline = record.get("headline")
     if headline:

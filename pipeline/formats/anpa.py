@@ -61,7 +61,7 @@ _NOTE_START = re.compile(
 )
 _BYLINE = re.compile(r"^(?:by|von|par|por|di|av|af)\s+(?P<name>\S.*)$", re.I)
 _SEPARATOR = re.compile(r"^[\s_\-=*~.]{3,}$")
-_AP_DASH = re.compile(r"(?<=\S) _ (?=\S)")
+_AP_DASH = re.compile(r"(?:(?<=\S) _ |^_ )(?=\S)", re.M)  # AP's dash, in text and opening dialogue
 _VERSION_FIELD = re.compile(
     r"\s+(?=\d*\s*(?:st|nd|rd|th)?-?\s*ld\b|writethru|kill|correct|urgent|sub\b)", re.I
 )
@@ -140,7 +140,7 @@ def _item(message: _Message) -> Item:
     sent = _sent(sign_off)
     version_zone = " ".join(filter(None, [header_slug, slug_line]))
     status = read_marks(version_zone, head.notes, head.headline)
-    body = _AP_DASH.sub(" \u2014 ", paragraphs_text(paragraphs))
+    body = _AP_DASH.sub(lambda m: m.group(0).replace("_", "\u2014"), paragraphs_text(paragraphs))
     dateline = find_dateline(paragraphs[0]) if paragraphs else None
     service = sign_off.group("agency").upper() if sign_off else None
     agency = service or (dateline.agency if dateline else None)

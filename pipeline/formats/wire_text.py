@@ -175,11 +175,13 @@ def embargo_time(note: str, sent: datetime | None) -> str | None:
     if iso:
         return _iso_instant(iso)
     marks = load_wire_marks()
+    day, span = _explicit_day(after, marks, sent)
+    if span:  # the date's numbers (a year: "2026") are no clock time
+        after = after[: span[0]] + " " * (span[1] - span[0]) + after[span[1] :]
     clock = _clock(after, marks)
     if clock is None:
         return None
     hour, minute, offset = clock
-    day = _explicit_day(after, marks, sent)
     if day is None:
         if sent is None:
             return None
@@ -237,8 +239,11 @@ def _looks_like_date(text: str, match: re.Match[str]) -> bool:
     return match.group(2) is None and any(rest.startswith(m) for m in load_wire_marks().months)
 
 
-def _explicit_day(text: str, marks: WireMarks, sent: datetime | None) -> datetime | None:
-    """A calendar date written in the note ("12. Mai 2026", "Dec. 5"), the year from `sent` when absent."""
+def _explicit_day(
+    text: str, marks: WireMarks, sent: datetime | None
+) -> tuple[datetime | None, tuple[int, int] | None]:
+    """A calendar date written in the note ("12. Mai 2026", "Dec. 5"; the year from `sent` when absent)
+    and where it is written."""
     for pattern, day_group, month_group in ((_DAY_MONTH, 1, 2), (_MONTH_DAY, 2, 1)):
         for match in pattern.finditer(text):
             month = marks.months.get(match.group(month_group).lower())
@@ -246,12 +251,12 @@ def _explicit_day(text: str, marks: WireMarks, sent: datetime | None) -> datetim
                 continue
             year = int(match.group(3)) if match.group(3) else (sent.year if sent else None)
             if year is None:
-                return None
+                return None, match.span()
             try:
-                return datetime(year, month, int(match.group(day_group)), tzinfo=UTC)
+                return datetime(year, month, int(match.group(day_group)), tzinfo=UTC), match.span()
             except ValueError:
                 continue
-    return None
+    return None, None
 
 
 def _next_day(text: str, marks: WireMarks, sent: datetime, hour: int, minute: int, offset: float) -> datetime:
