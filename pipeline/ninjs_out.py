@@ -70,7 +70,7 @@ def to_ninjs(record: dict[str, Any], version: int = 3) -> dict[str, Any]:
     for key, labels in _GROUPS.items():
         _put(out, key, _mentioned(record.get("entities") or [], labels) or None)
     _put(out, "subjects", [s for s in (_subject(x) for x in field.get("subjects") or []) if s] or None)
-    _put(out, "associations", [_member(m) for m in field.get("members") or []] or None)
+    _put(out, "associations", [_member(m, version) for m in field.get("members") or []] or None)
     _put(out, "descriptions", _extensions(record, field, names) or None)
     return out
 
@@ -171,8 +171,12 @@ def _subject(subject: Any) -> dict[str, str] | None:
     return out or None
 
 
-def _member(member_id: str) -> dict[str, str]:
-    return {"name": member_id, "rel": "member", "uri": story_uri(member_id)}
+def _member(member_id: str, version: int) -> dict[str, str]:
+    """A package member as an association (2.x associations have no `rel`)."""
+    member = {"name": member_id, "uri": story_uri(member_id)}
+    if version >= 3:
+        member["rel"] = "member"
+    return member
 
 
 def _extensions(record: dict[str, Any], field: _Fields, names: _Names) -> list[dict[str, str]]:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pipeline.evaluation.storygen import stories
-from tests.contract import DEAD_LETTER_FIELDS, ENRICHED_FIELDS
+from tests.contract import DEAD_LETTER_FIELDS, ENRICHED_FIELDS, assert_follows_contract
 from tests.integration.conftest import BROKER, consume, publish
 
 pytestmark = pytest.mark.integration
@@ -57,11 +57,13 @@ def test_every_story_comes_out_exactly_once(worker_factory: Any) -> None:
     for topic in ("enriched", "duplicates"):
         for _, _, r in got[topic]:
             assert ENRICHED_FIELDS <= set(r), set(r) ^ ENRICHED_FIELDS
+            assert_follows_contract("enriched", r)
             assert r["language"]["code"] == "en" and 0 <= r["language"]["confidence"] <= 1
             check_offsets(r)
             out_ids[(r["id"], r["version"])] += 1
     for _, _, d in got["deadletter"]:
         assert DEAD_LETTER_FIELDS <= set(d)
+        assert_follows_contract("deadletter", d)
         assert d["topic"] == f"{prefix}.raw" and d["offset"] >= 0
     published = Counter([(s["id"], 1) for s in batch] + [(redelivery["id"], 1), (update["id"], 2)])
     assert out_ids == published, "every valid story exactly once across enriched and duplicates"
