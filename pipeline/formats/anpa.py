@@ -45,7 +45,7 @@ _SNIFF_HEADER = re.compile(rb"\n[a-z] [a-z0-9][\x13\x14]?[\x11\x12]?[ \t]", re.I
 _FIRST = re.compile(r"^(?P<service>[A-Za-z]{0,2})(?P<sequence>\d{3,5})\x1f?(?P<selector>.*)$")
 _HEADER = re.compile(
     r"^(?P<priority>[a-z])\s(?P<category>[a-z0-9])(?P<format>[\x13\x14])?(?P<mode>[\x11\x12])?\s*"
-    r"(?P<slug>.*?)\s+(?P<date>\d{1,2}-\d{1,2})\s+(?P<words>\d{0,5})\s*$",
+    r"(?P<slug>.*?)\s+(?P<date>\d{1,2}-\d{1,2})(?:\s+(?P<words>\d{1,5}))?\s*$",
     re.I,
 )
 _KEYWORD = re.compile(r"^(?:(?P<cycle>AM|PM|BC|AP)-)?(?P<category>[A-Z0-9]{1,6})-{1,2}(?P<word>\S.*)$", re.I)
@@ -65,6 +65,9 @@ _AP_DASH = re.compile(r"(?:(?<=\S) _ |^_ )(?=\S)", re.M)  # AP's dash, in text a
 _VERSION_FIELD = re.compile(
     r"\s+(?=\d*\s*(?:st|nd|rd|th)?-?\s*ld\b|writethru|kill|correct|urgent|sub\b)", re.I
 )
+_CYCLE = re.compile(r"(?:AM|PM|BC)-[A-Z0-9]")
+_PROSE_END = re.compile(r"[.!?:\"'\u201d\u00bb)]$")
+_WORD_COUNT = re.compile(r",\s*\d{1,5}\s*$")
 _TRAILING = " <=>\r\x10\x08"
 
 
@@ -130,10 +133,12 @@ def _split(text: str) -> list[_Message]:
 def _item(message: _Message) -> Item:
     """One message as an Item (an unreadable one as an Item with `error`, the others go on)."""
     first = _FIRST.match(message.first.strip())
-    header = _HEADER.match(strip_controls(message.header).strip()) or _HEADER.match(message.header.strip())
+    header = _HEADER.match(message.header.strip()) or _HEADER.match(strip_controls(message.header).strip())
     lines = message.text.split("\n")
     slug_line, lines = _slug_line(lines)
     head, paragraphs = _zones(lines)
+    if header and (header["mode"] == "\x12" or header["format"] == "\x14"):  # tabular: agate, listings
+        paragraphs = [p for p in paragraphs if _is_prose(p)]
     header_slug = header.group("slug") if header else ""
     keyword = _keyword(slug_line or header_slug)
     sign_off = _SIGN_OFF.search(message.after) or _SIGN_OFF.search(message.text)
@@ -172,25 +177,30 @@ def _item(message: _Message) -> Item:
 
 
 def _slug_line(lines: list[str]) -> tuple[str, list[str]]:
-    """The slug line the text opens with ("BC-LT--Argentina-Cancer Beauty,466<"), and the lines after it."""
+    """The slug line the text opens with ("BC-LT--Argentina-Cancer Beauty,466<", sometimes after a caret
+    and a code: "^*9006< ^AP-Top-Headlines,0176<"), and the lines after it."""
     for index, line in enumerate(lines):
         if not line.strip():
             continue
-        if line.startswith(("^", "\t")):
-            return "", lines[index:]
         text = strip_controls(line).strip().rstrip(_TRAILING)
-        return re.sub(r",\s*\d+\s*$", "", text), lines[index + 1 :]
+        slug_like = _WORD_COUNT.search(text) or _CYCLE.match(text.lstrip("^"))
+        if line.startswith("\t") or (line.startswith("^") and not slug_like):
+            return "", lines[index:]
+        slug = text.rsplit("^", 1)[-1].strip()
+        return _WORD_COUNT.sub("", slug), lines[index + 1 :]
     return "", []
 
 
 def _zones(lines: list[str]) -> tuple[_Head, list[str]]:
-    """Caret lines before the text -> headline, notes, byline; tab-indented lines -> paragraphs (wrapped
-    lines continue the paragraph before). Tables, separators and what follows a not-for-publication mark
-    are left out."""
+    """Caret lines before the text -> headline, notes, byline; the text's lines -> paragraphs. A tab (or an
+    indent of spaces) or a blank line before a line starts a paragraph, other lines continue the one before
+    (wrapped copy). Tables (TLI-marked or celled rows), separators and what follows a not-for-publication
+    mark are left out."""
     head = _Head()
     paragraphs: list[str] = []
     byline_next = False
     hidden = False
+    fresh = True  # the next text line starts a paragraph
     for raw in lines:
         if raw.startswith("^") and not paragraphs:
             line = strip_controls(raw).strip("^ \t").rstrip(_TRAILING).strip()
@@ -198,17 +208,36 @@ def _zones(lines: list[str]) -> tuple[_Head, list[str]]:
             continue
         line = strip_controls(raw).rstrip(_TRAILING).strip()
         if not line:
+            fresh = True
             continue
         if hidden or is_not_public(line):
             hidden = True
             continue
-        if _SEPARATOR.match(line) or is_table_line(raw.strip().rstrip(_TRAILING)) or line.startswith("^"):
+        if _SEPARATOR.match(line) or line.startswith("^") or _is_table_row(raw):
+            fresh = True
             continue
-        if raw.startswith("\t") or not paragraphs:
+        if fresh or raw.startswith(("\t", "  ")) or not paragraphs:
             paragraphs.append(line)
         else:
             paragraphs[-1] += " " + line
+        fresh = False
     return head, paragraphs
+
+
+def _is_prose(paragraph: str) -> bool:
+    """In a tabular message, a paragraph that is prose (a sentence of some length), not a listing line
+    ("N.Y. Yankees 6, Cleveland 5", "rn - rain")."""
+    words = paragraph.split()
+    lower = sum(1 for word in words if word[:1].islower())
+    return len(words) >= 8 and lower * 5 >= len(words) * 2 and bool(_PROSE_END.search(paragraph))
+
+
+def _is_table_row(raw: str) -> bool:
+    """A row of agate: marked by the tab line indicator (BS), split by ANPA's cell codes (RS, US), or
+    celled by tabs, wide gaps or semicolons."""
+    if raw.startswith("\x08") or "\x1e" in raw or "\x1f" in raw:
+        return True
+    return is_table_line(raw.strip().rstrip(_TRAILING))
 
 
 def _head_line(head: _Head, line: str, byline_next: bool) -> bool:
@@ -219,7 +248,7 @@ def _head_line(head: _Head, line: str, byline_next: bool) -> bool:
     if byline and head.headline is not None:
         head.byline = byline.group("name").strip()
         return True
-    if byline_next and head.byline and len(line.split()) <= 6:
+    if byline_next and head.byline and len(line.split()) <= 6 and not line.isupper():
         head.byline += ", " + line
         return False
     if _NOTE_START.match(line) or (line.isupper() and len(line.split()) <= 4):

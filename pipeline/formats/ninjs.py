@@ -24,6 +24,7 @@ from pipeline.formats.html_body import html_paragraphs, inline_text
 from pipeline.formats.wire_text import find_dateline, load_wire_marks, paragraphs_text
 
 NAME = "ninjs"
+MAX_NESTING = 4  # package -> member -> its associations ...: deeper ones stay references
 _CAMEL_3 = frozenset(
     {
         "versionCreated", "firstCreated", "contentCreated", "pubStatus", "embargoedUntil", "altIds", "edNote",
@@ -123,15 +124,18 @@ def ninjs_version(obj: dict[str, Any]) -> int:
     return 1
 
 
-def _read_item(obj: dict[str, Any], parent: int | None = None) -> list[Item]:
+def _read_item(obj: dict[str, Any], parent: int | None = None, depth: int = 0) -> list[Item]:
     """The item, then any embedded associations with content of their own (members of a package), read
-    in the version of the document that holds them (a small association may not show its version)."""
+    in the version of the document that holds them (a small association may not show its version).
+    Associations nested deeper than MAX_NESTING are members by reference only (no recursion bomb)."""
     version = parent or ninjs_version(obj)
     item = _item(obj, version, _Names(version))
     out = [item]
+    if depth >= MAX_NESTING:
+        return out
     for association in _associations(obj):
         if isinstance(association, dict) and _has_content(association):
-            out.extend(_read_item(association, version))
+            out.extend(_read_item(association, version, depth + 1))
     return out
 
 

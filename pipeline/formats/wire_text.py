@@ -63,10 +63,11 @@ def load_wire_marks() -> WireMarks:
     )
 
     def compiled(name: str) -> tuple[re.Pattern[str], ...]:
-        return tuple(re.compile(p, re.IGNORECASE) for p in raw[name])
+        """One pattern for the whole list (one scan of the text, not one per mark)."""
+        return (re.compile("|".join(f"(?:{p})" for p in raw[name]), re.IGNORECASE),)
 
     return WireMarks(
-        lead=compiled("lead"),
+        lead=tuple(re.compile(p, re.IGNORECASE) for p in raw["lead"]),  # each captures its lead number
         update=compiled("update"),
         correction=compiled("correction"),
         kill=compiled("kill"),
@@ -312,12 +313,14 @@ def paragraphs_text(paragraphs: Iterable[str]) -> str:
     return "\n\n".join(p for p in folded if p)
 
 
-_TABLE_CELLS = re.compile(r"(?:\S+(?:\t| {3,}|;|\|)){3,}\S")
+# cells start only where a cell can start, so a long run with no separator costs one scan, not a square
+_TABLE_CELLS = re.compile(r"(?<![^\s;|])(?:[^\s;|]+(?:\t| {3,}|;|\|)){3,}[^\s;|]")
 
 
 def is_table_line(line: str) -> bool:
     """A row of agate or a table (three or more cells split by tabs, wide gaps, semicolons or bars)."""
     text = line.strip()
-    if not text:
+    if not text or sum(ch.isdigit() for ch in text) < 2:
         return False
-    return bool(_TABLE_CELLS.search(text)) and sum(ch.isdigit() for ch in text) >= 2
+    separators = text.count(";") + text.count("\t") + text.count("|") + text.count("   ")
+    return separators >= 3 and bool(_TABLE_CELLS.search(text))

@@ -105,3 +105,40 @@ def test_a_truncated_message_still_reads_what_it_has() -> None:
         "this port running,'' said Marieke Dekker, who leads the harbour workers' union. ``"
     )
     assert item.published_at is None  # no sign-off: no time
+
+
+def _message(header: str, text: str) -> bytes:
+    return f"\x16\x16\x01a0001\x1feur\r\n{header}\r\n\x02{text}\x03AP-WF-12-03-26 1016GMT<\r\n\x04".encode()
+
+
+def test_space_indented_and_blank_separated_paragraphs_are_paragraphs() -> None:
+    text = (
+        "^BC-US--Bridge Vote<\r\n^Council approves bridge repairs<\r\n"
+        "   DENVER (AP) _ The city council approved the repairs on Monday after a long\r\n"
+        "debate that ran past midnight.\r\n"
+        "   The work starts in March.\r\n\r\nIt will take a year.\r\n"
+    )
+    (item,) = READER.read(_message("r a\x13\x11 BC-US--Bridge Vote   12-03 0050", text))
+    assert item.headline == "Council approves bridge repairs"  # the caret slug line is no headline
+    assert item.extra["slug"] == "US--BRIDGE VOTE"
+    assert item.body.split("\n\n") == [
+        "DENVER (AP) \u2014 The city council approved the repairs on Monday after a long debate that ran "
+        "past midnight.",
+        "The work starts in March.",
+        "It will take a year.",
+    ]
+
+
+def test_a_tabular_message_keeps_prose_and_drops_listings() -> None:
+    text = (
+        "^BC-BBO--Standings Glance<\r\n^Standings Glance=\r\n^By The Associated Press=\r\n"
+        "^EASTERN DIVISION=\r\n"
+        "\x08Harbor City\x1f\x1e 73\x1e 52\x1e .584\r\n"
+        "\t   Harbor City 6, Lakeside 5\r\n"
+        "\t   Lakeside (Ortiz 3-1) at Harbor City (Reyes 2-2), 7:05 p.m.\r\n"
+        "\t   The standings include games played through the end of the regular season on Sunday.\r\n"
+    )
+    (item,) = READER.read(_message("r s\x14\x12 BC-BBO--StandingsGlance   12-03", text))
+    assert item.byline == "The Associated Press"  # "EASTERN DIVISION" is no byline title
+    assert item.body == "The standings include games played through the end of the regular season on Sunday."
+    assert item.id is not None  # a header without a word count still names the day

@@ -154,3 +154,12 @@ def test_html_with_an_external_entity_reads_no_file() -> None:
     markup = '<!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]><p>&x; safe</p>'
     text = " ".join(html_paragraphs(markup))
     assert "root:" not in text and "safe" in text
+
+
+def test_deeply_nested_associations_do_not_recurse_without_end() -> None:
+    obj: dict[str, object] = {"uri": "urn:leaf", "bodies": [{"value": "Leaf."}]}
+    for level in range(300):
+        obj = {"uri": f"urn:level:{level}", "type": "composite", "associations": [obj]}
+    items = READER.read(json.dumps(obj).encode())
+    assert len(items) == 5 and all(item.kind == "package" for item in items)
+    assert items[-1].members == ["urn:level:294"]
