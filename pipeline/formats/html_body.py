@@ -2,8 +2,9 @@
 
 The HTML parser of lxml reads no DTD, expands no external entity and fetches nothing (`no_network`).
 What is not story text goes before the text is taken: scripts, media, figures and their captions, tables,
-asides, and whatever the provider marks as not for publication (`hidden`, `data-publish="false"`, an
-editor's-note class). Block elements become paragraphs; `<br>` breaks one.
+asides, the headline (`h1`) and kicker repeated in the body, and whatever the provider marks as not for
+publication (`hidden`, `data-publish="false"`, an editor's-note class). Block elements become
+paragraphs; `<br>` breaks one.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ _DROP = frozenset(
     {
         "script", "style", "template", "noscript", "iframe", "object", "embed", "img", "picture", "video",
         "audio", "svg", "math", "figure", "figcaption", "table", "aside", "nav", "form", "button", "head",
-        "title", "meta", "link", "caption", "map", "canvas", "source", "track",
+        "title", "meta", "link", "caption", "map", "canvas", "source", "track", "h1",
     }
 )  # fmt: skip
 _BLOCKS = frozenset(
@@ -33,6 +34,8 @@ _NOT_PUBLIC_CLASSES = frozenset(
         "ednote", "editornote", "editor-note", "editors-note", "editorsnote", "notpublic", "not-public",
         "nonpublic", "non-public", "internal-note", "private", "caption", "photo-caption", "credit",
         "photo-credit", "advert", "advertisement",
+        # the item's own metadata repeated in its body (ninjs carries them as properties)
+        "headline", "kicker", "vignette", "byline", "source",
     }
 )  # fmt: skip
 _SEPARATOR = re.compile(r"^(?:[_\-=*~#. ]{3,}|-?30-|end|ends)$", re.I)

@@ -55,7 +55,12 @@ _MARKERS = (
     "firstcreated", "firstCreated", "pubstatus", "pubStatus", "embargoedUntil", "renditions", "associations",
     "representationtype", "representationType", "headline", "byline", "located",
 )  # fmt: skip
+_ENDS = "[.!?:;\u2026\"'\u201d\u00bb\u3002\uff01\uff1f\u300d)]"
+_SENTENCE_BREAK = re.compile(rf"(?<={_ENDS})[ \t]*\n")
+_SENTENCE_END = re.compile(rf"{_ENDS}\s*$")
+_WRAP_WIDTH = 100  # lines of a hard-wrapped text are at most this long
 _KEY = re.compile(rb'"([A-Za-z_$][A-Za-z0-9_]*)"\s*:')
+_NO_TEXT = frozenset({"picture", "graphic", "video", "audio"})  # their body is a caption, not story text
 _KINDS = {"composite": "package", "component": "text"}
 _MEDIA = re.compile(r"^https?://cv\.iptc\.org/newscodes/(?P<scheme>[a-z]+)/(?P<code>[^/#?]+)/?$")
 
@@ -76,7 +81,8 @@ class NinjsReader:
         if b'"ninjs' in start.lower() and ("standard" in keys or "$standard" in keys):
             return True
         return len(keys.intersection(_MARKERS)) >= 2 and bool(
-            keys & {"uri", "headlines", "bodies", "body_html", "body_text", "versionCreated"}
+            keys
+            & {"uri", "headlines", "bodies", "body_html", "body_text", "versionCreated", "versioncreated"}
         )
 
     def read(self, data: bytes) -> list[Item]:
@@ -163,8 +169,8 @@ def _item(obj: dict[str, Any], version: int, names: _Names) -> Item:
     dateline = find_dateline(paragraphs[0]) if paragraphs else None
     item = Item(
         format=f"ninjs-{version}",
-        id=_text(obj.get("uri")),
-        body="" if pubstatus == "canceled" else paragraphs_text(paragraphs),
+        id=_text(obj.get("uri")) or _text(obj.get("guid")),
+        body="" if pubstatus == "canceled" or kind in _NO_TEXT else paragraphs_text(paragraphs),
         headline=_headline(obj, version),
         source=_source(obj, names),
         published_at=_instant(obj.get(names.version_created) or obj.get(names.first_created)),
@@ -205,16 +211,15 @@ def _body(obj: dict[str, Any], version: int) -> list[str]:
     if body is None:
         return []
     value, content_type = body
-    return (
-        html_paragraphs(value)
-        if "html" in content_type or "xml" in content_type
-        else _plain_paragraphs(value)
-    )
+    if content_type == "text/plain" or not value.lstrip().startswith("<"):
+        return _plain_paragraphs(value)
+    return html_paragraphs(value)  # HTML, or a provider's XML (NITF ...): its text, read safely
 
 
 def _pick(entries: Any, *, prefer_html: bool) -> tuple[str, str] | None:
     """(value, content type) of the main entry of a `headlines` / `bodies` array: role main (or none)
-    first; among those, HTML first when `prefer_html` (it keeps the paragraphs), else plain text first."""
+    first; among those, by content type: for a body HTML (it keeps the paragraphs), then plain text, then
+    other markup (NITF, a provider's XML); for a headline plain text first."""
     if not isinstance(entries, list):
         return None
     usable = [
@@ -224,19 +229,40 @@ def _pick(entries: Any, *, prefer_html: bool) -> tuple[str, str] | None:
         return None
     main = [e for e in usable if str(e.get("role", "main")).lower() in ("main", "")] or usable
 
-    def html_rank(entry: dict[str, Any]) -> int:
-        html = "html" in str(entry.get("contentType") or entry.get("contenttype") or "")
-        return 0 if html == prefer_html else 1
+    def rank(entry: dict[str, Any]) -> int:
+        kind = _content_type(entry)
+        html = "html" in kind
+        plain = kind in ("", "text/plain")
+        if prefer_html:
+            return 0 if html else (1 if plain else 2)
+        return 0 if plain else (1 if html else 2)
 
-    best = sorted(main, key=html_rank)[0]
-    return best["value"], str(best.get("contentType") or best.get("contenttype") or "text/plain").lower()
+    best = sorted(main, key=rank)[0]
+    return best["value"], _content_type(best) or "text/plain"
+
+
+def _content_type(entry: dict[str, Any]) -> str:
+    return str(entry.get("contentType") or entry.get("contenttype") or "").lower()
 
 
 def _plain_paragraphs(text: str) -> list[str]:
-    """Plain text: blank lines part paragraphs; with none, every line is one."""
+    """Plain text: blank lines part paragraphs. With none, every line is one, unless the text is hard
+    wrapped (short lines, most ending inside a sentence): then only a break after a sentence's end is."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    blocks = re.split(r"\n\s*\n", text) if re.search(r"\n\s*\n", text) else text.split("\n")
+    if re.search(r"\n\s*\n", text):
+        blocks = re.split(r"\n\s*\n", text)
+    elif _hard_wrapped([line.strip() for line in text.split("\n") if line.strip()]):
+        blocks = _SENTENCE_BREAK.split(text)
+    else:
+        blocks = text.split("\n")
     return [" ".join(b.split()) for b in blocks if b.strip()]
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    if len(lines) < 3 or max(len(line) for line in lines) > _WRAP_WIDTH:
+        return False
+    ended = sum(1 for line in lines if _SENTENCE_END.search(line))
+    return ended * 2 < len(lines)
 
 
 def _headline(obj: dict[str, Any], version: int) -> str | None:

@@ -163,3 +163,62 @@ def test_deeply_nested_associations_do_not_recurse_without_end() -> None:
     items = READER.read(json.dumps(obj).encode())
     assert len(items) == 5 and all(item.kind == "package" for item in items)
     assert items[-1].members == ["urn:level:294"]
+
+
+def test_provider_bodies_html_first_then_plain_then_other_markup() -> None:
+    html = (
+        "<html><head><title>Title</title></head><body><article><h1>Bridge reopens</h1>"
+        "<div class='dat'><span class='vignette'>Traffic</span><span class='source'>XX</span></div>"
+        "<p>The bridge reopened on Monday.</p><p>Traffic was light.</p></article></body></html>"
+    )
+    obj = {
+        "uri": "urn:x:1",
+        "versionCreated": "2026-12-01T10:00:00Z",
+        "bodies": [
+            {
+                "role": "nitf",
+                "contentType": "text/vnd.IPTC.NITF",
+                "value": "<nitf><head><title>T</title></head></nitf>",
+            },
+            {
+                "role": "text",
+                "contentType": "text/plain",
+                "value": "Bridge reopens\nThe bridge reopened on Monday.",
+            },
+            {"role": "html5", "contentType": "text/html", "value": html},
+        ],
+    }
+    (item,) = READER.read(json.dumps(obj).encode())
+    assert item.body == "The bridge reopened on Monday.\n\nTraffic was light."
+    obj["bodies"] = obj["bodies"][:2]
+    (item,) = READER.read(json.dumps(obj).encode())
+    assert item.body == "Bridge reopens\n\nThe bridge reopened on Monday."  # plain text before NITF markup
+
+
+def test_plain_text_lines_are_paragraphs_unless_the_text_is_hard_wrapped() -> None:
+    wrapped = "A long line that was\nwrapped at a narrow\nwidth. Next one\nstarts here.\nNew one."
+    obj = {"uri": "urn:x:2", "headlines": [{"value": "H"}], "bodies": [{"value": wrapped}]}
+    (item,) = READER.read(json.dumps(obj).encode())
+    assert item.body == "A long line that was wrapped at a narrow width. Next one starts here.\n\nNew one."
+    obj["bodies"] = [{"value": "Headline line\nFirst paragraph.\nSecond paragraph."}]
+    (item,) = READER.read(json.dumps(obj).encode())
+    assert item.body == "Headline line\n\nFirst paragraph.\n\nSecond paragraph."
+
+
+def test_guid_when_there_is_no_uri_and_no_caption_as_body() -> None:
+    head = {
+        "versioncreated": "2026-12-01T10:00:00+0000",
+        "associations": {"m": {"guid": "g-2", "type": "picture"}},
+    }
+    obj = {
+        **head,
+        "guid": "g-1",
+        "type": "picture",
+        "headline": "H",
+        "body_text": "A caption.",
+        "filler": "x" * 5000,
+    }
+    data = json.dumps(obj).encode()
+    assert READER.sniff(data[:4096])
+    (item,) = READER.read(data)
+    assert (item.id, item.kind, item.body, item.error) == ("g-1", "picture", "", None)
