@@ -39,12 +39,14 @@ from pipeline.formats.wire_text import (
 )
 
 NAME = "iptc7901"
-_HEADING = rb"\x01[A-Za-z]{0,6}\d{0,6} [1-6] [A-Za-z]{1,3} \d{1,5}"
-_SNIFF = re.compile(rb"^(?:ZCZC[^\n]*\n\s*)?" + _HEADING)
+_HEADING = rb"[A-Za-z]{0,6}\d{0,6}[ \t]+[1-6][ \t]+[A-Za-z]{1,3}[ \t]+\d{1,5}\b"
+# SOH and a heading, optionally after a ZCZC line; or, from a teleprinter feed, ZCZC then the heading
+_SNIFF = re.compile(rb"^(?:ZCZC[^\n]*\n\s*)?\x01" + _HEADING + rb"|^ZCZC[ \t]*\r?\n\s*" + _HEADING)
 _HEADING_TEXT = re.compile(
-    r"^(?P<source>[A-Za-z]{0,6})(?P<number>\d{0,6}) (?P<priority>[1-6]) (?P<category>[A-Za-z]{1,3}) "
-    r"(?P<words>\d{1,5})(?P<optional>.*)$"
+    r"^(?P<source>[A-Za-z]{0,6})(?P<number>\d{0,6})[ \t]+(?P<priority>[1-6])[ \t]+(?P<category>[A-Za-z]{1,3})"
+    r"[ \t]+(?P<words>\d{1,5})\b(?P<optional>.*)$"
 )
+_ZCZC = re.compile(r"^[ \t]*ZCZC[ \t]*$", re.M)
 _TIME_GROUP = re.compile(
     r"^\s*(?P<day>\d{2})(?P<hour>\d{2})(?P<minute>\d{2})\s*(?:Z|GMT|UTC)?\s+(?P<month>[A-Za-z]{3})\.?\s+"
     r"(?P<year>\d{2}|\d{4})\s*$"
@@ -69,7 +71,8 @@ class Iptc7901Reader:
 
     def read(self, data: bytes) -> list[Item]:
         text = decode_wire(data).replace("\r\n", "\n").replace("\r", "\n")
-        chunks = [c for c in text.split(SOH)[1:] if _HEADING_TEXT.match(c.split("\n", 1)[0].strip())]
+        parts = text.split(SOH)[1:] if SOH in text else [p.lstrip("\r\n \t") for p in _ZCZC.split(text)[1:]]
+        chunks = [c for c in parts if _HEADING_TEXT.match(c.split("\n", 1)[0].strip())]
         if not chunks:
             raise FormatError("invalid_document", "no IPTC 7901 message (SOH and a heading) in the document")
         return [_item(chunk) for chunk in chunks]

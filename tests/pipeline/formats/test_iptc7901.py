@@ -117,3 +117,33 @@ def test_a_document_without_a_heading_is_refused() -> None:
     with pytest.raises(FormatError) as caught:
         READER.read(b"\x01 not a heading\r\n\x02text\x03")
     assert caught.value.code == "invalid_document"
+
+
+def test_a_teleprinter_feed_without_soh_is_split_at_zczc() -> None:
+    data = (
+        "ZCZC\n"
+        "ans0101 3 pol 0044 R01\n"
+        "Italia-governo/\n"
+        "\x02Il governo approva la manovra\n\n"
+        "   ROMA (ANSA) - Il Consiglio dei ministri ha approvato la manovra, ha detto il premier.\n"
+        "\x03\n"
+        "071230 Dec 26\n"
+        "NNNN\n"
+        "ZCZC\n"
+        "ans0102 2 eco 0030 R01\n"
+        "Italia-borsa/\n"
+        "\x02Borsa in rialzo\n\n"
+        "   MILANO (ANSA) - Piazza Affari chiude in rialzo dell'uno per cento.\n"
+        "\x03\n"
+        "071731 Dec 26\n"
+        "NNNN\n"
+    ).encode("latin-1")
+    assert READER.sniff(data) and not ANPA.sniff(data)
+    governo, borsa = READER.read(data)
+    assert governo.headline == "Il governo approva la manovra" and governo.source == "ANSA"
+    assert (
+        governo.body
+        == "ROMA (ANSA) - Il Consiglio dei ministri ha approvato la manovra, ha detto il premier."
+    )
+    assert borsa.published_at == "2026-12-07T17:31:00Z" and borsa.extra["priority"] == 2
+    assert governo.id != borsa.id
