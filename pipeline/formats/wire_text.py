@@ -313,6 +313,7 @@ def paragraphs_text(paragraphs: Iterable[str]) -> str:
     return "\n\n".join(p for p in folded if p)
 
 
+_TWO_DIGITS = re.compile(r"\d\D*\d")
 # cells start only where a cell can start, so a long run with no separator costs one scan, not a square
 _TABLE_CELLS = re.compile(r"(?<![^\s;|])(?:[^\s;|]+(?:\t| {3,}|;|\|)){3,}[^\s;|]")
 
@@ -320,7 +321,7 @@ _TABLE_CELLS = re.compile(r"(?<![^\s;|])(?:[^\s;|]+(?:\t| {3,}|;|\|)){3,}[^\s;|]
 def is_table_line(line: str) -> bool:
     """A row of agate or a table (three or more cells split by tabs, wide gaps, semicolons or bars)."""
     text = line.strip()
-    if not text or sum(ch.isdigit() for ch in text) < 2:
-        return False
     separators = text.count(";") + text.count("\t") + text.count("|") + text.count("   ")
-    return separators >= 3 and bool(_TABLE_CELLS.search(text))
+    if separators < 3 or not _TWO_DIGITS.search(text):
+        return False
+    return bool(_TABLE_CELLS.search(text))
