@@ -64,6 +64,8 @@ def to_ninjs(record: dict[str, Any], version: int = 3) -> dict[str, Any]:
     if body and out[names.pubstatus] != "canceled":
         out["bodies"] = [_body(body, names)]
     _put(out, "by", field.get("byline"))
+    _put(out, "slugline", _text(field.get("slug")))
+    _put(out, names.ednote, _text(field.get("ednote")))  # editors' notes: for staff, never published
     _put(out, "located", field.get("located"))
     if record.get("source"):
         out[names.infosources] = [{"name": record["source"], "role": "source"}]
@@ -91,6 +93,7 @@ class _Names:
         self.content_type = "contentType" if camel else "contenttype"
         self.char_count = "charCount" if camel else "charcount"
         self.word_count = "wordCount" if camel else "wordcount"
+        self.ednote = "edNote" if camel else "ednote"
 
 
 class _Fields:
@@ -112,6 +115,10 @@ def story_uri(story_id: str) -> str:
     if _URI.fullmatch(story_id):
         return story_id
     return "urn:wirestream:story:" + quote(story_id, safe="-._~!$&'()*+,;=:@")
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _put(out: dict[str, Any], key: str, value: Any) -> None:

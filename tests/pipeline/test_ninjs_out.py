@@ -86,6 +86,7 @@ def test_agency_fields_from_extra(chain_records: list[dict[str, Any]]) -> None:
     )
     ninjs = assert_valid(record)
     assert ninjs["version"] == "3" and ninjs["by"] == "HANNA VOS, Associated Press"
+    assert ninjs["slugline"] == "EU--NETHERLANDS-PORT STRIKE" and ninjs["edNote"].startswith("Eds: Corrects")
     assert ninjs["located"] == "ROTTERDAM, Netherlands" and ninjs["infoSources"] == [
         {"name": "AP", "role": "source"}
     ]
