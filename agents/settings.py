@@ -76,6 +76,13 @@ def environment(**overrides: str) -> dict[str, str]:
     return {**os.environ, **overrides}
 
 
+def _ninjs_version(env: Mapping[str, str]) -> int:
+    value = env.get("WIRESTREAM_NINJS_VERSION", "3").strip() or "3"
+    if value not in ("2", "3"):
+        raise SettingsError(f"WIRESTREAM_NINJS_VERSION must be 3 or 2: {value!r}")
+    return int(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Security:
     """Kafka client security, shared by the Faust worker and the kafka-python CLI commands."""
@@ -104,6 +111,9 @@ class Settings:
     batch_within: float = 0.5
     log_level: str = "info"
     demo_prefix: str | None = None  # `wirestream demo`'s topic prefix (default: a fresh one per run)
+    ninjs_version: int = (
+        3  # the IPTC ninjs major version of the <prefix>.ninjs topic (3, or 2 for 2.x readers)
+    )
     security: Security = field(default_factory=Security)
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
 
@@ -190,6 +200,7 @@ class Settings:
             batch_within=_float(env, "WIRESTREAM_BATCH_WITHIN", 0.5),
             log_level=env.get("WIRESTREAM_LOG_LEVEL", "info").lower(),
             demo_prefix=env.get("WIRESTREAM_DEMO_PREFIX") or None,
+            ninjs_version=_ninjs_version(env),
             security=security,
             pipeline=pipeline,
         )

@@ -1,7 +1,7 @@
 """One short agent per hop: decode -> pipeline call -> send -> metric.
 
     wire.raw --prepare--> wire.stage.dedup (1 partition) --dedup--> wire.stage.annotate
-             --annotate--> wire.enriched
+             --annotate--> wire.enriched (and, as IPTC ninjs, wire.ninjs)
                  \\                                           \\--> wire.duplicates
                   \\--> wire.deadletter (from every hop)
 
@@ -36,6 +36,7 @@ from agents.settings import Settings
 from agents.topics import encode, key_of
 from pipeline.chain import Chain, Outcome, Prepared
 from pipeline.dedup import DedupStore
+from pipeline.ninjs_out import to_ninjs
 from pipeline.records import DeadLetter, Enriched
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,10 @@ class Hop:
             await self.dead(outcome, "annotate")
             return
         target = self.topics.duplicates if outcome.dedup.status == "duplicate" else self.topics.enriched
-        await target.send(key=key_of(outcome.story.id), value=encode(outcome.to_json()))
+        key, record = key_of(outcome.story.id), outcome.to_json()
+        await target.send(key=key, value=encode(record))
+        if target is self.topics.enriched:  # what a CMS ingests: every enriched record, in IPTC ninjs
+            await self.topics.ninjs.send(key=key, value=encode(to_ninjs(record, self.settings.ninjs_version)))
         if received is not None:
             self.metrics.end_to_end.labels(target.get_topic_name()).observe(max(0.0, time.time() - received))
 

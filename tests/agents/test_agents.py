@@ -15,6 +15,8 @@ from agents.app import create_app
 from agents.settings import Settings
 from agents.stages import Hop, dedup_agent, prepare_agent
 from pipeline.chain import Chain, Prepared
+from pipeline.records import Enriched
+from pipeline.schemas import errors
 
 STORY = {
     "id": "agents-1",
@@ -27,13 +29,13 @@ STORY = {
 }
 
 
-def _hop(tmp_path: Path) -> tuple[Hop, dict[str, faust.ChannelT]]:
+def _hop(
+    tmp_path: Path, names: tuple[str, ...] = ("stage_dedup", "stage_annotate", "duplicates", "deadletter")
+) -> tuple[Hop, dict[str, faust.ChannelT]]:
     """A Hop whose output topics are in-memory channels, with a chain over the in-memory dedup store."""
     settings = Settings.from_env({"WIRESTREAM_DATA_DIR": str(tmp_path), "WIRESTREAM_TABLE_STORE": "memory"})
     wiring = create_app(settings)
-    outputs = {
-        name: wiring.app.channel() for name in ("stage_dedup", "stage_annotate", "duplicates", "deadletter")
-    }
+    outputs = {name: wiring.app.channel() for name in names}
     topics = replace(wiring.topics, **outputs)
     hop = Hop(wiring.app, topics, wiring.metrics, wiring.gate, Chain(settings.pipeline), settings)
     # a subscriber per output, so what the agent sends is queued for the test to read
@@ -90,5 +92,32 @@ def test_dedup_sends_a_repeat_straight_to_duplicates_with_enrichment_skipped(tmp
             await tested.put(b"not a hand-over")
             _, letter = await _next(out["deadletter"])
             assert letter["error"] == "invalid_handover" and letter["offset"] == 2
+
+    asyncio.run(run())
+
+
+def test_an_enriched_record_also_goes_out_as_ninjs_with_the_same_key_and_a_duplicate_does_not(
+    tmp_path: Path,
+) -> None:
+    hop, out = _hop(tmp_path, ("enriched", "duplicates", "ninjs"))
+    unique, repeat = hop.chain.run(
+        [json.dumps(STORY).encode(), json.dumps({**STORY, "id": "agents-2"}).encode()]
+    )
+    assert (
+        isinstance(unique, Enriched) and isinstance(repeat, Enriched) and repeat.dedup.status == "duplicate"
+    )
+
+    async def run() -> None:
+        async with dedup_agent(hop).test_context():  # the app's loop and channels, as the agents have them
+            await hop.publish(unique, None)
+            await hop.publish(repeat, None)
+            key, record = await _next(out["enriched"])
+            ninjs_key, ninjs = await _next(out["ninjs"])
+            assert key == ninjs_key == b"agents-1"
+            assert errors("ninjs", ninjs) == []
+            assert ninjs["altIds"] == [{"role": "wirestream:id", "value": "agents-1"}]
+            assert ninjs["bodies"][0]["value"] == record["body"]
+            key, _ = await _next(out["duplicates"])
+            assert key == b"agents-2" and out["ninjs"].empty()
 
     asyncio.run(run())
