@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from pipeline.evaluation.storygen import stories
+from pipeline.schemas import errors
 from tests.contract import DEAD_LETTER_FIELDS, ENRICHED_FIELDS, assert_follows_contract
 from tests.integration.conftest import BROKER, consume, publish
 
@@ -86,3 +87,13 @@ def test_every_story_comes_out_exactly_once(worker_factory: Any) -> None:
     assert tail.returncode == 0, tail.stderr.decode()
     [line] = tail.stdout.splitlines()
     assert json.loads(line)["id"] == redelivery["id"]
+
+    # `<prefix>.ninjs` carries every record of `<prefix>.enriched` as IPTC ninjs, valid, under the same key
+    enriched = Counter(r["id"] for _, _, r in got["enriched"])
+    count = str(sum(enriched.values()))
+    tail = subprocess.run(
+        [EXE, "tail", "ninjs", "--max", count, "--timeout", "20"], env=env, capture_output=True, timeout=60
+    )
+    documents = [json.loads(line) for line in tail.stdout.splitlines()]
+    assert Counter(d["altIds"][0]["value"] for d in documents) == enriched
+    assert all(errors("ninjs", d) == [] for d in documents)
