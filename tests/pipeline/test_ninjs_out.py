@@ -55,6 +55,12 @@ def test_every_record_the_chain_makes_is_valid_ninjs(chain_records: list[dict[st
     assert {"unique", "duplicate", "update", "correction"} <= statuses
     languages = {r["language"]["code"] for r in chain_records}
     assert {"en", "de", "fr", "es", "sv"} <= languages
+    venice = next(r for r in chain_records if r["id"] == "urn:example:it:2026:venice-tide")
+    assert (venice["language_hint"], venice["language"]["code"]) == (
+        "it",
+        "en",
+    )  # declared Italian: detected wins
+    assert to_ninjs(venice)["language"] == "en"
     for record in chain_records:
         ninjs = assert_valid(record)
         assert ninjs["bodies"][0]["value"] == record["body"]
