@@ -95,7 +95,7 @@ def _item(chunk: str) -> Item:
     status = read_marks(keyword or "", notes, headline)
     dateline = find_dateline(paragraphs[0]) if paragraphs else None
     service = heading["source"] if heading and heading["source"] else None
-    source = dateline.agency if dateline else service
+    source = (dateline.agency if dateline else None) or service
     body = paragraphs_text(paragraphs)
     day = sent.strftime("%Y-%m-%d") if sent else None
     item = Item(

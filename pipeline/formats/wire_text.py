@@ -275,9 +275,16 @@ def _next_day(text: str, marks: WireMarks, sent: datetime, hour: int, minute: in
     return day
 
 
-_DATELINE = re.compile(
-    r"^\s*(?P<place>[^\W\d_][^\s(][^()\n]{0,80}?)\s*\((?P<agency>[^\W\d_][\w./ -]{0,24})\)\s*"
-    r"(?:_|-{1,2}|\u2013|\u2014|:)\s+"
+_DASH = r"(?:_|-{1,2}|\u2013|\u2014|:)"
+_AGENCY = r"\((?P<agency>[^\W\d_][\w./ -]{0,24})\)"
+# "BUENOS AIRES, Argentina (AP) _ ", "Berlin (dpa) - ", "Madrid, 7 dic (EFE).- ", "Oslo (NTB): "
+_PLACE_AGENCY = re.compile(rf"^\s*(?P<place>[^\W\d_][^\s(][^()\n]{{0,80}}?)\s*{_AGENCY}\.?\s*{_DASH}\s+")
+# "(ANSA) - ROMA, 7 DIC - ": the agency first
+_AGENCY_PLACE = re.compile(rf"^\s*{_AGENCY}\s*{_DASH}\s*(?P<place>[^\W\d_][^\n]{{0,60}}?)\s+{_DASH}\s+")
+# "TORONTO \u2014 ", "NEW YORK, N.Y. _ ": a place in capitals and no agency (CP, some AP copy)
+_CAPITAL_PLACE = re.compile(
+    r"^\s*(?P<place>[A-Z\u00c0-\u00de][A-Z\u00c0-\u00de.'\u2019 -]{2,40}(?:,\s+[^\W\d_][\w. ]{1,30})?)"
+    r"\s+(?:_|--|\u2013|\u2014)\s+"
 )
 
 
@@ -285,18 +292,46 @@ _DATELINE = re.compile(
 class Dateline:
     text: str  # "BUENOS AIRES, Argentina (AP)"
     located: str  # "BUENOS AIRES, Argentina"
-    agency: str  # "AP"
+    agency: str | None  # "AP"; None when the dateline names none
 
 
 def find_dateline(paragraph: str) -> Dateline | None:
-    """The dateline a lede opens with ("Berlin (dpa) - ", "PARIS, 5 déc 2026 (AFP) - "), or None."""
-    match = _DATELINE.match(paragraph)
-    if not match or not match.group("place")[0].isupper():
-        return None
-    place = match.group("place").strip().rstrip(",")
+    """The dateline a lede opens with ("Berlin (dpa) - ", "PARIS, 5 déc 2026 (AFP) - ", "(ANSA) - ROMA,
+    7 DIC - ", "TORONTO \u2014 "), or None."""
+    match = _PLACE_AGENCY.match(paragraph)
+    if match and _is_place(match.group("place")) and _is_agency(match.group("agency")):
+        place, agency = match.group("place").strip().rstrip(","), match.group("agency").strip()
+        return Dateline(f"{place} ({agency})", _located(place), agency)
+    match = _AGENCY_PLACE.match(paragraph)
+    if match and _is_place(match.group("place")) and _is_agency(match.group("agency")):
+        place, agency = match.group("place").strip().rstrip(","), match.group("agency").strip()
+        return Dateline(f"({agency}) - {place}", _located(place), agency)
+    match = _CAPITAL_PLACE.match(paragraph)
+    if match and len(match.group("place").split(",")[0].strip()) >= 3:
+        place = match.group("place").strip()
+        return Dateline(place, _located(place), None)
+    return None
+
+
+def _is_place(text: str) -> bool:
+    """A place opens with a capital and names no number before its first comma (a date may follow)."""
+    head = text.strip().split(",")[0]
+    return text.strip()[:1].isupper() and not re.search(r"\d", head) and len(head.split()) <= 5
+
+
+def _is_agency(text: str) -> bool:
+    """An agency is a short name: a capitalised word or three ("Example News"), or one short lower-case
+    word ("dpa"), not a remark in parentheses ("year on year")."""
+    words = text.split()
+    if not words or len(words) > 3:
+        return False
+    return words[0][:1].isupper() or (len(words) == 1 and len(words[0]) <= 5)
+
+
+def _located(place: str) -> str:
+    """The place of a dateline without its date ("PARIS, 5 déc 2026" -> "PARIS")."""
     parts = [p.strip() for p in place.split(",") if p.strip() and not re.search(r"\d", p)]
-    located = ", ".join(parts) or place
-    return Dateline(f"{place} ({match.group('agency')})", located, match.group("agency").strip())
+    return ", ".join(parts) or place
 
 
 def stable_id(format_name: str, *parts: str | None) -> str:

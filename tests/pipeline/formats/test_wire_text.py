@@ -66,9 +66,15 @@ def test_a_kill_in_a_note_must_be_written_as_one() -> None:
         ("Berlin (dpa) - Die Regierung", "Berlin (dpa)", "Berlin", "dpa"),
         ("PARIS, 5 déc 2026 (AFP) - Le gouvernement", "PARIS, 5 déc 2026 (AFP)", "PARIS", "AFP"),
         ("КАЗАНЬ (Пример) - В Казани", "КАЗАНЬ (Пример)", "КАЗАНЬ", "Пример"),
+        ("Madrid, 7 dic (EFE).- El Gobierno", "Madrid, 7 dic (EFE)", "Madrid", "EFE"),
+        ("Oslo (NTB): Regjeringen", "Oslo (NTB)", "Oslo", "NTB"),
+        ("(ANSA) - ROMA, 7 DIC - Il governo", "(ANSA) - ROMA, 7 DIC", "ROMA", "ANSA"),
+        ("BEIJING, Dec. 7 (Xinhua) -- China", "BEIJING, Dec. 7 (Xinhua)", "BEIJING", "Xinhua"),
+        ("TORONTO \u2014 Ontario's premier", "TORONTO", "TORONTO", None),
+        ("NEW YORK, N.Y. _ The city", "NEW YORK, N.Y.", "NEW YORK, N.Y.", None),
     ],
 )
-def test_datelines(lede: str, dateline: str, located: str, agency: str) -> None:
+def test_datelines(lede: str, dateline: str, located: str, agency: str | None) -> None:
     found = find_dateline(lede)
     assert found is not None
     assert (found.text, found.located, found.agency) == (dateline, located, agency)
@@ -77,6 +83,9 @@ def test_datelines(lede: str, dateline: str, located: str, agency: str) -> None:
 def test_no_dateline_in_ordinary_sentences() -> None:
     assert find_dateline("the minister (left) - said nothing") is None
     assert find_dateline("Prices rose 3% (year on year) in May.") is None
+    assert find_dateline("Prices rose (year on year) - in May.") is None
+    assert find_dateline("Prices rose 3% (Eurostat) - in May.") is None
+    assert find_dateline("US stocks \u2014 rose") is None and find_dateline("OK _ fine") is None
 
 
 def test_table_lines() -> None:
