@@ -31,6 +31,7 @@ from pipeline.formats.wire_text import (
     decode_wire,
     embargo_time,
     find_dateline,
+    is_mark_line,
     is_not_public,
     is_table_line,
     paragraphs_text,
@@ -251,7 +252,7 @@ def _head_line(head: _Head, line: str, byline_next: bool) -> bool:
     if byline_next and head.byline and len(line.split()) <= 6 and not line.isupper():
         head.byline += ", " + line
         return False
-    if _NOTE_START.match(line) or (line.isupper() and len(line.split()) <= 4):
+    if _NOTE_START.match(line) or is_mark_line(line):
         head.notes.append(line)
         return False
     if head.headline is None:

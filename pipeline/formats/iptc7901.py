@@ -29,6 +29,7 @@ from pipeline.formats.wire_text import (
     decode_wire,
     embargo_time,
     find_dateline,
+    is_mark_line,
     is_not_public,
     is_table_line,
     load_wire_marks,
@@ -56,7 +57,6 @@ _SIGN_OFF = re.compile(
 )
 _FRAMING = re.compile(r"^\s*(?:ZCZC|NNNN)\b.*$")
 _BYLINE = re.compile(r"^(?:by|von|par|por|di|av|af|от)\s+(?P<name>\S.*)$", re.I)
-_SHORT_MARK_WORDS = 5
 
 
 class Iptc7901Reader:
@@ -162,22 +162,11 @@ def _header_fields(header: list[str]) -> tuple[str | None, str | None, list[str]
         match = _BYLINE.match(line)
         if match and headline is not None:
             byline = match.group("name").strip()
-        elif _is_mark_line(line) or is_not_public(line):
+        elif is_mark_line(line) or is_not_public(line):
             notes.append(line)
         elif headline is None:
             headline = line
     return headline, byline, notes
-
-
-def _is_mark_line(line: str) -> bool:
-    """A short line that only says what kind of message this is ("1ST LEAD", "Berichtigung", "URGENT")."""
-    if len(line.split()) > _SHORT_MARK_WORDS:
-        return False
-    if line.isupper():
-        return True
-    marks = load_wire_marks()
-    groups = (marks.lead, marks.update, marks.correction, marks.kill, marks.withhold, marks.embargo)
-    return any(p.search(line) for group in groups for p in group)
 
 
 def _paragraphs(lines: list[str], after: str) -> tuple[list[str], datetime | None]:

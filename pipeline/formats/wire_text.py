@@ -50,6 +50,7 @@ class WireMarks:
     withhold: tuple[re.Pattern[str], ...]
     embargo: tuple[re.Pattern[str], ...]
     not_public: tuple[re.Pattern[str], ...]
+    take_keys: tuple[re.Pattern[str], ...]
     timezones: dict[str, float]
     months: dict[str, int]
     weekdays: dict[str, int]
@@ -74,6 +75,7 @@ def load_wire_marks() -> WireMarks:
         withhold=compiled("withhold"),
         embargo=compiled("embargo"),
         not_public=compiled("not_public"),
+        take_keys=compiled("take_keys"),
         timezones={k.lower(): float(v) for k, v in raw["timezones"].items()},
         months={k.lower(): int(v) for k, v in raw["months"].items()},
         weekdays={k.lower(): int(v) for k, v in raw["weekdays"].items()},
@@ -149,6 +151,35 @@ def _lead_number(marks: WireMarks, zones: Iterable[str]) -> int:
             for match in pattern.finditer(zone):
                 best = max(best, int(match.group(1)))
     return best
+
+
+def is_mark_line(line: str, *, most_words: int = 5) -> bool:
+    """A short line that only says what kind of message this is ("1ST LEAD", "Berichtigung", "EIL",
+    "KILL"): written in capitals, or mostly marks. A headline with a mark word in it ("Police kill
+    gunman") is still a headline."""
+    text = line.strip()
+    if not text or len(text.split()) > most_words:
+        return False
+    marks = load_wire_marks()
+    groups = (
+        marks.lead,
+        marks.update,
+        marks.correction,
+        marks.kill,
+        marks.withhold,
+        marks.embargo,
+        marks.take_keys,
+    )
+    covered: set[int] = set()
+    for group in groups:
+        for pattern in group:
+            for match in pattern.finditer(text):
+                covered.update(range(*match.span()))
+    if not covered:
+        return False
+    letters = sum(1 for ch in text if not ch.isspace())
+    marked = sum(1 for i in covered if not text[i].isspace())
+    return text.isupper() or marked * 2 >= letters
 
 
 def is_not_public(line: str) -> bool:

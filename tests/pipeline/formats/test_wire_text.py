@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipeline.formats.wire_text import decode_wire, embargo_time, find_dateline, is_table_line, read_marks
+from pipeline.formats.wire_text import (
+    decode_wire,
+    embargo_time,
+    find_dateline,
+    is_mark_line,
+    is_table_line,
+    read_marks,
+)
 
 FRIDAY_EVENING = datetime(2026, 12, 4, 22, 15, tzinfo=UTC)
 
@@ -92,3 +99,20 @@ def test_table_lines() -> None:
     assert is_table_line("Amsterdam;42;50;rn;0.08")
     assert is_table_line("Bayern Munich    12    9    2    1    30")
     assert not is_table_line("The index rose 2.5 percent; analysts said 3 percent was likely.")
+
+
+@pytest.mark.parametrize(
+    ("line", "mark"),
+    [
+        ("1ST LEAD", True),
+        ("Berichtigung", True),
+        ("1st Ld-Writethru", True),
+        ("EIL", True),
+        ("ACHTUNG - MELDUNG ZURÜCKGEZOGEN", True),
+        ("Police kill gunman in raid", False),
+        ("Ethanol sales update", False),
+        ("Lokführer rufen zu Warnstreik im Güterverkehr auf", False),
+    ],
+)
+def test_mark_lines_and_headlines(line: str, mark: bool) -> None:
+    assert is_mark_line(line) is mark
