@@ -133,6 +133,8 @@ class Context:
                     continue
                 if tuple(lowered[i : i + len(words)]) != words or not self.cue_like(i):
                     continue
+                if words[0] in self.lexicon.comma_sources and not (i > 0 and self.comma[i - 1]):
+                    continue  # German "so" is a source only in "..., so Müller"
                 out.append(CueHit(i, i + len(words), kind))
                 i += len(words) - 1
                 break

@@ -40,7 +40,7 @@ def extract_quotes(
     output for this very text (no parse is needed: the stage reads words, marks and entity spans)."""
     if not text:
         return []
-    ctx = Context(text, layout(text, lexicon.abbreviations), lexicon, entities)
+    ctx = Context(text, layout(text, lexicon.abbreviations, dialogue=lexicon.dialogue), lexicon, entities)
     cues = ctx.cues()
     speaking = [c for c in cues if c.kind != "unsourced"]  # "seems", "reportedly": nobody said it
     cue_at = {c.first: c for c in speaking}

@@ -15,9 +15,17 @@ from typing import Literal
 from pipeline.config import QuoteConfig
 from pipeline.quotes.context import Context, CueHit, Mention
 from pipeline.quotes.layout import Quoted
-from pipeline.quotes.lexicon import norm
+from pipeline.quotes.lexicon import match_forward, norm
 from pipeline.quotes.resolve import speaker_of
-from pipeline.quotes.speaker import after_cue, clause_subject, glued_pronoun, speaker_after, subject_before
+from pipeline.quotes.speaker import (
+    after_cue,
+    clause_subject,
+    dropped_subject,
+    glued_pronoun,
+    speaker_after,
+    subject_before,
+    subject_following,
+)
 from pipeline.records import Cue, Quote
 
 _DATELINE = re.compile(r"[A-Z][A-Z.'\- ]+(?:,[\w. ]+)?(?:\([^)]{1,20}\))?\s*(?:[-\u2014\u2013]{1,2}|:)\s+")
@@ -300,6 +308,8 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         ctx.comma[c.first - 1] and ctx.lowered[c.first] in lexicon.inverting and m.kind == "descriptor"
     ):
         inverted = _inverted(ctx, c, floor, clause_end)  # "CLAUSE, said Smith."
+        if inverted is None and m is None:
+            inverted = _verb_first(ctx, c, floor, clause_end)
         if inverted is not None or m is None:
             return inverted
     named = m.kind != "descriptor" or _document(ctx, m) or _agrees(ctx, m, c)
@@ -321,7 +331,9 @@ def _according_to(
 ) -> tuple[Mention, int, int] | None:
     """ "According to Smith, CLAUSE" or "CLAUSE, according to Smith, an analyst at ..."."""
     text, lexicon = ctx.text, ctx.lexicon
-    m = speaker_after(ctx, c.last, clause_end, any_phrase=True)
+    if ctx.lowered[c.first] in lexicon.postposed_sources:
+        return _source_before(ctx, c, floor, clause_end)
+    m = speaker_after(ctx, c.last, clause_end, any_phrase=ctx.lowered[c.first] not in lexicon.comma_sources)
     if m is None:
         return None
     k = ctx.layout.word_index(m.end)
@@ -334,7 +346,49 @@ def _according_to(
         or (lead.rstrip().endswith(",") and len(lead.split()) <= lexicon.max_lead_words)
     ):
         return m, comma + 1, clause_end  # "According to Smith, CLAUSE", "In May, according to him, CLAUSE"
+    if lexicon.subject_after and not lead.strip() and text[m.end : clause_end].strip(_TRIM):
+        return m, m.end, clause_end  # "Laut Müller wird die Steuer sinken": the verb comes second
     return m, _postposed_start(ctx, floor, cue_start), cue_start
+
+
+def _source_before(ctx: Context, c: CueHit, floor: int, clause_end: int) -> tuple[Mention, int, int] | None:
+    """A source before its according-to word ("Der Polizei zufolge wurden ...", "..., dem Minister
+    zufolge."): what follows it to the clause end, or the clause before it."""
+    m = subject_before(ctx, c.first, floor)
+    if m is None:
+        return None
+    cue_end = ctx.word_end(c.last - 1)
+    if ctx.text[cue_end:clause_end].strip(_TRIM):
+        return m, cue_end, clause_end
+    lead_end = ctx.rfind_comma(floor, m.start)
+    return (m, floor, lead_end) if lead_end > floor else None
+
+
+def _verb_first(ctx: Context, c: CueHit, floor: int, clause_end: int) -> tuple[Mention, int, int] | None:
+    """A cue before its subject where the language allows it ("Am Montag sagte Müller, ...",
+    "Añadió que ..." with the subject dropped): the clause after the subject."""
+    lexicon = ctx.lexicon
+    if c.kind not in ("speech", "object"):
+        return None
+    m = subject_following(ctx, c, clause_end) if lexicon.subject_after else None
+    after = m.end if m is not None else ctx.word_end(c.last - 1)
+    if m is None and lexicon.pro_drop and not ctx.text[floor : ctx.word_start(c.first)].strip(_TRIM):
+        m = dropped_subject(ctx, c)  # "Añadió que ...": the speaker named before
+    if m is None:
+        return None
+    k = ctx.layout.word_index(after)
+    while k < len(ctx.lowered) and ctx.word_start(k) < clause_end:
+        n = match_forward(ctx.lowered, k, lexicon.skip_after)
+        if not n:
+            break
+        k += n
+    start = ctx.word_start(k) if k < len(ctx.lowered) else clause_end
+    rest = ctx.text[after:start].strip(_TRIM) if k < len(ctx.lowered) else ""
+    if rest or start >= clause_end:
+        return None
+    if not (ctx.text[after:start].strip().startswith(",") or ctx.lowered[k] in lexicon.clause_links):
+        return None  # "sagte Müller der Zeitung": no clause follows
+    return m, start, clause_end
 
 
 def _cue_subject(
@@ -356,7 +410,7 @@ def _cue_subject(
             if not _set_off(ctx, c.first, prev):
                 return False  # "with all precincts reporting": not a reporting verb of the sentence
         return absolute or subjects.get(s_start) or clause_subject(ctx, c, floor)
-    if prev in ("and", "but", "to"):
+    if prev in lexicon.verb_links:
         return clause_subject(ctx, c, floor)  # "and said", "continues to insist"
     m = subject_before(ctx, c.first, floor)
     if m is not None:
@@ -384,6 +438,9 @@ def _postposed_clause(
     ):
         return None
     lead = text[floor : _titled(ctx, m, floor)].rstrip()
+    link = lead.rsplit(None, 1)[-1] if lead.split() else ""
+    if norm(link) in lexicon.source_links and lead[: -len(link)].rstrip().endswith(","):
+        lead = lead[: -len(link)].rstrip()  # "CLAUSE, wie Müller sagte."
     if not lead.endswith(",") or c.first - ctx.layout.word_index(m.end) > _GAP_WORDS:
         return False  # "..., a mix of idealism, pragmatism and hope.": the speaker is far, a noun
     end = floor + len(lead) - 1

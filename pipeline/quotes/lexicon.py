@@ -90,6 +90,19 @@ class QuoteLexicon:
     stance_leads: frozenset[str] = frozenset()
     aspect_verbs: frozenset[str] = frozenset()  # "continues": before "to" it says how, not what
     past_suffix: str = ""  # "ed": a verb after a noun phrase ("criticism of the toll surprised ...")
+    # "and", "but", "to" before a cue: its subject is the clause's ("he laughed and said", "und sagte")
+    verb_links: frozenset[str] = frozenset({"and", "but", "to"})
+    # German "so": an according-to cue only right after a comma ("..., so Müller.")
+    comma_sources: frozenset[str] = frozenset()
+    # German "zufolge": an according-to cue after its source ("Müller zufolge ...")
+    postposed_sources: frozenset[str] = frozenset()
+    # "wie", "como", "как": between a comma and a postposed speaker ("..., wie Müller sagte.")
+    source_links: frozenset[str] = frozenset()
+    subject_after: bool = False  # any cue may have its subject right after it ("Am Montag sagte Müller, ...")
+    capitalised_nouns: bool = False  # every noun is capitalised (German): a capital does not make a name
+    dialogue: bool = False  # speech after a paragraph-opening dash ("—Vamos —dijo el ministro.")
+    pro_drop: bool = False  # a cue needs no subject ("—Vamos —dijo."): it continues the last speaker
+    surname_genders: dict[str, str] = dataclasses.field(default_factory=dict)  # Russian "-ова" -> "f"
 
 
 def norm(word: str) -> str:
@@ -131,6 +144,12 @@ def _first_names() -> dict[str, str]:
     path = resources.files("pipeline.resources.quotes").joinpath("first_names.json")
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return {norm(n): g for g in ("m", "f") for n in data[g]}
+
+
+def _names(data: dict[str, Any]) -> dict[str, str]:
+    """Shared first names, and the language's own ("first_names": {"m": [...], "f": [...]})."""
+    own = data.get("first_names", {})
+    return {**_first_names(), **{norm(n): g for g in ("m", "f") for n in own.get(g, [])}}
 
 
 @cache
@@ -202,7 +221,7 @@ def load_quote_lexicon(lang: str) -> QuoteLexicon | None:
         intro_words=words("intro_words"),
         abbreviations=words("abbreviations"),
         gender_titles={norm(k): v for k, v in data.get("gender_titles", {}).items() if v},
-        first_names=_first_names(),
+        first_names=_names(data),
         inverted_glue=glue,
         min_clause_words=int(data.get("min_clause_words", 3)),
         max_speaker_words=int(data.get("max_speaker_words", 8)),
@@ -221,4 +240,13 @@ def load_quote_lexicon(lang: str) -> QuoteLexicon | None:
         stance_leads=words("stance_leads"),
         listener_ends=words("listener_ends"),
         prepositional=words("prepositional"),
+        verb_links=words("verb_links") if "verb_links" in data else frozenset({"and", "but", "to"}),
+        comma_sources=words("comma_sources"),
+        postposed_sources=words("postposed_sources"),
+        source_links=words("source_links"),
+        subject_after=bool(data.get("subject_after", False)),
+        capitalised_nouns=bool(data.get("capitalised_nouns", False)),
+        dialogue=bool(data.get("dialogue", False)),
+        pro_drop=bool(data.get("pro_drop", False)),
+        surname_genders={norm(k): v for k, v in data.get("surname_genders", {}).items()},
     )

@@ -46,7 +46,17 @@ def gender_of(ctx: Context, person: Entity) -> str | None:
         if title in ctx.lexicon.gender_titles:
             return ctx.lexicon.gender_titles[title]
     names = person.canonical.split()
-    return ctx.lexicon.first_names.get(norm(names[0])) if len(names) > 1 else None
+    first = ctx.lexicon.first_names.get(norm(names[0])) if len(names) > 1 else None
+    return first or _surname_gender(ctx.lexicon, names[-1] if names else "")
+
+
+def _surname_gender(lexicon: QuoteLexicon, surname: str) -> str | None:
+    """Gender from a surname's ending where the language marks it (Russian "Захарова", "Песков")."""
+    word = norm(surname)
+    for ending in sorted(lexicon.surname_genders, key=len, reverse=True):
+        if word.endswith(ending) and len(word) > len(ending) + 1:
+            return lexicon.surname_genders[ending]
+    return None
 
 
 def _pronoun_referent(ctx: Context, pronoun: str, before: int) -> Entity | None:

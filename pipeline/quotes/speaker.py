@@ -13,6 +13,7 @@ from pipeline.records import Entity
 _DASH = re.compile(r"\s[-\u2014\u2013]{1,2}\s|\u2014")
 _HARD = re.compile(r"[.;:!?()\[\]\u2014\u2013]")
 _ADJ = frozenset({"NORP"})  # entity labels that read as adjectives ("Republican", "French")
+_DROPPED_REACH = 400  # characters back to the person a dropped subject stands for
 _PLAIN_WORDS = 5  # a bare noun phrase opening a clause ("Current and former officials said") is this short
 
 
@@ -220,7 +221,10 @@ def _np_ending(ctx: Context, i: int, floor: int) -> Mention | None:
         return Mention(
             ctx.word_start(k), ctx.word_end(i), "descriptor"
         )  # "the spokesman", "Sanders' campaign"
-    if all(ctx.text[ctx.word_start(j)].isupper() for j in range(k, i + 1)) and i - k < 5:
+    capitalised = not lexicon.capitalised_nouns and all(
+        ctx.text[ctx.word_start(j)].isupper() for j in range(k, i + 1)
+    )
+    if capitalised and i - k < 5:
         return Mention(ctx.word_start(k), ctx.word_end(i), "descriptor")  # a name the model missed
     if lowered[k][:1].isdigit() or lowered[k] in lexicon.quantities:  # "52 percent of registered voters say"
         return Mention(ctx.word_start(k), ctx.word_end(i), "descriptor")
@@ -330,6 +334,38 @@ def glued_pronoun(ctx: Context, c: CueHit) -> Mention | None:
     return None
 
 
+def subject_following(ctx: Context, c: CueHit, limit: int) -> Mention | None:
+    """The subject right after a cue in a language that puts the verb second ("Am Montag sagte
+    Müller", "dijo el ministro", "заявил министр"): a name, a pronoun or a phrase opened by a
+    determiner, after time phrases ("sagte am Montag Müller"); not a bare noun (an object)."""
+    m = glued_pronoun(ctx, c)
+    if m is not None:
+        return m
+    i = c.last
+    while i < len(ctx.lowered) and ctx.word_start(i) < limit:
+        n = match_forward(ctx.lowered, i, ctx.lexicon.skip_after)
+        if not n:
+            break
+        i += n
+    if i >= len(ctx.lowered) or ctx.word_start(i) >= limit or ctx.gap(c.last - 1).strip():
+        return None  # "sagte, ...": a comma or a mark after the verb, its subject is not there
+    m = speaker_after(ctx, i, limit)
+    if m is None or m.kind == "descriptor" and ctx.lowered[i] not in ctx.lexicon.determiners:
+        return None
+    return m
+
+
+def dropped_subject(ctx: Context, c: CueHit) -> Mention | None:
+    """The speaker of a cue with no subject in a language that drops it ("—Vamos —dijo.",
+    "ha aggiunto"): the person named last before it, outside quotes, within a few sentences."""
+    cue = ctx.word_start(c.first)
+    for ent in reversed(ctx.entities):
+        if ent.end > cue or ent.label not in PERSON_LABELS or ctx.layout.quote_at(ent.start) is not None:
+            continue
+        return Mention(ent.start, ent.end, "entity", ent) if cue - ent.end <= _DROPPED_REACH else None
+    return None
+
+
 def clause_subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
     """The subject of a participle ("Smith left, saying") or of a second verb ("and said")."""
     s_start = ctx.layout.sentence(ctx.word_start(c.first))[0]
@@ -338,7 +374,7 @@ def clause_subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
         pronoun = ctx.lowered[c.first - 3]  # "he laughed and said"
         if pronoun in ctx.lexicon.subject_pronouns and pronoun not in ctx.lexicon.object_case:
             return Mention(ctx.word_start(c.first - 3), ctx.word_end(c.first - 3), "pronoun")
-    if c.first > 0 and not ctx.comma[c.first - 1] and prev not in ("and", "but", "to"):
+    if c.first > 0 and not ctx.comma[c.first - 1] and prev not in ctx.lexicon.verb_links:
         m = subject_before(ctx, c.first, floor)  # "Trump reportedly yelling", "a sign saying"
         if (
             m is not None
