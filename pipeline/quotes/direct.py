@@ -244,8 +244,10 @@ def _subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
         m = speaker_after(ctx, c.last, len(ctx.text))  # "Continued Stone: ..."
         if m is not None and ctx.text[m.end : m.end + 2].strip()[:1] not in (":", ","):
             return None  # "Asked which county ..., he said": not an inverted speaker
-    if m is None and ctx.lexicon.subject_after and c.kind in ("speech", "object"):
-        m = subject_following(ctx, c, len(ctx.text))  # "Am Montag sagte Müller: ..."
+    if (m is None or m.kind == "descriptor") and ctx.lexicon.subject_after and c.kind in ("speech", "object"):
+        following = subject_following(ctx, c, len(ctx.text))  # "Am Montag sagte Müller: ..."
+        if following is not None and (m is None or following.kind in ("entity", "pronoun")):
+            m = following
     return m
 
 

@@ -301,6 +301,8 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     if found is False:
         return None
     m = found
+    if m is not None and m.kind == "descriptor" and lexicon.subject_after:
+        m = _named_after(ctx, c, clause_end) or m  # "Am Rande des Treffens sagte Lang, ...": Lang
     after = after_cue(ctx, c, clause_end)
     if m is not None:
         clause_end = _subordinate_end(ctx, floor, m, after, clause_end)
@@ -346,7 +348,7 @@ def _according_to(
         or (lead.rstrip().endswith(",") and len(lead.split()) <= lexicon.max_lead_words)
     ):
         return m, comma + 1, clause_end  # "According to Smith, CLAUSE", "In May, according to him, CLAUSE"
-    if lexicon.subject_after and not lead.strip() and text[m.end : clause_end].strip(_TRIM):
+    if lexicon.subject_after and text[m.end : clause_end].strip(_TRIM) and not lead.rstrip().endswith(","):
         return m, m.end, clause_end  # "Laut Müller wird die Steuer sinken": the verb comes second
     return m, _postposed_start(ctx, floor, cue_start), cue_start
 
@@ -362,6 +364,12 @@ def _source_before(ctx: Context, c: CueHit, floor: int, clause_end: int) -> tupl
         return m, cue_end, clause_end
     lead_end = ctx.rfind_comma(floor, m.start)
     return (m, floor, lead_end) if lead_end > floor else None
+
+
+def _named_after(ctx: Context, c: CueHit, clause_end: int) -> Mention | None:
+    """A name or pronoun right after the cue, the subject when the verb comes second."""
+    m = subject_following(ctx, c, clause_end) if c.kind in ("speech", "object") else None
+    return m if m is not None and m.kind in ("entity", "pronoun") else None
 
 
 def _verb_first(ctx: Context, c: CueHit, floor: int, clause_end: int) -> tuple[Mention, int, int] | None:
@@ -729,8 +737,10 @@ def _that_later(ctx: Context, after: int, clause_end: int) -> int | None:
     for k in range(i, min(i + ctx.lexicon.max_lead_words + 6, len(ctx.lowered))):
         if ctx.word_start(k) >= clause_end or (k > i and ctx.stop[k - 1]):
             return None
-        if ctx.lowered[k] == "that" and k > i:
+        if ctx.lowered[k] in ctx.lexicon.that_words and k > i:
             return ctx.word_start(k)
+        if k > i and ctx.comma[k - 1] and ctx.lexicon.comma_opens_clause:
+            return ctx.word_start(k)  # "sagte nach der Sitzung, die Inflation sei ..."
     return None
 
 
@@ -785,10 +795,25 @@ def _inverted(ctx: Context, c: CueHit, floor: int, clause_end: int) -> tuple[Men
     if c.kind not in ("speech", "object") or not ctx.text[floor:cs].rstrip().endswith(","):
         return None
     inverted = glued_pronoun(ctx, c) or speaker_after(ctx, c.last, clause_end, any_phrase=True)
-    tail = ctx.text[inverted.end : clause_end].strip() if inverted is not None else "-"
+    tail = (
+        ctx.text[_skipped(ctx, inverted.end, clause_end) : clause_end].strip()
+        if inverted is not None
+        else "-"
+    )
     if inverted is None or (tail.strip(_TRIM) and not tail.startswith(",")):  # ", a professor at ..."
         return None
     return inverted, floor, cs
+
+
+def _skipped(ctx: Context, at: int, end: int) -> int:
+    """`at`, or past the time and place phrases after it ("..., said Smith on Monday.")."""
+    k = ctx.layout.word_index(at)
+    while k < len(ctx.lowered) and ctx.word_start(k) < end:
+        n = match_forward(ctx.lowered, k, ctx.lexicon.skip_after)
+        if not n:
+            break
+        k += n
+    return ctx.word_end(k - 1) if k > ctx.layout.word_index(at) else at
 
 
 def _stance(

@@ -83,10 +83,15 @@ def roles(ctx: Context) -> dict[str, list[Entity]]:
     if ctx.roles_cache is None:
         ctx.roles_cache = {}
         for e in outside_people(ctx):
-            after = re.match(r",\s+(?:an?|the)\s+([^,.;]{2,60})", ctx.text[e.end : e.end + 64])
+            articles = "|".join(ctx.lexicon.role_articles)
+            after = re.match(rf",\s+(?:{articles})\s+([^,.;]{{2,60}})", ctx.text[e.end : e.end + 64])
             head = _head(after.group(1), ctx.lexicon) if after else None
             j = ctx.layout.word_index(e.start) - 1
-            titled = ctx.lowered[j] if j >= 0 and not ctx.text[ctx.word_start(j)].isupper() else None
+            lower = j >= 0 and not ctx.text[ctx.word_start(j)].isupper()
+            capital_title = (
+                j >= 0 and ctx.lexicon.capitalised_nouns and ctx.ent_of[j] is None and not ctx.stop[j]
+            )
+            titled = ctx.lowered[j] if lower or capital_title else None  # "Bauministerin Anna Seidel"
             for role in {head, titled} - {None}:
                 assert role is not None
                 ctx.roles_cache.setdefault(role, []).append(e)
@@ -96,6 +101,9 @@ def roles(ctx: Context) -> dict[str, list[Entity]]:
 def _descriptor_referent(ctx: Context, m: Mention) -> str | None:
     head = _head(ctx.text[m.start : m.end], ctx.lexicon)
     named = roles(ctx).get(head or "", [])
+    if not named and head and ctx.lexicon.capitalised_nouns:  # "die Ministerin": "Bauministerin Anna Seidel"
+        named = [e for role, people in roles(ctx).items() if role.endswith(head) for e in people]
+        named.sort(key=lambda e: e.start)
     if not named:
         return None
     earlier = [e for e in named if e.start < m.start]
