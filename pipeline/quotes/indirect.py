@@ -802,6 +802,11 @@ def _inverted(ctx: Context, c: CueHit, floor: int, clause_end: int) -> tuple[Men
     )
     if inverted is None or (tail.strip(_TRIM) and not tail.startswith(",")):  # ", a professor at ..."
         return None
+    if (
+        ctx.lexicon.subject_after
+        and ctx.lowered[ctx.layout.word_index(inverted.start)] in ctx.lexicon.that_words
+    ):
+        return None  # "X, Y señaló que ...": the clause after the verb, not its subject
     return inverted, floor, cs
 
 

@@ -102,13 +102,12 @@ class QuoteLexicon:
     capitalised_nouns: bool = False  # every noun is capitalised (German): a capital does not make a name
     dialogue: bool = False  # speech after a paragraph-opening dash ("—Vamos —dijo el ministro.")
     pro_drop: bool = False  # a cue needs no subject ("—Vamos —dijo."): it continues the last speaker
-    surname_genders: dict[str, str] = dataclasses.field(default_factory=dict)
+    surname_genders: dict[str, str] = dataclasses.field(default_factory=dict)  # Russian "-ова" -> "f"
     that_words: frozenset[str] = frozenset({"that"})  # open a reported clause after a phrase ("dass", "que")
     comma_opens_clause: bool = False  # "sagte nach der Sitzung, die Inflation ...": the comma opens it
-    role_articles: tuple[str, ...] = (
-        "an?",
-        "the",
-    )  # ", a spokesman": articles before a role noun  # Russian "-ова" -> "f"
+    # ", a spokesman": articles before a role noun (regular expressions)
+    role_articles: tuple[str, ...] = ("an?", "the")
+    leading_roles: bool = False  # "la ministra del Interior, Paula Cárdenas": a role before the name
 
 
 def norm(word: str) -> str:
@@ -258,4 +257,5 @@ def load_quote_lexicon(lang: str) -> QuoteLexicon | None:
         that_words=words("that_words") if "that_words" in data else frozenset({"that"}),
         comma_opens_clause=bool(data.get("comma_opens_clause", False)),
         role_articles=tuple(data.get("role_articles", ("an?", "the"))),
+        leading_roles=bool(data.get("leading_roles", False)),
     )

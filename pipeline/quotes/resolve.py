@@ -78,6 +78,15 @@ def _pronoun_referent(ctx: Context, pronoun: str, before: int) -> Entity | None:
     return None
 
 
+def _apposed(ctx: Context, m: Mention) -> Entity | None:
+    """The person named right after a descriptor and its comma ("the spokesman, Josh Earnest")."""
+    k = ctx.layout.word_index(m.end)
+    if k >= len(ctx.lowered) or ctx.text[m.end : ctx.word_start(k)].strip() != ",":
+        return None
+    ent = ctx.ent_of[k]
+    return ent if ent is not None and ent.label in PERSON_LABELS and ent.start == ctx.word_start(k) else None
+
+
 def roles(ctx: Context) -> dict[str, list[Entity]]:
     """Role words naming people: "Steve Warren, a spokesman," or "spokesman Steve Warren"."""
     if ctx.roles_cache is None:
@@ -92,13 +101,26 @@ def roles(ctx: Context) -> dict[str, list[Entity]]:
                 j >= 0 and ctx.lexicon.capitalised_nouns and ctx.ent_of[j] is None and not ctx.stop[j]
             )
             titled = ctx.lowered[j] if lower or capital_title else None  # "Bauministerin Anna Seidel"
-            for role in {head, titled} - {None}:
+            leading = (  # with leading_roles: "la ministra del Interior, Paula Cárdenas"
+                re.search(
+                    rf"(?:^|[\s(])(?:{articles})\s+([^,.;]{{2,60}}),\s*$",
+                    ctx.text[max(0, e.start - 64) : e.start],
+                    re.I,
+                )
+                if ctx.lexicon.leading_roles
+                else None
+            )
+            ahead = _head(leading.group(1), ctx.lexicon) if leading else None
+            for role in {head, titled, ahead} - {None}:
                 assert role is not None
                 ctx.roles_cache.setdefault(role, []).append(e)
     return ctx.roles_cache
 
 
 def _descriptor_referent(ctx: Context, m: Mention) -> str | None:
+    apposed = _apposed(ctx, m)
+    if apposed is not None:
+        return apposed.canonical  # "dijo la comisaria de Medio Ambiente, Inés Lindqvist"
     head = _head(ctx.text[m.start : m.end], ctx.lexicon)
     named = roles(ctx).get(head or "", [])
     if not named and head and ctx.lexicon.capitalised_nouns:  # "die Ministerin": "Bauministerin Anna Seidel"

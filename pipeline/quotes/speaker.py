@@ -85,7 +85,9 @@ def subject_before(ctx: Context, cue: int, floor: int, *, relative: bool = False
             return None
         j = _before_apposition(ctx, i, floor)
         ent = ctx.ent_of[i]
-        if j < 0 and ent is not None and ent.label in PERSON_LABELS:
+        before = ctx.ent_of[j] if j >= 0 else None
+        person_first = before is not None and before.label in PERSON_LABELS
+        if ent is not None and ent.label in PERSON_LABELS and (j < 0 or not person_first):
             j = i  # "the White House spokesman, Josh Earnest, said": the name is the apposition
         if j < 0:
             return _before_aside(ctx, i, floor)
@@ -349,6 +351,9 @@ def subject_following(ctx: Context, c: CueHit, limit: int) -> Mention | None:
         i += n
     if i >= len(ctx.lowered) or ctx.word_start(i) >= limit or ctx.gap(c.last - 1).strip():
         return None  # "sagte, ...": a comma or a mark after the verb, its subject is not there
+    lexicon = ctx.lexicon
+    if ctx.lowered[i] in lexicon.barriers or ctx.lowered[i] in lexicon.that_words:
+        return None  # "confirmó que el capitán Blanco ...": a clause, not a subject
     m = speaker_after(ctx, i, limit)
     if m is None or m.kind == "descriptor" and ctx.lowered[i] not in ctx.lexicon.determiners:
         return None
