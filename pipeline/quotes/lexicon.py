@@ -107,6 +107,7 @@ class QuoteLexicon:
     comma_opens_clause: bool = False  # "sagte nach der Sitzung, die Inflation ...": the comma opens it
     # ", a spokesman": articles before a role noun (regular expressions)
     role_articles: tuple[str, ...] = ("an?", "the")
+    head_first: bool = False  # a noun phrase's head comes first ("il comandante provinciale")
     leading_roles: bool = False  # "la ministra del Interior, Paula Cárdenas": a role before the name
 
 
@@ -258,4 +259,5 @@ def load_quote_lexicon(lang: str) -> QuoteLexicon | None:
         comma_opens_clause=bool(data.get("comma_opens_clause", False)),
         role_articles=tuple(data.get("role_articles", ("an?", "the"))),
         leading_roles=bool(data.get("leading_roles", False)),
+        head_first=bool(data.get("head_first", False)),
     )

@@ -103,7 +103,7 @@ def roles(ctx: Context) -> dict[str, list[Entity]]:
             titled = ctx.lowered[j] if lower or capital_title else None  # "Bauministerin Anna Seidel"
             leading = (  # with leading_roles: "la ministra del Interior, Paula Cárdenas"
                 re.search(
-                    rf"(?:^|[\s(])(?:{articles})\s+([^,.;]{{2,60}}),\s*$",
+                    rf"(?s)(?:^|.*[\s(])(?:{articles})\s+([^,.;]{{2,60}}?),?\s*$",  # the nearest article
                     ctx.text[max(0, e.start - 64) : e.start],
                     re.I,
                 )
@@ -142,4 +142,6 @@ def _head(phrase: str, lexicon: QuoteLexicon) -> str | None:
             words = words[:k]
             break
     words = [w for w in words if w not in lexicon.determiners]
-    return words[-1] if words else None
+    if not words:
+        return None
+    return words[0] if lexicon.head_first else words[-1]
