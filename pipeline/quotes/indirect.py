@@ -301,7 +301,7 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     if found is False:
         return None
     m = found
-    if m is not None and m.kind == "descriptor" and lexicon.subject_after:
+    if m is not None and m.kind == "descriptor" and lexicon.subject_after and not ctx.comma[c.first - 1]:
         m = _named_after(ctx, c, clause_end) or m  # "Am Rande des Treffens sagte Lang, ...": Lang
     after = after_cue(ctx, c, clause_end)
     if m is not None:
@@ -335,7 +335,9 @@ def _according_to(
     text, lexicon = ctx.text, ctx.lexicon
     if ctx.lowered[c.first] in lexicon.postposed_sources:
         return _source_before(ctx, c, floor, clause_end)
-    m = speaker_after(ctx, c.last, clause_end, any_phrase=ctx.lowered[c.first] not in lexicon.comma_sources)
+    m = glued_pronoun(ctx, c) or speaker_after(  # "по его словам": the pronoun inside the cue
+        ctx, c.last, clause_end, any_phrase=ctx.lowered[c.first] not in lexicon.comma_sources
+    )
     if m is None:
         return None
     k = ctx.layout.word_index(m.end)

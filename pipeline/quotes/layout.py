@@ -213,7 +213,8 @@ def _dialogue(text: str, start: int, end: int, *, after_speech: bool) -> list[Qu
         content = back.end()
         while content < end and text[content] in ".,;: \t":
             content += 1
-        mark = content  # the next turn has no mark of its own: it opens its sentence
+        # the next turn opens its sentence: at its dash when one opens it ("... он. — Это"), else at its word
+        mark = back.start() if not text[back.end() : content].strip() else content
     return out
 
 
