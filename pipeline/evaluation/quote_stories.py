@@ -108,7 +108,7 @@ def _same_speaker(gold: str | None, canonical: str | None) -> bool:
 
 def score(gold: Sequence[GoldQuote], pred: Sequence[PredictedQuote]) -> Score:
     pairs = match(gold, pred)  # type: ignore[arg-type]  # both carry `content` spans
-    right = sum(1 for g, p in pairs if _same_speaker(g.speaker, p.canonical))  # type: ignore[attr-defined]
+    right = sum(1 for g, p in pairs if _same_speaker(g.speaker, p.canonical))  # type: ignore[attr-defined,misc]
     return Score(right, len(pred), len(gold))
 
 
@@ -150,11 +150,11 @@ def score_story(story: Story, quotes: Sequence[Quote]) -> tuple[Score, Score, Sc
         if p is None or not _same_speaker(g.speaker, p.canonical):  # type: ignore[attr-defined]
             got = "not found" if p is None else f"speaker {p.canonical!r}"  # type: ignore[attr-defined]
             misses.append(f"{story.id}: {g.text[:60]!r} ({g.speaker}): {got}")
-    for p in pred:
-        if not any(q is p for _, q in pairs):
-            start, end = p.content[0]
-            if not any(overlap(g.content, p.content) for g in story.quotes):
-                misses.append(f"{story.id}: extra {story.text[start:end][:60]!r} ({p.canonical})")
+    for extra in pred:
+        if not any(q is extra for _, q in pairs):
+            start, end = extra.content[0]
+            if not any(overlap(g.content, extra.content) for g in story.quotes):
+                misses.append(f"{story.id}: extra {story.text[start:end][:60]!r} ({extra.canonical})")
     return direct, every, found, misses
 
 
