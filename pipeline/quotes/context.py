@@ -149,7 +149,10 @@ class Context:
         possessive = prev.endswith("'s") and prev[:-2] not in self.lexicon.subject_pronouns  # not "he's said"
         if prev in _ARTICLES or possessive:
             return False  # "the report", "Rubio's proposed credit"
-        if self.ent_of[i] is not None or self.layout.quote_at(start) is not None:
+        ent = self.ent_of[i]
+        if ent is not None and not (ent.start == start and text[start].islower()):
+            return False  # a name; a lower-case "entity" opening at the cue is the model's slip ("aseguró")
+        if self.layout.quote_at(start) is not None:
             return False
         return not text[start].isupper() or self.layout.sentence(start)[0] == start or self.in_title(start)
 

@@ -107,6 +107,8 @@ class QuoteLexicon:
     comma_opens_clause: bool = False  # "sagte nach der Sitzung, die Inflation ...": the comma opens it
     # ", a spokesman": articles before a role noun (regular expressions)
     role_articles: tuple[str, ...] = ("an?", "the")
+    role_window: int = 1  # words before a name that may be its title ("Губернатор области Сергей Ткачев")
+    stem_roles: bool = False  # a role matches its inflected forms ("губернатора" is the "губернатор")
     head_first: bool = False  # a noun phrase's head comes first ("il comandante provinciale")
     leading_roles: bool = False  # "la ministra del Interior, Paula Cárdenas": a role before the name
 
@@ -260,4 +262,6 @@ def load_quote_lexicon(lang: str) -> QuoteLexicon | None:
         role_articles=tuple(data.get("role_articles", ("an?", "the"))),
         leading_roles=bool(data.get("leading_roles", False)),
         head_first=bool(data.get("head_first", False)),
+        role_window=int(data.get("role_window", 1)),
+        stem_roles=bool(data.get("stem_roles", False)),
     )

@@ -111,10 +111,43 @@ def roles(ctx: Context) -> dict[str, list[Entity]]:
                 else None
             )
             ahead = _head(leading.group(1), ctx.lexicon) if leading else None
-            for role in {head, titled, ahead} - {None}:
+            for role in {head, titled, ahead, *_titles_before(ctx, j)} - {None}:
                 assert role is not None
                 ctx.roles_cache.setdefault(role, []).append(e)
     return ctx.roles_cache
+
+
+def _titles_before(ctx: Context, j: int) -> list[str]:
+    """With `role_window` > 1, the words of a title run before a name ("Губернатор области Сергей
+    Ткачев" names a "губернатор"), up to punctuation or another name."""
+    out: list[str] = []
+    for k in range(j, max(-1, j - ctx.lexicon.role_window), -1):
+        if ctx.stop[k] or ctx.comma[k] or ctx.ent_of[k] is not None:
+            break
+        start = ctx.word_start(k)
+        if ctx.text[start].isupper() and ctx.layout.sentence(start)[0] != start:
+            break
+        out.append(ctx.lowered[k])
+    return out if ctx.lexicon.role_window > 1 else []
+
+
+def _role_people(ctx: Context, head: str) -> list[Entity]:
+    """People named with this role; with `stem_roles`, also under an inflected form ("губернатора")."""
+    named = roles(ctx).get(head, [])
+    if named or not ctx.lexicon.stem_roles or len(head) < 5:
+        return named
+    found = [
+        e for role, people in roles(ctx).items() if len(role) >= 4 and _same_stem(role, head) for e in people
+    ]
+    return sorted(found, key=lambda e: e.start)
+
+
+def _same_stem(role: str, word: str) -> bool:
+    """Two forms of one noun: they differ only in an ending of at most two letters."""
+    common = 0
+    while common < min(len(role), len(word)) and role[common] == word[common]:
+        common += 1
+    return len(role) - common <= 2 and len(word) - common <= 2 and common >= 4
 
 
 def _descriptor_referent(ctx: Context, m: Mention) -> str | None:
@@ -122,7 +155,7 @@ def _descriptor_referent(ctx: Context, m: Mention) -> str | None:
     if apposed is not None:
         return apposed.canonical  # "dijo la comisaria de Medio Ambiente, Inés Lindqvist"
     head = _head(ctx.text[m.start : m.end], ctx.lexicon)
-    named = roles(ctx).get(head or "", [])
+    named = _role_people(ctx, head or "")
     if not named and head and ctx.lexicon.capitalised_nouns:  # "die Ministerin": "Bauministerin Anna Seidel"
         named = [e for role, people in roles(ctx).items() if role.endswith(head) for e in people]
         named.sort(key=lambda e: e.start)
