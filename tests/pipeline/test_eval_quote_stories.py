@@ -1,4 +1,4 @@
-"""Our annotated stories as a quote benchmark: reading the annotation, scoring by canonical speaker, the CLI."""
+"""Our annotated stories as a quote benchmark: the annotation, canonical speaker scoring, the CLI."""
 
 from __future__ import annotations
 
