@@ -351,6 +351,8 @@ def _according_to(
     ):
         return m, comma + 1, clause_end  # "According to Smith, CLAUSE", "In May, according to him, CLAUSE"
     if lexicon.subject_after and text[m.end : clause_end].strip(_TRIM) and not lead.rstrip().endswith(","):
+        if lead.strip():  # "Die Ursache ist laut Bahn noch unklar": the whole clause, its source inside
+            return m, _postposed_start(ctx, floor, cue_start), clause_end
         return m, m.end, clause_end  # "Laut Müller wird die Steuer sinken": the verb comes second
     return m, _postposed_start(ctx, floor, cue_start), cue_start
 
@@ -802,6 +804,8 @@ def _inverted(ctx: Context, c: CueHit, floor: int, clause_end: int) -> tuple[Men
         if inverted is not None
         else "-"
     )
+    if inverted is not None and _particle_only(ctx, tail):
+        tail = ""  # "..., teilte das Unternehmen mit.": the verb's separable particle
     if inverted is None or (tail.strip(_TRIM) and not tail.startswith(",")):  # ", a professor at ..."
         return None
     if (
@@ -810,6 +814,12 @@ def _inverted(ctx: Context, c: CueHit, floor: int, clause_end: int) -> tuple[Men
     ):
         return None  # "X, Y señaló que ...": the clause after the verb, not its subject
     return inverted, floor, cs
+
+
+def _particle_only(ctx: Context, tail: str) -> bool:
+    """Is `tail` only a separable verb particle and punctuation ("mit.", "hinzu")?"""
+    words = [norm(w) for w in re.findall(r"[^\W\d_]+", tail)]
+    return bool(words) and match_forward(words, 0, ctx.lexicon.particles) == len(words)
 
 
 def _skipped(ctx: Context, at: int, end: int) -> int:
