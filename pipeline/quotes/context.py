@@ -30,7 +30,9 @@ class CueHit:
 class Mention:
     start: int
     end: int
-    kind: str  # "entity", "pronoun", "descriptor" or "relative" ("who", naming `antecedent`)
+    # "entity", "pronoun", "descriptor", "relative" ("who", naming `antecedent`) or "dropped" (no
+    # subject in the text: `entity` is the person named last, a stand-in the stage may better)
+    kind: str
     entity: Entity | None = None
     antecedent: Mention | None = None
 

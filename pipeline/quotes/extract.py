@@ -68,6 +68,10 @@ def extract_quotes(
                 quotes.append(Quote(content, q.start, q.end, "direct"))
             continue
         speaker: Speaker | None = speaker_of(ctx, f.mention)
+        if f.mention.kind == "dropped" and previous is not None and previous[1].speaker is not None:
+            said = ctx.layout.sentence(previous[1].end)
+            if said[0] <= f.mention.start < said[1]:  # '«A», dijo Herrera junto a Ruiz. «B», añadió.'
+                speaker = previous[1].speaker  # the person named last only stood by: Herrera goes on
         cue: Cue | None = _cue(ctx, f.cue)
         if f.kind == "partial":
             if _title_like(content, config):

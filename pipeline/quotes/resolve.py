@@ -121,6 +121,8 @@ def _titles_before(ctx: Context, j: int) -> list[str]:
     """With `role_window` > 1, the words of a title run before a name ("Губернатор области Сергей
     Ткачев" names a "губернатор"), up to punctuation or another name."""
     out: list[str] = []
+    if ctx.lexicon.role_window <= 1:
+        return out
     for k in range(j, max(-1, j - ctx.lexicon.role_window), -1):
         if ctx.stop[k] or ctx.comma[k] or ctx.ent_of[k] is not None:
             break
@@ -128,7 +130,7 @@ def _titles_before(ctx: Context, j: int) -> list[str]:
         if ctx.text[start].isupper() and ctx.layout.sentence(start)[0] != start:
             break
         out.append(ctx.lowered[k])
-    return out if ctx.lexicon.role_window > 1 else []
+    return out
 
 
 def _role_people(ctx: Context, head: str) -> list[Entity]:

@@ -364,11 +364,15 @@ def dropped_subject(ctx: Context, c: CueHit) -> Mention | None:
     """The speaker of a cue with no subject in a language that drops it ("—Vamos —dijo.",
     "ha aggiunto"): the person named last before it, outside quotes, within a few sentences."""
     cue = ctx.word_start(c.first)
-    for ent in reversed(ctx.entities):
-        if ent.end > cue or ent.label not in PERSON_LABELS or ctx.layout.quote_at(ent.start) is not None:
-            continue
-        return Mention(ent.start, ent.end, "entity", ent) if cue - ent.end <= _DROPPED_REACH else None
-    return None
+    named = [
+        e
+        for e in ctx.entities
+        if cue - _DROPPED_REACH <= e.end <= cue
+        and e.label in PERSON_LABELS
+        and ctx.layout.quote_at(e.start) is None
+    ]
+    last = max(named, key=lambda e: e.end, default=None)
+    return Mention(last.start, last.end, "dropped", last) if last is not None else None
 
 
 def clause_subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:

@@ -74,3 +74,13 @@ def test_dropped_subject_needs_someone_named_before() -> None:
     assert lexicon is not None
     found = extract_quotes("«Vamos a ganar», dijo.", [], lexicon=lexicon)
     assert all(q.speaker is None for q in found)
+
+
+def test_dropped_subject_continues_the_previous_speaker_over_a_person_named_since() -> None:
+    text = "«Vamos a ganar», dijo Pablo Herrera junto a Ana Ruiz. «No hay duda», añadió."
+    check("es", text, [PH, ("Ana Ruiz", "Ana Ruiz")], "No hay duda", "Pablo Herrera", "direct")
+
+
+def test_dropped_subject_takes_a_person_named_in_a_later_sentence() -> None:
+    text = "«Vamos a ganar», dijo Pablo Herrera. Luego subió al estrado Ana Ruiz. «No hay duda», añadió."
+    check("es", text, [PH, ("Ana Ruiz", "Ana Ruiz")], "No hay duda", "Ana Ruiz", "direct")
