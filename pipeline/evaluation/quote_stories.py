@@ -180,7 +180,13 @@ def evaluate_language(stories: Sequence[Story], lang: str, entities: str = "auto
     if lexicon is None:
         raise RuntimeError(f"no quote lexicon for {lang!r}")
     texts = [s.text for s in stories]
-    found = model_entities(lang, texts) if entities in ("auto", "model") else None
+    found = None
+    if entities in ("auto", "model"):
+        try:
+            found = model_entities(lang, texts)
+        except RuntimeError:  # a model server down (ModelUnavailable): `auto` falls back to the annotation
+            if entities == "model":
+                raise
     if found is None and entities == "model":
         raise RuntimeError(f"no NER model installed for {lang!r}")
     source, per_story = found if found is not None else ("gold", [s.entities for s in stories])
