@@ -152,8 +152,9 @@ class Context:
         if prev in _ARTICLES or possessive:
             return False  # "the report", "Rubio's proposed credit"
         ent = self.ent_of[i]
-        if ent is not None and not (ent.start == start and text[start].islower()):
-            return False  # a name; a lower-case "entity" opening at the cue is the model's slip ("aseguró")
+        slip = text[start].islower() and (ent is not None and (ent.start == start or ent.label == "MISC"))
+        if ent is not None and not slip:  # a name; not a lower-case word the model swept into a span
+            return False  # ("aseguró" tagged ORG, "El técnico confirmó" MISC)
         if self.layout.quote_at(start) is not None:
             return False
         return not text[start].isupper() or self.layout.sentence(start)[0] == start or self.in_title(start)
