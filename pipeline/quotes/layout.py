@@ -256,7 +256,8 @@ def _single_quoted(text: str, start: int, end: int, doubles: list[Quoted]) -> li
                     break
                 j += 1
             nested = text.find("\u2018", i + 1, j) if j > 0 else -1
-            if j > 0 and nested < 0 and not any(i < q.open_at < j for q in doubles):
+            stray = j > 0 and MARKS.search(text, i + 1, j) is not None  # an unpaired double mark inside
+            if j > 0 and nested < 0 and not stray and not any(i < q.open_at < j for q in doubles):
                 out.append(_trimmed(text, i + 1, j, i, j + 1))
                 i = text.find("\u2018", j + 1, end)
                 continue
