@@ -154,32 +154,47 @@ def _family(mark: str) -> str:
 def _paragraph_quotes(text: str, start: int, end: int) -> list[Quoted]:
     out: list[Quoted] = []
     pending: tuple[int, int] | None = None  # (mark index, mark length)
-    inner = ""  # the opener of a quote nested in the pending one, of another family
+    inner: tuple[int, int] | None = None  # a quote nested in the pending one, of another family
+    latest: tuple[int, int] | None = None  # the last opener seen inside the pending quote
     for m in MARKS.finditer(text, start, end):
         mark = m.group()
-        side = _orientation(text, m.start(), mark, inner or (text[pending[0]] if pending else ""))
+        opener = text[inner[0]] if inner else text[pending[0]] if pending else ""
+        side = _orientation(text, m.start(), mark, opener)
         if pending is None:
             if side != "close":
                 pending = (m.start(), len(mark))
             continue
         outer = _family(text[pending[0]])
         if inner:
-            if side != "open" and _family(mark) == _family(inner):
-                inner = ""  # the nested quote closes; the outer one goes on
+            if side != "open" and _closes(opener, mark):
+                inner = None  # the nested quote closes; the outer one goes on
                 continue
-            if side == "open" or _family(mark) != outer:
+            if side == "open":
+                latest = (m.start(), len(mark))
+                continue
+            if _family(mark) != outer:
                 continue
         elif side == "open" and _nests(outer, mark):
-            inner = mark  # «… „nested“ …», «… "nested" …»
+            inner = latest = (m.start(), len(mark))  # «… „nested“ …», «… "nested" …»
             continue
+        elif side != "open" and _family(mark) not in (outer, "plain") and outer != "plain":
+            continue  # „… » : a closer of another family closes nothing here
         if side != "open":
-            out.append(_trimmed(text, pending[0] + pending[1], m.start(), pending[0], m.end()))
-            pending, inner = None, ""
+            if inner is None:  # a nested quote left open: the outer one is not trusted either
+                out.append(_trimmed(text, pending[0] + pending[1], m.start(), pending[0], m.end()))
+            pending, inner = None, None
         else:
             pending = (m.start(), len(mark))  # an unclosed mark: the later opener is trusted
+    if inner is not None:
+        pending = latest  # never closed, nor its outer quote: the latest opener is trusted, as above
     if pending is not None:
         out.extend(_continued(text, pending[0], pending[1], end))
     return _single_quoted(text, start, end, out)
+
+
+def _closes(opener: str, mark: str) -> bool:
+    """Does `mark` close a quote opened by `opener`: the same family, or German „ by “ or ”."""
+    return _family(mark) == _family(opener) or (opener == "\u201e" and mark in "\u201c\u201d")
 
 
 def _nests(outer: str, mark: str) -> bool:
@@ -202,10 +217,14 @@ def _dialogue(text: str, start: int, end: int, *, after_speech: bool) -> list[Qu
     while content < end:
         narrator = _narrator(text, content, end)
         if narrator is None:
+            if _marked(text, content, end):
+                return []
             if out or after_speech:
                 out.append(_trimmed(text, content, end, mark, end))
             break
         dash = narrator.start() + len(narrator.group()) - len(narrator.group().lstrip(" \t"))
+        if _marked(text, content, narrator.start()):
+            return []  # quote marks around or unpaired in the speech: read the paragraph by its marks
         out.append(_trimmed(text, content, narrator.start(), mark, dash))
         back = _ANY_DASH.search(text, narrator.end(), end)  # the dash closing the narrator's words
         if back is None:
@@ -216,6 +235,12 @@ def _dialogue(text: str, start: int, end: int, *, after_speech: bool) -> list[Qu
         # the next turn opens its sentence: at its dash when one opens it ("... он. — Это"), else at its word
         mark = back.start() if not text[back.end() : content].strip() else content
     return out
+
+
+def _marked(text: str, start: int, end: int) -> bool:
+    """Does a dialogue turn hold an unpaired quote mark, or open or end with one?"""
+    turn = text[start:end].strip(" \t.,;:")
+    return len(MARKS.findall(turn)) % 2 == 1 or bool(MARKS.match(turn)) or turn[-1:] in CLOSING_MARKS
 
 
 def _narrator(text: str, start: int, end: int) -> re.Match[str] | None:
@@ -263,7 +288,8 @@ def _single_quoted(text: str, start: int, end: int, doubles: list[Quoted]) -> li
                 continue
         i = text.find("\u2018", i + 1, end)
     for m in _SECONDARY.finditer(text, start, end):  # ‹…›, Swiss ›…‹, 『…』
-        if not any(q.open_at <= m.start() < q.close_at for q in doubles):
+        stray = MARKS.search(text, m.start() + 1, m.end() - 1) is not None
+        if not stray and not any(q.open_at <= m.start() < q.close_at for q in doubles):
             group = next(g for g in ("a", "b", "c") if m.group(g) is not None)
             out.append(_trimmed(text, m.start(group), m.end(group), m.start(), m.end()))
     colon = _HEADLINE_SINGLE.search(text, start, end)  # "Reid: 'Never underestimate Trump.'"

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from pipeline.quotes import load_quote_lexicon
 from pipeline.quotes.layout import find_quoted
+from tests.pipeline.quotes.helpers import person, run
 
 
 def spans(text: str, *, dialogue: bool = False) -> list[str]:
@@ -39,3 +43,49 @@ def test_dialogue_turns_around_the_narrators_words() -> None:
 
 def test_a_dashed_list_is_not_dialogue() -> None:
     assert spans("Las medidas:\n— Bajar el IVA.\n— Subir las pensiones.", dialogue=True) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["de", "es", "ru", "it"]),
+    st.lists(
+        st.sampled_from(
+            [
+                '"',
+                "\u201c",
+                "\u201d",
+                "\u201e",
+                "\u00ab",
+                "\u00bb",
+                "\u2039",
+                "\u203a",
+                "\u300c",
+                "\u300d",
+                "\u300e",
+                "\u300f",
+                "\u2014",
+                " \u2014",
+                "\n\u2014",
+                ",",
+                ".",
+                ":",
+                "\n",
+                "Smith",
+                "dijo",
+                "sagte",
+                "заявил",
+                "ha detto",
+                "wir",
+                "el",
+                "so",
+                "según",
+                "laut",
+            ]
+        ),
+        max_size=16,
+    ),
+)
+def test_any_mix_of_marks_and_cues_gives_valid_offsets(lang: str, parts: list[str]) -> None:
+    lexicon = load_quote_lexicon(lang)
+    text = " ".join(parts)
+    run(text, person("Smith"), lex=lexicon)  # offsets and edges are checked inside
