@@ -137,11 +137,27 @@ class Context:
                     continue
                 if words[0] in self.lexicon.comma_sources and not (i > 0 and self.comma[i - 1]):
                     continue  # German "so" is a source only in "..., so Müller"
+                if words[0] in self.lexicon.named_sources and not self._names_source(i, len(words)):
+                    continue  # Italian "per" is a source only in "Per il ministro Rossi, ..."
                 out.append(CueHit(i, i + len(words), kind))
                 i += len(words) - 1
                 break
             i += 1
         return out
+
+    def _names_source(self, i: int, n: int) -> bool:
+        """A preposition that is a source ("Per X, ...", "Para X, ...") only opening its sentence
+        and followed, within four words, by a person's or an organisation's name and then a comma."""
+        start = self.word_start(i)
+        if self.layout.sentence(start)[0] != start:
+            return False
+        for k in range(i + n, min(i + n + 4, len(self.lowered))):
+            ent = self.ent_of[k]
+            if ent is not None and ent.label in SPEAKER_LABELS:
+                return self.text[ent.end : ent.end + 1] == ","
+            if self.stop[k] or self.comma[k]:
+                return False
+        return False
 
     def cue_like(self, i: int) -> bool:
         start, text = self.word_start(i), self.text

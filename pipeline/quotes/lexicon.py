@@ -108,6 +108,7 @@ class QuoteLexicon:
     # ", a spokesman": articles before a role noun (regular expressions)
     role_articles: tuple[str, ...] = ("an?", "the")
     particles: Phrases = dataclasses.field(default_factory=dict)  # "mit" of "teilte ... mit": ends a clause
+    named_sources: frozenset[str] = frozenset()  # Italian "per": a source only before a name and a comma
     role_window: int = 1  # words before a name that may be its title ("Губернатор области Сергей Ткачев")
     stem_roles: bool = False  # a role matches its inflected forms ("губернатора" is the "губернатор")
     head_first: bool = False  # a noun phrase's head comes first ("il comandante provinciale")
@@ -264,6 +265,7 @@ def load_quote_lexicon(lang: str) -> QuoteLexicon | None:
         leading_roles=bool(data.get("leading_roles", False)),
         head_first=bool(data.get("head_first", False)),
         role_window=int(data.get("role_window", 1)),
+        named_sources=words("named_sources"),
         particles=phrases(data.get("particles", [])),
         stem_roles=bool(data.get("stem_roles", False)),
     )

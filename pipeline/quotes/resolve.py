@@ -169,9 +169,15 @@ def _descriptor_referent(ctx: Context, m: Mention) -> str | None:
     return named[0].canonical if len({e.canonical for e in named}) == 1 else None
 
 
+def _elided(word: str, lexicon: QuoteLexicon) -> str:
+    """ "l'istituto" -> "istituto": an article or preposition glued on by an apostrophe goes."""
+    glued, _, rest = word.partition("'")
+    return rest if rest and (glued in lexicon.determiners or glued in lexicon.np_inner) else word
+
+
 def _head(phrase: str, lexicon: QuoteLexicon) -> str | None:
     """The head noun of a short noun phrase: its last word before a preposition."""
-    words = [norm(w) for w in re.findall(r"[^\W_]+(?:['\u2019][^\W_]+)*", phrase)]
+    words = [_elided(norm(w), lexicon) for w in re.findall(r"[^\W_]+(?:['\u2019][^\W_]+)*", phrase)]
     for k, w in enumerate(words):
         if k and w in lexicon.np_inner:
             words = words[:k]

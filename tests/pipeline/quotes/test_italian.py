@@ -26,6 +26,12 @@ CASES = [
         "indirect",
     ),
     (
+        "Per la procuratrice Marco Rossi, il processo ha dimostrato molte frodi.",
+        [MR],
+        "il processo ha dimostrato molte frodi",
+        "indirect",
+    ),
+    (
         "Il comandante provinciale, Marco Rossi, ha parlato. "
         "«È un sequestro storico», ha detto il comandante.",
         [MR],
@@ -38,3 +44,11 @@ CASES = [
 @pytest.mark.parametrize(("text", "people", "content", "kind"), CASES)
 def test_italian(text: str, people: list[tuple[str, str]], content: str, kind: str) -> None:
     check("it", text, people, content, people[0][1], kind)
+
+
+def test_per_is_a_source_only_before_a_name() -> None:
+    from pipeline.quotes import extract_quotes, load_quote_lexicon
+
+    lexicon = load_quote_lexicon("it")
+    assert lexicon is not None
+    assert extract_quotes("Per il momento, il governo non cambierà la legge.", [], lexicon=lexicon) == []
