@@ -49,6 +49,7 @@ class Context:
     ent_of: list[Entity | None] = field(default_factory=list)
     stop: list[bool] = field(default_factory=list)  # punctuation after word i ends a noun phrase
     comma: list[bool] = field(default_factory=list)  # a comma follows word i
+    language_roles: dict[str, list[Entity]] | None = None  # role words in other languages' shapes (titles)
     people_cache: list[Entity] | None = None
     roles_cache: dict[str, list[Entity]] | None = None
     titles_cache: list[tuple[int, int]] | None = None
