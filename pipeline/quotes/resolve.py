@@ -23,7 +23,9 @@ def speaker_of(ctx: Context, m: Mention) -> Speaker:
     if m.kind == "pronoun":
         ref = _pronoun_referent(ctx, norm(surface), m.start)
         return Speaker(surface, m.start, m.end, ref.canonical if ref else surface)
-    return Speaker(surface, m.start, m.end, _descriptor_referent(ctx, m) or surface)
+    titled = title_referent(ctx, m)  # the name after it, or its role in the language's own shapes
+    canonical = titled.canonical if titled is not None else _descriptor_referent(ctx, m)
+    return Speaker(surface, m.start, m.end, canonical or surface)
 
 
 def outside_people(ctx: Context) -> list[Entity]:
@@ -95,9 +97,6 @@ def roles(ctx: Context) -> dict[str, list[Entity]]:
 
 
 def _descriptor_referent(ctx: Context, m: Mention) -> str | None:
-    titled = title_referent(ctx, m)  # the name after it, or its role in the language's own shapes
-    if titled is not None:
-        return titled.canonical
     head = _head(ctx.text[m.start : m.end], ctx.lexicon)
     named = roles(ctx).get(head or "", [])
     if not named:
