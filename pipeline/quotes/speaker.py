@@ -307,6 +307,8 @@ def speaker_after(ctx: Context, i: int, limit: int, *, any_phrase: bool = False)
                 return Mention(ent.start, ent.end, "entity", ent)
         if end > i and lowered[end] in lexicon.barriers:
             break
+        if end > i and lexicon.capitalised_nouns and _after_noun(ctx, end):
+            break  # "nach Angaben der Polizei zwei Menschen ...": the phrase ends with its noun
         if ctx.stop[end] or ctx.comma[end]:
             end += 1
             break
@@ -319,6 +321,18 @@ def speaker_after(ctx: Context, i: int, limit: int, *, any_phrase: bool = False)
     if last < i or (last == i and lowered[i] in lexicon.determiners):
         return None
     return Mention(ctx.word_start(i), ctx.word_end(last), "descriptor")
+
+
+def _after_noun(ctx: Context, k: int) -> bool:
+    """Where every noun is capitalised, a lower-case word after a noun that neither links to another
+    noun ("des", "für") nor opens one ("der") starts something else: the noun phrase ended."""
+    w = ctx.lowered[k]
+    return (
+        ctx.text[ctx.word_start(k)].islower()
+        and ctx.text[ctx.word_start(k - 1)].isupper()
+        and w not in ctx.lexicon.np_inner
+        and w not in ctx.lexicon.determiners
+    )
 
 
 def glued_pronoun(ctx: Context, c: CueHit) -> Mention | None:

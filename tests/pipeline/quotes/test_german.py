@@ -70,3 +70,13 @@ def test_so_is_a_source_only_after_a_comma() -> None:
     lexicon = load_quote_lexicon("de")
     assert lexicon is not None
     assert extract_quotes("Die Lage ist so ernst wie nie.", [], lexicon=lexicon) == []
+
+
+def test_an_unnamed_source_ends_with_its_noun() -> None:
+    from pipeline.quotes import extract_quotes, load_quote_lexicon
+
+    lexicon = load_quote_lexicon("de")
+    assert lexicon is not None
+    [q] = extract_quotes("Nach Angaben der Polizei wurden drei Menschen verletzt.", [], lexicon=lexicon)
+    assert q.speaker is not None and q.speaker.text == "der Polizei"
+    assert q.text == "wurden drei Menschen verletzt"
