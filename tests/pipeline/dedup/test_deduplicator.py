@@ -380,7 +380,9 @@ def test_every_marker_file_pattern_spells_one_of_its_stems() -> None:
     from pipeline.dedup.deduplicator import _marker_file
 
     folder = Path(__file__).resolve().parents[3] / "pipeline" / "resources" / "dedup" / "corrections"
-    for path in folder.glob("*.txt"):
+    files = sorted(folder.glob("*.txt"))
+    assert files, folder
+    for path in files:
         stems, patterns = _marker_file(path.name)
         assert stems and patterns, path.name
         for p in patterns:
