@@ -27,6 +27,7 @@ from typing import Any
 import faust
 from aiokafka import errors
 
+from agents.faust_ext.transactions import from_source, source_partition
 from agents.topics import encode, key_of
 from pipeline.records import DeadLetter
 
@@ -59,6 +60,7 @@ class Sent:
     stage: str
     what: str
     letter: bool  # a dead letter (never replaced by another one)
+    source: Any = None  # the partition whose message it came from: its transaction (exactly_once)
     delivery: Awaitable[Any] | None = None
     error: BaseException | None = field(default=None)
 
@@ -78,8 +80,16 @@ def explain(exc: BaseException, topic: str) -> str:
     if isinstance(exc, errors.UnknownTopicOrPartitionError):
         return f"topic {topic} does not exist: create it (or let the worker: CREATE on it; docs/security.md)"
     if isinstance(exc, errors.KafkaTimeoutError | errors.RequestTimedOutError | TimeoutError):
-        return f"writing to {topic} timed out after the producer's retries: is the broker up? (WIRESTREAM_BROKER)"
+        return f"writing to {topic} timed out after the producer's retries: is WIRESTREAM_BROKER up?"
     return f"writing to {topic} failed: {type(exc).__name__}: {exc}"
+
+
+def topic_name(topic: faust.ChannelT) -> str:
+    """A topic's name; an in-memory channel (agent tests) has none."""
+    try:
+        return topic.get_topic_name()
+    except NotImplementedError:
+        return "(channel)"
 
 
 class Outputs:
@@ -111,11 +121,11 @@ class Outputs:
     ) -> Sent:
         """Send one record (`what` names it in a dead letter: "the enriched record") or, when it is over
         the limit, its `too_large` dead letter."""
-        name = topic.get_topic_name()
+        name = topic_name(topic)
         size = len(value) + len(key or b"")
         if size > self.limit:
             return await self.letter(self._too_large(what, name, size, story_id, origin, stage))
-        sent = Sent(name, size, story_id, origin, stage, what, letter=False)
+        sent = Sent(name, size, story_id, origin, stage, what, letter=False, source=source_partition())
         await self._send(sent, topic, key, value)
         return sent
 
@@ -128,8 +138,10 @@ class Outputs:
             value = encode(letter.to_json())
         self.counted(letter)
         where = {"topic": letter.topic, "partition": letter.partition, "offset": letter.offset}
-        name = self.deadletter.get_topic_name()
-        sent = Sent(name, len(value), letter.id, where, letter.stage, "the dead letter", letter=True)
+        name = topic_name(self.deadletter)
+        sent = Sent(
+            name, len(value), letter.id, where, letter.stage, "the dead letter", True, source_partition()
+        )
         await self._send(sent, self.deadletter, key, value)
         return sent
 
@@ -153,8 +165,10 @@ class Outputs:
             if item.error is None:
                 continue
             if isinstance(item.error, TOO_LARGE) and not item.letter:
-                letter = self._too_large(item.what, item.topic, item.size, item.story_id, item.origin, item.stage)
-                again.append(await self.letter(letter))
+                what, origin = item.what, item.origin
+                letter = self._too_large(what, item.topic, item.size, item.story_id, origin, item.stage)
+                with from_source(item.source):  # in the transaction of the record it replaces
+                    again.append(await self.letter(letter))
                 continue
             self.halt.now(explain(item.error, item.topic))
             return False

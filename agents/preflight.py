@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -106,8 +105,8 @@ def explain_connect(exc: BaseException, server: str, security: Security) -> tupl
         )
     if isinstance(exc, ssl.SSLError):
         return 3, (
-            f"TLS with the broker at {server} failed ({exc.reason or exc}): check WIRESTREAM_SECURITY_PROTOCOL "
-            f"({security.protocol}: does that listener speak TLS?) and WIRESTREAM_SSL_*"
+            f"TLS with {server} failed ({exc.reason or exc}): check WIRESTREAM_SECURITY_PROTOCOL "
+            f"({security.protocol}: does the listener speak TLS?) and WIRESTREAM_SSL_*"
         )
     if isinstance(exc, errors.SaslAuthenticationFailed | errors.AuthenticationFailedError):
         return 4, (
@@ -125,7 +124,8 @@ def explain_connect(exc: BaseException, server: str, security: Security) -> tupl
         return 0, f"no Kafka broker answers at {server} ({exc.strerror or exc}): check WIRESTREAM_BROKER"
     return 2, (
         f"the broker at {server} closed the connection ({type(exc).__name__}: {exc}): check "
-        f"WIRESTREAM_SECURITY_PROTOCOL ({security.protocol}) and the WIRESTREAM_SASL_* / WIRESTREAM_SSL_* settings"
+        f"WIRESTREAM_SECURITY_PROTOCOL ({security.protocol}) and the WIRESTREAM_SASL_* / WIRESTREAM_SSL_* "
+        "settings"
     )
 
 
@@ -133,7 +133,7 @@ def allowed(settings: Settings, needs: Needs) -> None:
     """Ask the broker whether this user may do what `needs` lists; raise AccessError on the first no."""
     from kafka.admin import KafkaAdminClient
 
-    from agents.cli import kafka_security
+    from agents.kafka import kafka_security
 
     admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **kafka_security(settings))
     try:
@@ -200,13 +200,18 @@ def _coordinator(admin: Any, kind: str, name: str, settings: Settings) -> None:
         return
 
 
-def worker_needs(settings: Settings, topics: Iterable[str], read: Iterable[str]) -> Needs:
-    """A worker reads its input and hand-over topics and writes all its topics, in its group; with
-    exactly_once, its transactional ids start with the app id."""
+def worker_needs(settings: Settings) -> Needs:
+    """A worker reads its input and hand-over topics and writes all its topics (Faust's own too: the dedup
+    table's changelog and the assignor's leader topic), in its group; with exactly_once, its transactional
+    ids start with the app id (`<app id>-<topic group>-<partition>`)."""
+    from agents.topics import TopicNames
+
+    names = TopicNames(settings.topic_prefix)
+    faust_topics = (f"{settings.app_id}-dedup-changelog", f"{settings.app_id}-__assignor-__leader")
     exactly_once = settings.processing_guarantee == "exactly_once"
     return Needs(
-        read=tuple(read),
-        write=tuple(topics),
+        read=(names.raw, names.stage_dedup, names.stage_annotate, *faust_topics),
+        write=(*names.partitions(settings.partitions), *faust_topics),
         group=settings.app_id,
         transactional_id=f"{settings.app_id}-0-0" if exactly_once else None,
     )
