@@ -7,9 +7,11 @@ An input leaves exactly one trace: its record, or a dead letter. So an agent sen
   the raw message, goes instead; so does one the broker refuses as too large (a topic made with a smaller
   `max.message.bytes` than the worker was told);
 - a dead letter that would itself be too large goes compact (no `raw`);
-- any other failure (not authorised, no such topic, a timeout after the producer's retries) is not the
-  story's fault and a dead letter would not get through either: the worker stops (`Halt`) with one line
-  naming what to fix, and the input is not acked, so it is not committed and is done again after the fix.
+- a failure that is not the story's fault and that a dead letter would not get past either (not
+  authorised, no such topic, a timeout after the producer's retries): the worker stops (`Halt`) with one
+  line naming what to fix, and the input is not acked, so it is not committed and is done again after the fix;
+- a failure a rebalance causes (a fenced producer whose transaction is aborted): logged, the input is acked
+  as before (its transaction is aborted with it, or its partition's new owner does it again).
 
 Sends are awaited until the broker has them (Faust's producer otherwise reports a failed delivery only in
 its log, after the offset may have been committed): an agent holds a message until its outputs are in.
@@ -33,6 +35,17 @@ from pipeline.records import DeadLetter
 
 log = logging.getLogger(__name__)
 TOO_LARGE = (errors.MessageSizeTooLargeError, errors.RecordTooLargeError, errors.RecordListTooLargeError)
+# failures no retry or dead letter gets past: the worker stops (what a rebalance causes, a fenced producer
+# in an aborted transaction, is not among them: that input is done again by its partition's new owner)
+FATAL = (
+    errors.TopicAuthorizationFailedError,
+    errors.TransactionalIdAuthorizationFailed,
+    errors.ClusterAuthorizationFailedError,
+    errors.UnknownTopicOrPartitionError,
+    errors.KafkaTimeoutError,
+    errors.RequestTimedOutError,
+    TimeoutError,
+)
 
 
 class Halt:
@@ -170,8 +183,11 @@ class Outputs:
                 with from_source(item.source):  # in the transaction of the record it replaces
                     again.append(await self.letter(letter))
                 continue
-            self.halt.now(explain(item.error, item.topic))
-            return False
+            if isinstance(item.error, (*FATAL, *TOO_LARGE)):  # (a dead letter too large for its topic too)
+                self.halt.now(explain(item.error, item.topic))
+                return False
+            # a rebalance's: the transaction it was in is aborted, or the input comes again
+            log.warning("send to %s failed, left to redelivery: %r", item.topic, item.error)
         return await self.settle(again) if again else True
 
     def _too_large(

@@ -99,13 +99,15 @@ def explain_connect(exc: BaseException, server: str, security: Security) -> tupl
 
     user = security.sasl_username or "(no user)"
     if isinstance(exc, ssl.SSLCertVerificationError):
+        why = getattr(exc, "verify_message", None) or exc
         return 3, (
-            f"the certificate of the broker at {server} is not trusted ({exc.verify_message}): set "
+            f"the certificate of the broker at {server} is not trusted ({why}): set "
             "WIRESTREAM_SSL_CAFILE to the CA certificate that signed it"
         )
     if isinstance(exc, ssl.SSLError):
+        why = getattr(exc, "reason", None) or exc
         return 3, (
-            f"TLS with {server} failed ({exc.reason or exc}): check WIRESTREAM_SECURITY_PROTOCOL "
+            f"TLS with {server} failed ({why}): check WIRESTREAM_SECURITY_PROTOCOL "
             f"({security.protocol}: does the listener speak TLS?) and WIRESTREAM_SSL_*"
         )
     if isinstance(exc, errors.SaslAuthenticationFailed | errors.AuthenticationFailedError):

@@ -25,7 +25,9 @@ def test_body_limit_follows_the_message_size_unless_set() -> None:
     small = Settings.from_env({"WIRESTREAM_MAX_MESSAGE_BYTES": str(1024 * 1024)})
     assert small.pipeline.max_body_bytes == (1024 * 1024 - 1024) // 4
     assert small.max_raw_bytes == 32 * 1024 * 1024  # the raw topic keeps taking oversized stories
-    both = Settings.from_env({"WIRESTREAM_MAX_MESSAGE_BYTES": "1048576", "WIRESTREAM_MAX_BODY_BYTES": "900000"})
+    both = Settings.from_env(
+        {"WIRESTREAM_MAX_MESSAGE_BYTES": "1048576", "WIRESTREAM_MAX_BODY_BYTES": "900000"}
+    )
     assert both.pipeline.max_body_bytes == 900_000
     with pytest.raises(SettingsError, match="WIRESTREAM_MAX_MESSAGE_BYTES"):
         Settings.from_env({"WIRESTREAM_MAX_MESSAGE_BYTES": "1000"})  # a dead letter would not fit

@@ -58,7 +58,9 @@ class SecureBroker:
             "ssl_cafile": str(self.certs / "ca.pem"),
         }
 
-    def grant(self, user: str, prefix: str, *, topics: tuple[str, ...], group: bool, transactions: bool) -> None:
+    def grant(
+        self, user: str, prefix: str, *, topics: tuple[str, ...], group: bool, transactions: bool
+    ) -> None:
         """ACLs for `user` on the topics of `prefix` (and Faust's `wirestream-<prefix>-*` topics), its
         consumer group and its transactional ids, as docs/security.md lists them."""
         from kafka.admin import (
@@ -185,7 +187,9 @@ def waiting(secure: SecureBroker) -> str:
     prefix = f"idle-{uuid.uuid4().hex[:8]}"
     secure.grant("desk", prefix, topics=("READ", "WRITE", "CREATE"), group=True, transactions=True)
     secure.grant("reader", prefix, topics=("READ",), group=False, transactions=False)
-    published = run(secure.env("desk", prefix), "publish", "-", stdin=jsonl(stories(3, seed=62, prefix=prefix)))
+    published = run(
+        secure.env("desk", prefix), "publish", "-", stdin=jsonl(stories(3, seed=62, prefix=prefix))
+    )
     assert published.returncode == 0, published.stderr.decode()
     return prefix
 

@@ -39,7 +39,9 @@ def publish_cli(prefix: str, batch: list[dict[str, Any]], **env: str) -> None:
     """Through `wirestream publish`, as a user would (its producer compresses and takes large stories)."""
     data = b"".join(json.dumps(s).encode() + b"\n" for s in batch)
     full = dict(os.environ, WIRESTREAM_BROKER=BROKER, WIRESTREAM_TOPIC_PREFIX=prefix, **env)
-    done = subprocess.run([EXE, "publish", "--quiet", "-"], input=data, env=full, capture_output=True, timeout=300)
+    done = subprocess.run(
+        [EXE, "publish", "--quiet", "-"], input=data, env=full, capture_output=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr.decode()
 
 
