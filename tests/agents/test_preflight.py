@@ -3,7 +3,12 @@ send fails for a reason no dead letter can carry (agents.outputs): each names th
 
 from __future__ import annotations
 
+import os
 import ssl
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from aiokafka import errors
@@ -67,3 +72,20 @@ def test_halt_stops_once_with_the_first_reason() -> None:
     halt.now("first")
     halt.now("second")
     assert halt.reason == "first" and stops == [1]
+
+
+def test_a_command_against_no_broker_ends_at_once_with_one_line() -> None:
+    """Without the preflight, kafka-python retried for 30 s and said only "Unable to bootstrap"."""
+    exe = str(Path(sys.executable).with_name("wirestream"))
+    env = dict(os.environ, WIRESTREAM_BROKER="127.0.0.1:1")
+    started = time.monotonic()
+    proc = subprocess.run(
+        [exe, "tail", "enriched", "--timeout", "5"], env=env, capture_output=True, timeout=120
+    )
+    lines = proc.stderr.decode().strip().splitlines()
+    assert proc.returncode == 1 and len(lines) == 1, proc.stderr
+    assert (
+        lines[0].startswith("wirestream tail: no Kafka broker answers at 127.0.0.1:1")
+        and "WIRESTREAM_BROKER" in lines[0]
+    )
+    assert time.monotonic() - started < 25

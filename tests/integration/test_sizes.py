@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -102,3 +103,23 @@ def test_a_record_too_large_for_its_topic_is_a_compact_dead_letter(worker_factor
     [letter] = [r for _, _, r in got["deadletter"]]
     assert "raw" not in letter and letter["size"] > 1024 * 1024 - 1024
     assert letter["topic"] == f"{prefix}.raw" and letter["offset"] == 0 and letter["stage"] == "annotate"
+
+
+def test_publish_names_a_story_too_large_for_the_raw_topic_and_sends_the_rest(broker: str) -> None:
+    """A story over WIRESTREAM_MAX_RAW_BYTES never enters the pipeline: `publish` says which one, sends the
+    others and exits 1."""
+    prefix = f"it-size-{uuid.uuid4().hex[:8]}"
+    env = {"WIRESTREAM_MAX_MESSAGE_BYTES": "131072", "WIRESTREAM_MAX_RAW_BYTES": "131072"}
+    small = stories(2, seed=73, prefix=prefix)
+    huge = story_of(200_000, f"{prefix}-huge")
+    data = b"".join(json.dumps(s).encode() + b"\n" for s in [small[0], huge, small[1]])
+    full = dict(os.environ, WIRESTREAM_BROKER=BROKER, WIRESTREAM_TOPIC_PREFIX=prefix, **env)
+    done = subprocess.run([EXE, "publish", "-"], input=data, env=full, capture_output=True, timeout=300)
+    err = done.stderr.decode()
+    assert done.returncode == 1, err
+    assert (
+        f"story {prefix}-huge (line 2)" in err
+        and "WIRESTREAM_MAX_RAW_BYTES" in err
+        and "Traceback" not in err
+    )
+    assert done.stdout.decode().strip() == f"published 2 stories to {prefix}.raw"
