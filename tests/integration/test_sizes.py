@@ -61,6 +61,7 @@ def outcomes(got: dict[str, list[tuple[int, int, dict[str, Any]]]]) -> dict[str,
 def test_every_size_comes_out_once_and_the_worker_goes_on(worker_factory: Any) -> None:
     prefix = worker_factory.prefix
     sizes = {"0.5": MB // 2, "0.9": 9 * MB // 10, "1.0": MB, "1.5": 3 * MB // 2, "5": 5 * MB, "20": 20 * MB}
+    sizes["limit"] = body_limit(DEFAULT_MAX_MESSAGE_BYTES) - 30_000  # just under the body limit: passes too
     batch = [story_of(size, f"{prefix}-{name}mb") for name, size in sizes.items()]
     [after] = stories(1, seed=71, prefix=f"{prefix}-after")
     worker = worker_factory().start()
@@ -72,6 +73,7 @@ def test_every_size_comes_out_once_and_the_worker_goes_on(worker_factory: Any) -
     result = outcomes(got)
     assert set(result) == set(ids), f"missing: {set(ids) - set(result)}"
     limit = body_limit(DEFAULT_MAX_MESSAGE_BYTES)
+    assert len(batch[-1]["body"].encode()) <= limit
     for story in batch:
         size = len(story["body"].encode())
         expected = ("enriched", None) if size <= limit else ("deadletter", "body_too_large")
