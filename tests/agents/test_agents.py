@@ -15,6 +15,7 @@ from agents.app import create_app
 from agents.settings import Settings
 from agents.stages import Hop, dedup_agent, prepare_agent
 from pipeline.chain import Chain, Prepared
+from pipeline.evaluation.storygen import stories
 from pipeline.records import Enriched
 from pipeline.schemas import errors
 
@@ -30,10 +31,13 @@ STORY = {
 
 
 def _hop(
-    tmp_path: Path, names: tuple[str, ...] = ("stage_dedup", "stage_annotate", "duplicates", "deadletter")
+    tmp_path: Path,
+    names: tuple[str, ...] = ("stage_dedup", "stage_annotate", "duplicates", "deadletter"),
+    **env: str,
 ) -> tuple[Hop, dict[str, faust.ChannelT]]:
     """A Hop whose output topics are in-memory channels, with a chain over the in-memory dedup store."""
-    settings = Settings.from_env({"WIRESTREAM_DATA_DIR": str(tmp_path), "WIRESTREAM_TABLE_STORE": "memory"})
+    base = {"WIRESTREAM_DATA_DIR": str(tmp_path), "WIRESTREAM_TABLE_STORE": "memory"}
+    settings = Settings.from_env({**base, **env})
     wiring = create_app(settings)
     outputs = {name: wiring.app.channel() for name in names}
     topics = replace(wiring.topics, **outputs)
@@ -96,6 +100,30 @@ def test_dedup_sends_a_repeat_straight_to_duplicates_with_enrichment_skipped(tmp
     asyncio.run(run())
 
 
+def test_a_hand_over_over_the_record_limit_becomes_a_compact_too_large_dead_letter(tmp_path: Path) -> None:
+    """Topics of 128 KiB, the body limit raised past what they carry: the 150 KB story's hand-over is not
+    sent; a compact dead letter names the raw message instead, and the next story goes on."""
+    hop, out = _hop(tmp_path, WIRESTREAM_MAX_MESSAGE_BYTES="131072", WIRESTREAM_MAX_BODY_BYTES="1000000")
+    agent = prepare_agent(hop)
+    paragraphs = [s["body"] for s in stories(200, seed=3, prefix="agents")]  # no two alike: clean keeps all
+    big = {**STORY, "id": "agents-big", "body": "\n\n".join(paragraphs)}  # 150 KB
+
+    async def run() -> None:
+        async with agent.test_context() as tested:
+            await tested.put(json.dumps(big).encode())
+            key, letter = await _next(out["deadletter"])
+            assert key == b"agents-big" and letter["error"] == "too_large" and letter["stage"] == "prepare"
+            assert "raw" not in letter and letter["size"] > 131072 - 1024 and letter["offset"] == 0
+            assert "the hand-over" in letter["detail"] and "WIRESTREAM_MAX_MESSAGE_BYTES" in letter["detail"]
+            await tested.put(json.dumps(STORY).encode())
+            key, handed = await _next(out["stage_dedup"])
+            assert key == b"agents-1" and handed["origin"]["offset"] == 1
+        assert out["stage_dedup"].empty() and out["deadletter"].empty()
+
+    asyncio.run(run())
+    assert hop.metrics.dead_letters.labels("too_large", "prepare")._value.get() == 1
+
+
 def test_an_enriched_record_also_goes_out_as_ninjs_with_the_same_key_and_a_duplicate_does_not(
     tmp_path: Path,
 ) -> None:
@@ -109,8 +137,12 @@ def test_an_enriched_record_also_goes_out_as_ninjs_with_the_same_key_and_a_dupli
 
     async def run() -> None:
         async with dedup_agent(hop).test_context():  # the app's loop and channels, as the agents have them
-            await hop.publish(unique, None)
-            await hop.publish(repeat, None)
+            sent = []
+            for outcome in (unique, repeat):
+                prepared = hop.chain.front(json.dumps(outcome.story.to_json()).encode())
+                assert isinstance(prepared, Prepared)
+                sent += await hop.publish(outcome, prepared, "annotate")
+            assert [s.topic for s in sent] == ["(channel)"] * 3 and await hop.outputs.settle(sent)
             key, record = await _next(out["enriched"])
             ninjs_key, ninjs = await _next(out["ninjs"])
             assert key == ninjs_key == b"agents-1"
