@@ -158,6 +158,13 @@ class Hop:
         ]
         if target is self.topics.enriched and not sent[0].letter:  # what a CMS ingests, in IPTC ninjs
             ninjs = encode(to_ninjs(record, self.settings.ninjs_version))
+            if len(ninjs) + len(key or b"") > self.outputs.limit:
+                # the story's one trace is its enriched record (sent): no second trace, a dead letter, for
+                # its ninjs, which can be a few percent larger (quotes as escaped JSON in a description)
+                log.warning(
+                    "ninjs of %s is over the record limit (%d bytes): not sent", outcome.story.id, len(ninjs)
+                )
+                return sent
             sent.append(
                 await self.outputs.record(
                     self.topics.ninjs,

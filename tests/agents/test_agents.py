@@ -16,6 +16,7 @@ from agents.settings import Settings
 from agents.stages import Hop, dedup_agent, prepare_agent
 from pipeline.chain import Chain, Prepared
 from pipeline.evaluation.storygen import stories
+from pipeline.ninjs_out import to_ninjs
 from pipeline.records import Enriched
 from pipeline.schemas import errors
 
@@ -151,5 +152,28 @@ def test_an_enriched_record_also_goes_out_as_ninjs_with_the_same_key_and_a_dupli
             assert ninjs["bodies"][0]["value"] == record["body"]
             key, _ = await _next(out["duplicates"])
             assert key == b"agents-2" and out["ninjs"].empty()
+
+    asyncio.run(run())
+
+
+def test_a_ninjs_over_the_record_limit_is_not_sent_and_leaves_no_second_trace(tmp_path: Path) -> None:
+    hop, out = _hop(tmp_path, ("enriched", "ninjs", "deadletter"))
+    [story] = hop.chain.run([json.dumps(STORY).encode()])
+    assert isinstance(story, Enriched)
+    prepared = hop.chain.front(json.dumps(STORY).encode())
+    assert isinstance(prepared, Prepared)
+    enriched_size = len(json.dumps(story.to_json(), ensure_ascii=False, separators=(",", ":")).encode())
+    ninjs_size = len(
+        json.dumps(to_ninjs(story.to_json()), ensure_ascii=False, separators=(",", ":")).encode()
+    )
+    assert ninjs_size > enriched_size  # a quote-dense short story: its ninjs is the larger
+    hop.outputs.limit = enriched_size + len(b"agents-1")  # the enriched record fits, its ninjs does not
+
+    async def run() -> None:
+        async with dedup_agent(hop).test_context():
+            sent = await hop.publish(story, prepared, "annotate")
+            assert len(sent) == 1 and not sent[0].letter and await hop.outputs.settle(sent)
+            key, _ = await _next(out["enriched"])
+            assert key == b"agents-1" and out["ninjs"].empty() and out["deadletter"].empty()
 
     asyncio.run(run())
