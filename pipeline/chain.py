@@ -23,7 +23,7 @@ from pipeline.config import PipelineConfig
 from pipeline.dedup import Deduplicator, DedupStore, MemoryStore, load_dedup_markers
 from pipeline.entities import EntityRules, extract_entities, load_entity_rules
 from pipeline.language import LanguageDetector
-from pipeline.nlp import ModelRegistry
+from pipeline.nlp import ModelRegistry, ModelUnavailable
 from pipeline.quotes import QuoteLexicon, extract_quotes, load_lexicon
 from pipeline.records import (
     DeadLetter,
@@ -218,7 +218,7 @@ class Chain:
         return self._record(prepared, [], [], None, "skipped")
 
     def annotate(self, batch: Sequence[Prepared]) -> list[Outcome]:
-        """Entities and quotes for a batch, one `nlp.pipe` call per language; order kept."""
+        """Entities and quotes for a batch, one model `pipe` call per language; order kept."""
         out: list[Outcome | None] = [None] * len(batch)
         by_lang: dict[str, list[int]] = {}
         for i, p in enumerate(batch):
@@ -238,8 +238,12 @@ class Chain:
             limit = self.config.models.max_chars
             started = time.perf_counter()
             try:
-                texts = (defuse(batch[i].body[:limit]) for i in idxs)
-                docs = list(model.nlp.pipe(texts, batch_size=self.config.models.batch_size))
+                texts = [defuse(batch[i].body[:limit]) for i in idxs]
+                docs = model.pipe(texts, batch_size=self.config.models.batch_size)
+            except ModelUnavailable as exc:  # retried already: the story waits for `wirestream replay`
+                for i in idxs:
+                    out[i] = self._dead(batch[i], "model_unavailable", str(exc), "entities")
+                continue
             except Exception as exc:
                 for i in idxs:
                     out[i] = self._dead(batch[i], "model_error", f"{type(exc).__name__}: {exc}", "entities")

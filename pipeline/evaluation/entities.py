@@ -57,7 +57,7 @@ def parse_markup(markup: str) -> tuple[str, list[Entity]]:
 
 
 def load_gold(path: Path) -> list[Gold]:
-    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    files = sorted(path.rglob("*.jsonl")) if path.is_dir() else [path]
     stories: list[Gold] = []
     for file in files:
         for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
@@ -160,7 +160,7 @@ def evaluate(
         info["models"][lang] = model.name
         rules = load_entity_rules(lang)
         started = time.perf_counter()
-        docs = list(model.nlp.pipe(s.text for s in group))
+        docs = model.pipe([s.text for s in group])
         info["ner_ms"] += (time.perf_counter() - started) * 1000
         for story, doc in zip(group, docs, strict=True):
             started = time.perf_counter()

@@ -1,0 +1,181 @@
+"""Stanford CoreNLP server as an NER backend: several stories per HTTP request over one kept-alive session.
+
+The server (GPL-3.0, a separate Java process, deploy/corenlp/corenlp.sh) serves every language whose
+model jar was resolved; each request names its language's properties (`resources/entities/models.json`:
+only the annotators NER needs). A batch's texts are joined with blank lines, which the sentence splitter
+treats as sentence breaks, so one request carries many stories and no mention runs across two of them.
+
+A server that is down or too slow never loses a story: a request is retried with backoff, a refused
+connection first (re)starts the server through the configured command, and when the retries are spent
+`ModelUnavailable` makes the chain dead-letter the batch's stories as `model_unavailable`, to be
+replayed. Each retry, restart and give-up is reported through the registry's event hook (a metric).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import requests
+from spacy.tokens import Doc
+
+from pipeline.config import ModelConfig
+from pipeline.nlp import CharSpan, EventHook, ModelUnavailable, _Blank, docs_with_spans, model_choices
+
+log = logging.getLogger(__name__)
+SEPARATOR = "\n\n"  # a sentence break for `ssplit.newlineIsSentenceBreak=two` and the Italian tokenizer
+
+
+class CoreNLPError(RuntimeError):
+    """The server answered, but with an error for this request (not a sign that it is down)."""
+
+
+def utf16_offsets(text: str) -> list[int] | None:
+    """Python index of each UTF-16 code unit offset (Java counts those), or None when they coincide."""
+    if text.isascii() or max(text) <= "\uffff":
+        return None
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        index.append(i)
+        if ch > "\uffff":
+            index.append(i)  # the second half of a surrogate pair
+    index.append(len(text))
+    return index
+
+
+def chunks(texts: Sequence[str], max_chars: int) -> Iterator[list[int]]:
+    """Indexes of `texts` grouped into requests of at most `max_chars` (a longer text goes alone)."""
+    group: list[int] = []
+    size = 0
+    for i, text in enumerate(texts):
+        if group and size + len(text) + len(SEPARATOR) > max_chars:
+            yield group
+            group, size = [], 0
+        group.append(i)
+        size += len(text) + len(SEPARATOR)
+    if group:
+        yield group
+
+
+def split_mentions(
+    answer: dict[str, Any], texts: Sequence[str], labels: dict[str, str]
+) -> list[list[CharSpan]]:
+    """The server's entity mentions over the joined text, handed back to each text in its own offsets."""
+    joined = SEPARATOR.join(texts)
+    index = utf16_offsets(joined)
+    starts: list[int] = []
+    pos = 0
+    for text in texts:
+        starts.append(pos)
+        pos += len(text) + len(SEPARATOR)
+    out: list[list[CharSpan]] = [[] for _ in texts]
+    which = 0
+    for sentence in answer.get("sentences", ()):
+        for mention in sentence.get("entitymentions", ()):
+            begin, end = mention["characterOffsetBegin"], mention["characterOffsetEnd"]
+            if index is not None:
+                begin, end = index[begin], index[end]
+            while which + 1 < len(starts) and begin >= starts[which + 1]:
+                which += 1
+            local = begin - starts[which]
+            if end - starts[which] > len(texts[which]):  # ran past its own story: not a mention of it
+                continue
+            label = str(mention.get("ner", ""))
+            out[which].append(CharSpan(local, end - starts[which], labels.get(label, label)))
+    return out
+
+
+class CoreNLPModel:
+    """One language served by the CoreNLP server."""
+
+    backend = "corenlp"
+
+    def __init__(
+        self,
+        spec: str,
+        lang: str,
+        profile: str,
+        config: ModelConfig,
+        *,
+        labels: dict[str, str],
+        on_event: EventHook | None = None,
+    ) -> None:
+        started = time.perf_counter()
+        self.name = spec
+        self.lang = lang
+        self.config = config
+        self.labels = labels
+        self.on_event = on_event
+        properties: dict[str, str] = dict(model_choices()["corenlp"][profile])
+        self.params = {"properties": json.dumps(properties | {"outputFormat": "json"})}
+        self.session = requests.Session()
+        self.blank = _Blank(lang)
+        self._lock = threading.Lock()  # a Session is not thread-safe; the server gets one request at a time
+        try:  # the server loads a language's model on its first request: pay for it here, not on a story
+            self._annotate("Warm-up.")
+        except (ModelUnavailable, CoreNLPError) as exc:
+            log.warning("CoreNLP %s not ready at load (%s): stories will retry", profile, exc)
+        self.load_seconds = time.perf_counter() - started
+
+    def pipe(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Doc]:
+        spans: list[list[CharSpan]] = [[] for _ in texts]
+        for group in chunks(texts, self.config.corenlp_request_chars):
+            part = [texts[i] for i in group]
+            answer = self._annotate(SEPARATOR.join(part))
+            for i, found in zip(group, split_mentions(answer, part, self.labels), strict=True):
+                spans[i] = found
+        return docs_with_spans(self.blank.get(), texts, spans)
+
+    def _annotate(self, text: str) -> dict[str, Any]:
+        """One request, retried with backoff; a refused or broken connection (re)starts the server."""
+        attempts = max(1, self.config.corenlp_retries + 1)
+        problem = ""
+        for attempt in range(attempts):
+            if attempt:
+                self._event("retry")
+                time.sleep(self.config.corenlp_backoff * 2 ** (attempt - 1))
+            try:
+                with self._lock:
+                    response = self.session.post(
+                        self.config.corenlp_url,
+                        params=self.params,
+                        data=text.encode("utf-8"),
+                        timeout=(5.0, self.config.corenlp_timeout),
+                    )
+            except requests.ConnectionError as exc:
+                problem = f"cannot reach {self.config.corenlp_url}: {type(exc).__name__}"
+                self._restart()
+                continue
+            except requests.Timeout:
+                problem = f"no answer within {self.config.corenlp_timeout:g}s"
+                continue
+            if response.status_code == 200:
+                answer: dict[str, Any] = response.json()
+                return answer
+            problem = f"HTTP {response.status_code}: {response.text[:200]}"
+            if response.status_code < 500:
+                raise CoreNLPError(problem)
+        self._event("unavailable")
+        raise ModelUnavailable(f"CoreNLP ({self.name}) after {attempts} attempts: {problem}")
+
+    def _restart(self) -> None:
+        """Run the configured start command (idempotent: it returns at once when the server is up)."""
+        command = self.config.corenlp_start
+        if not command:
+            return
+        self._event("restart")
+        log.warning("CoreNLP at %s is down: running %s", self.config.corenlp_url, " ".join(command))
+        try:
+            subprocess.run(command, check=True, capture_output=True, timeout=self.config.corenlp_start_timeout)
+        except (OSError, subprocess.SubprocessError) as exc:
+            log.error("CoreNLP start command failed: %s", exc)
+
+    def _event(self, event: str) -> None:
+        if self.on_event is not None:
+            self.on_event(self.backend, self.lang, event)
+
