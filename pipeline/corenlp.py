@@ -112,6 +112,10 @@ class CoreNLPModel:
         self.labels = labels
         self.on_event = on_event
         properties: dict[str, str] = dict(model_choices()["corenlp"][profile])
+        # a profile whose tokenizer miscounts offsets across joined stories (Italian) sends one per request
+        self.request_chars = (
+            1 if properties.pop("one_story_per_request", "") else config.corenlp_request_chars
+        )
         self.params = {"properties": json.dumps(properties | {"outputFormat": "json"})}
         self.session = requests.Session()
         self.blank = _Blank(lang)
@@ -124,7 +128,7 @@ class CoreNLPModel:
 
     def pipe(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Doc]:
         spans: list[list[CharSpan]] = [[] for _ in texts]
-        for group in chunks(texts, self.config.corenlp_request_chars):
+        for group in chunks(texts, self.request_chars):
             part = [texts[i] for i in group]
             answer = self._annotate(SEPARATOR.join(part))
             for i, found in zip(group, split_mentions(answer, part, self.labels), strict=True):
@@ -171,11 +175,12 @@ class CoreNLPModel:
         self._event("restart")
         log.warning("CoreNLP at %s is down: running %s", self.config.corenlp_url, " ".join(command))
         try:
-            subprocess.run(command, check=True, capture_output=True, timeout=self.config.corenlp_start_timeout)
+            subprocess.run(
+                command, check=True, capture_output=True, timeout=self.config.corenlp_start_timeout
+            )
         except (OSError, subprocess.SubprocessError) as exc:
             log.error("CoreNLP start command failed: %s", exc)
 
     def _event(self, event: str) -> None:
         if self.on_event is not None:
             self.on_event(self.backend, self.lang, event)
-

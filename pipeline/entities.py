@@ -106,8 +106,12 @@ def load_entity_rules(lang: str = "en") -> EntityRules:
 @cache
 def _first_names() -> frozenset[str]:
     """Common given names (resources/entities/first_names.txt), casefolded."""
-    text = resources.files("pipeline.resources.entities").joinpath("first_names.txt").read_text(encoding="utf-8")
-    return frozenset(w.casefold() for line in text.splitlines() if not line.startswith("#") for w in line.split())
+    text = (
+        resources.files("pipeline.resources.entities").joinpath("first_names.txt").read_text(encoding="utf-8")
+    )
+    return frozenset(
+        w.casefold() for line in text.splitlines() if not line.startswith("#") for w in line.split()
+    )
 
 
 @dataclass(slots=True)
@@ -144,6 +148,8 @@ def _trim(span: Span, text: str, rules: EntityRules, is_person: bool) -> tuple[i
         whole = _SPACE.sub(" ", "".join(t.text_with_ws for t in tokens).strip().lower())
         if whole not in rules.keep_determiner:
             tokens = tokens[1:]
+    while len(tokens) > 1 and tokens[0].lower_ in rules.drop_words:  # "Según Díaz": a sentence opener
+        tokens = tokens[1:]
     if len(tokens) > 1 and tokens[0].text in rules.generic_heads:  # "groupe Renault", "usine de Douai"
         rest = tokens[1:]
         while len(rest) > 1 and rest[0].lower_ in rules.name_particles:
@@ -222,7 +228,13 @@ def extract_entities(doc: Doc, *, rules: EntityRules) -> list[Entity]:
             before = doc[first - 1].text if first > 0 else ""
             before_start = doc[first - 1].idx if first > 0 else -1
             mention = _Mention(
-                start, end, label, _words(text[start:end], rules), after_title, before.lower(), before_start,
+                start,
+                end,
+                label,
+                _words(text[start:end], rules),
+                after_title,
+                before.lower(),
+                before_start,
                 text[start:end].split()[0].casefold(),
                 all(w[:1].isupper() for w in text[start:end].split()),
             )

@@ -49,9 +49,14 @@ class ModelUnavailable(RuntimeError):
 
 
 class NerModel(Protocol):
-    name: str
-    backend: str
-    load_seconds: float
+    @property
+    def name(self) -> str: ...  # what records name as `entities_model`
+
+    @property
+    def backend(self) -> str: ...
+
+    @property
+    def load_seconds(self) -> float: ...
 
     def pipe(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Doc]: ...
 
@@ -130,11 +135,11 @@ class SpacyModel:
     @classmethod
     def load(cls, name: str, max_chars: int) -> SpacyModel:
         started = time.perf_counter()
-        config = model_config(name)
-        keep = ner_components(config)
-        drop = [pipe for pipe in config["nlp"]["pipeline"] if pipe not in keep]
         with warnings.catch_warnings():  # W095: an older model (es 3.1); tests pin that it still predicts
             warnings.filterwarnings("ignore", message=r"\[W095\]")
+            config = model_config(name)  # imports the package, which reads its meta: W095 here too
+            keep = ner_components(config)
+            drop = [pipe for pipe in config["nlp"]["pipeline"] if pipe not in keep]
             nlp = spacy.load(name, exclude=drop)
         nlp.max_length = max(nlp.max_length, max_chars + 1)
         return cls(name, nlp, time.perf_counter() - started)
