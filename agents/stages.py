@@ -30,6 +30,7 @@ from agents.topics import encode, key_of
 from agents.transactions import from_source
 from pipeline.chain import Chain, Outcome, Prepared
 from pipeline.dedup import DedupStore
+from pipeline.nlp import ModelRegistry
 from pipeline.records import DeadLetter, Enriched
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,13 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
     )
     # a worker preloads lingua's models at start rather than stalling its first stories (~4 s)
     config = replace(settings.pipeline, language=replace(settings.pipeline.language, preload=True))
-    chain = Chain(config, store=TableStore(table))
+
+    def model_event(backend: str, lang: str, event: str) -> None:
+        """Backend retries, restarts and give-ups (a CoreNLP server down) as a metric."""
+        metrics.model_events.labels(backend, lang, event).inc()
+
+    models = ModelRegistry(config.models, on_event=model_event)
+    chain = Chain(config, store=TableStore(table), models=models)
 
     @table.on_recover
     async def reindex() -> None:
