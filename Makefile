@@ -44,9 +44,10 @@ test-unit: setup corenlp
 test-integration: setup broker corenlp
 	$(PY) -m pytest -q -m integration tests
 
-bench: setup broker
+bench: setup broker corenlp
 	$(PIP) install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) -m deploy.bench
+	$(PY) -m deploy.bench.languages
 
 lint: setup
 	.venv/bin/ruff check pipeline agents tests deploy/bench

