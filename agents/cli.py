@@ -270,6 +270,9 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+REPLAY_HEADER = "wirestream-replay"  # on messages `replay` publishes: the dead letter's error code
+
+
 def replay_payload(letter: dict[str, Any]) -> bytes:
     """The original raw message of a dead-letter record (utf-8 text or base64)."""
     raw = letter.get("raw", "")
@@ -324,7 +327,10 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
                 continue
             payload = replay_payload(letter)
             if producer is not None:
-                producer.send(names.raw, key=_story_key(payload), value=payload)
+                # the header tells dedup this is a replay: a story dead-lettered after dedup (a model
+                # that was down) is run again, not taken for a duplicate of itself
+                replay = [(REPLAY_HEADER, str(letter.get("error", "")).encode("utf-8"))]
+                producer.send(names.raw, key=_story_key(payload), value=payload, headers=replay)
             replayed += 1
             if args.max and replayed >= args.max:
                 break

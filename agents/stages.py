@@ -91,6 +91,15 @@ class OffsetGuard:
         return False
 
 
+def replay_error(headers: Any) -> str:
+    """The error code `wirestream replay` put in the message's headers (a list of pairs or a mapping)."""
+    pairs = headers.items() if isinstance(headers, dict) else (headers or ())
+    for name, value in pairs:
+        if name == "wirestream-replay":
+            return bytes(value or b"").decode("utf-8", "replace") or "replayed"
+    return ""
+
+
 def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES) -> Chain:
     """Attach the selected stage agents to the app; return the chain they share."""
     app, topics, metrics, gate = wiring.app, wiring.topics, wiring.metrics, wiring.gate
@@ -183,6 +192,8 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
                         await dead(result, "prepare")
                     else:
                         result.received = msg.timestamp
+                        if replayed := replay_error(msg.headers):
+                            result.origin["replay"] = replayed
                         metrics.languages.labels(result.language.code).inc()
                         observe("prepare", started)
                         await topics.stage_dedup.send(

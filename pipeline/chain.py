@@ -209,6 +209,10 @@ class Chain:
             "dedup",
             lambda: self.deduplicator.check(prepared.story, prepared.body, prepared.language.code, now=at),
         )
+        if prepared.origin.get("replay") and dedup.status == "duplicate" and dedup.of == prepared.story.id:
+            # a dead letter replayed after a fix (`model_unavailable`: the model is back) is the very story
+            # dedup saw before its later stage failed: run it again instead of calling it its own duplicate
+            dedup = Dedup("unique", None, None)
         prepared.dedup = dedup
         return prepared
 

@@ -19,7 +19,7 @@ from pipeline.chain import Chain, Prepared
 from pipeline.config import ModelConfig, PipelineConfig
 from pipeline.corenlp import chunks, utf16_offsets
 from pipeline.nlp import CharSpan, ModelRegistry, backend_of, docs_with_spans, specs_for
-from pipeline.records import DeadLetter, Enriched
+from pipeline.records import DeadLetter, Dedup, Enriched
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "corenlp" / "corenlp.sh"
@@ -180,9 +180,16 @@ def test_a_server_that_stays_down_dead_letters_model_unavailable_for_replay(spar
     letters = chain.annotate(batch)
     assert all(isinstance(d, DeadLetter) and d.error == "model_unavailable" for d in letters)
     assert ("corenlp", "de", "unavailable") in events
-    start_server(SPARE_PORT)  # after the fix: the dead letter's raw input is replayed as it is
+    start_server(SPARE_PORT)  # after the fix: the dead letter's raw input is replayed, as `replay` sends it
     letter = letters[0]
     assert isinstance(letter, DeadLetter) and letter.stage == "entities"
-    replayed = list(Chain(PipelineConfig(models=config)).run([letter.raw]))
-    assert isinstance(replayed[0], Enriched) and replayed[0].entities_model == "corenlp:german"
-    assert any(e.text == "Friedrich Merz" for e in replayed[0].entities)
+    plain = chain.front(letter.raw)
+    assert isinstance(plain, Prepared)
+    assert chain.deduplicate(plain).dedup == Dedup("duplicate", "de-20", 1.0)  # why replay marks it
+    again = chain.front(letter.raw)
+    assert isinstance(again, Prepared)
+    again.origin["replay"] = "model_unavailable"  # the header `wirestream replay` sets
+    (replayed,) = chain.annotate([chain.deduplicate(again)])
+    assert isinstance(replayed, Enriched) and replayed.entities_model == "corenlp:german"
+    assert replayed.dedup.status == "unique" and replayed.enrichment == "full"
+    assert any(e.text == "Friedrich Merz" for e in replayed.entities)
