@@ -4,7 +4,7 @@ PY := .venv/bin/python
 PIP := .venv/bin/pip
 STAMP := .venv/.wirestream-setup
 # CoreNLP model jars to resolve (Maven profiles of deploy/corenlp/pom.xml); italian and chinese are opt-in (docs/languages.md)
-CORENLP_LANGS ?= german
+CORENLP_LANGS ?= german spanish
 export WIRESTREAM_CORENLP_LANGS ?= $(CORENLP_LANGS)
 
 .PHONY: setup corenlp corenlp-stop broker broker-stop demo test test-unit test-integration bench lint clean

