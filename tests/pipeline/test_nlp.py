@@ -9,11 +9,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 import spacy
+from spacy.tokens import Doc
 
 from pipeline.chain import Chain, Prepared
 from pipeline.config import ModelConfig, PipelineConfig
@@ -194,3 +195,43 @@ def test_a_server_that_stays_down_dead_letters_model_unavailable_for_replay(spar
     assert isinstance(replayed, Enriched) and replayed.entities_model == "corenlp:german"
     assert replayed.dedup.status == "unique" and replayed.enrichment == "full"
     assert any(e.text == "Friedrich Merz" for e in replayed.entities)
+
+
+class Choking:
+    """The installed English model, failing on any batch that holds one poisoned text (as a server
+    answers HTTP 500 to one story): the chain must lose only that story."""
+
+    name = "choking"
+    backend = "spacy"
+    load_seconds = 0.0
+
+    def __init__(self) -> None:
+        model = ModelRegistry().get("en")
+        assert model is not None
+        self.model = model
+
+    def pipe(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Doc]:
+        if any("POISON" in t for t in texts):
+            raise ValueError("the model choked")
+        return self.model.pipe(texts, batch_size=batch_size)
+
+
+def test_a_story_the_model_chokes_on_is_dead_lettered_alone() -> None:
+    chain = Chain()
+    chain.models._models["en"] = Choking()
+    bodies = [
+        "Mayor Elena Ruiz of Harlow said on Tuesday that the flood defences would be raised.",
+        "POISON Officials in Valmora said the harbour would reopen on Friday after the spill.",
+        "Colonel Steve Warren told reporters in Baghdad that the offensive would continue.",
+    ]
+    batch = []
+    for i, body in enumerate(bodies):
+        front = chain.front(json.dumps({"id": f"en-{i}", "body": body, "language": "en"}))
+        assert isinstance(front, Prepared)
+        deduped = chain.dedup_or_dead(front)
+        assert isinstance(deduped, Prepared)
+        batch.append(deduped)
+    first, poisoned, last = chain.annotate(batch)
+    assert isinstance(poisoned, DeadLetter) and poisoned.error == "model_error" and poisoned.id == "en-1"
+    assert isinstance(first, Enriched) and any(e.canonical == "Elena Ruiz" for e in first.entities)
+    assert isinstance(last, Enriched) and any(e.canonical == "Steve Warren" for e in last.entities)
