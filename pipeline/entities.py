@@ -258,6 +258,7 @@ def extract_entities(doc: Doc, *, rules: EntityRules) -> list[Entity]:
                 mention.after_title = _norm_title(before) in rules.titles and before[:1].isupper()
             mentions.append(mention)
     _fix_labels(mentions, rules)
+    _dateline_place(text, mentions, rules)
     _extend_particles(mentions, rules)
     mentions = _add_missed_names(text, mentions, rules)
     canon = _canonicals(text, mentions, rules)
@@ -306,6 +307,19 @@ def _fix_labels(mentions: list[_Mention], rules: EntityRules) -> None:
             and not any(_contains(name, m.words) for name in full)
         ):
             m.label = rules.place_label
+
+
+_DATELINE_END = re.compile(r"\s*(?:,|\(|[-–—]\s)")
+
+
+def _dateline_place(text: str, mentions: list[_Mention], rules: EntityRules) -> None:
+    """ "MADRID (EFE).-", "BERLIN, 3. März": an upper-case name opening the story is its dateline, a place."""
+    if not mentions or text[: mentions[0].start].strip():
+        return
+    first = mentions[0]
+    name = text[first.start : first.end]
+    if name.isupper() and len(name) > 2 and _DATELINE_END.match(text, first.end):
+        first.label = rules.place_label
 
 
 def _places_before_names(mentions: list[_Mention], rules: EntityRules, full: list[tuple[str, ...]]) -> None:

@@ -332,3 +332,9 @@ def test_a_configured_model_that_is_not_installed_is_said_once(caplog: pytest.Lo
         assert registry.get("en") is None
     said = [r.getMessage() for r in caplog.records if "en_no_such_model" in r.getMessage()]
     assert len(said) == 1 and "no entities" in said[0]
+
+
+def test_an_upper_case_dateline_is_a_place() -> None:
+    assert run("[[HARLOW|ORG]] (Reuters) - The [[Harlow|GPE]] council met.")[0] == ("HARLOW", "GPE", "HARLOW")
+    assert run("[[HARLOW|ORG]] - The council met.")[0][1] == "GPE"
+    assert run("[[NATO|ORG]] allies met in [[Brussels|GPE]].")[0][1] == "ORG"  # not followed as a dateline
