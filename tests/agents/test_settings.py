@@ -93,7 +93,8 @@ def test_broker_lists_may_have_spaces_and_an_empty_broker_is_the_default() -> No
 def test_corenlp_location_and_start_command() -> None:
     default = Settings.from_env({}).pipeline.models
     assert default.corenlp_url == "http://127.0.0.1:9000/"
-    assert default.corenlp_start[-1] == "start" and default.corenlp_start[0].endswith("deploy/corenlp/corenlp.sh")
+    assert default.corenlp_start[-1] == "start"
+    assert default.corenlp_start[0].endswith("deploy/corenlp/corenlp.sh")
     moved = Settings.from_env({"WIRESTREAM_CORENLP_PORT": "9100", "WIRESTREAM_MODEL_IT": "corenlp:italian"})
     assert moved.pipeline.models.corenlp_url == "http://127.0.0.1:9100/"
     assert specs_for("it", moved.pipeline.models) == ("corenlp:italian",)
