@@ -24,7 +24,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -131,9 +131,10 @@ class SpacyModel:
     nlp: SpacyLanguage
     load_seconds: float
     backend: str = "spacy"
+    labels: dict[str, str] = field(default_factory=dict)  # the model's labels renamed (GiNZA's "Person")
 
     @classmethod
-    def load(cls, name: str, max_chars: int) -> SpacyModel:
+    def load(cls, name: str, max_chars: int, labels: dict[str, str] | None = None) -> SpacyModel:
         started = time.perf_counter()
         with warnings.catch_warnings():  # W095: an older model (es 3.1); tests pin that it still predicts
             warnings.filterwarnings("ignore", message=r"\[W095\]")
@@ -142,10 +143,15 @@ class SpacyModel:
             drop = [pipe for pipe in config["nlp"]["pipeline"] if pipe not in keep]
             nlp = spacy.load(name, exclude=drop)
         nlp.max_length = max(nlp.max_length, max_chars + 1)
-        return cls(name, nlp, time.perf_counter() - started)
+        return cls(name, nlp, time.perf_counter() - started, labels=labels or {})
 
     def pipe(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Doc]:
-        return list(self.nlp.pipe(texts, batch_size=batch_size))
+        docs = list(self.nlp.pipe(texts, batch_size=batch_size))
+        if self.labels:
+            rename = self.labels
+            for doc in docs:
+                doc.ents = [Span(doc, e.start, e.end, label=rename.get(e.label_, e.label_)) for e in doc.ents]
+        return docs
 
 
 # -- spans from other backends -> Docs ----------------------------------------------------------------
@@ -255,10 +261,10 @@ class ModelRegistry:
                 )
             return None
         kind, arg = backend_of(spec)
-        labels: dict[str, str] = model_choices().get("labels", {}).get(kind, {})
+        labels: dict[str, str] = model_choices().get("labels", {}).get(kind if kind != "spacy" else arg, {})
         model: NerModel
         if kind == "spacy":
-            model = SpacyModel.load(arg, self.config.max_chars)
+            model = SpacyModel.load(arg, self.config.max_chars, labels)
         elif kind == "natasha":
             model = NatashaModel(lang, labels)
         else:
