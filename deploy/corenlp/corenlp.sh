@@ -21,7 +21,13 @@ logs="$here/logs"
 pidfile="$run/server-$port.pid"
 log="$logs/server-$port.log"
 
-answering() { curl -fsS --max-time 2 "http://$host:$port/live" >/dev/null 2>&1; }
+answering() {  # the server's liveness page answers 200 (curl, or plain bash where curl is missing)
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsS --max-time 2 "http://$host:$port/live" >/dev/null 2>&1
+  else
+    (exec 3<>"/dev/tcp/$host/$port" && printf 'GET /live HTTP/1.0\r\n\r\n' >&3 && head -n 1 <&3 | grep -q " 200") 2>/dev/null
+  fi
+}
 
 resolve() {
   local stamp="$lib/.complete-${langs// /-}"
