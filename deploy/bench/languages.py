@@ -4,9 +4,10 @@ worker's memory with the default languages' models loaded.
 Stories: our annotated ones (tests/data/entities/<lang>/, and the English and French files), each run
 through `Chain.annotate` in batches as the worker does (one model call per language per batch, the
 CoreNLP path batched), after a warm-up batch. Per language: the `entities` stage time per story and per
-1,000 characters, and its ratio to English (target: within 2x). Memory: a fresh process loads en, fr,
-es, ru and de and runs a story through each; its peak RSS is the worker's model footprint (target:
-under 2 GB). The CoreNLP server is a separate process: its RSS is reported beside it.
+1,000 characters, and its ratio to English (target: within 2x). Memory: a fresh process builds the worker's
+chain (lingua preloaded) and runs a story in each of en, fr, es, ru and de; its peak RSS is the worker's
+footprint less Faust (target: under 2 GB). The CoreNLP server is a separate process: its RSS is reported
+beside it.
 """
 
 from __future__ import annotations
@@ -57,15 +58,23 @@ def stage_speed(chain: Chain, lang: str, texts: list[str], rounds: int, batch: i
 
 
 def memory() -> dict[str, float]:
-    """Peak RSS of a fresh process with the default languages' models loaded and used once."""
+    """Peak RSS of a fresh process holding what a worker holds: the chain with lingua's models preloaded
+    (as the worker does) and the default languages' NER models, each used on a story."""
     code = (
         "import json, resource\n"
-        "from pipeline.nlp import ModelRegistry\n"
-        "r = ModelRegistry()\n"
-        f"for lang in {MEMORY_LANGS!r}:\n"
-        "    m = r.get(lang); m.pipe(['Berlin, Madrid, Moscow. Anna Schmidt spoke.'])\n"
+        "from dataclasses import replace\n"
+        "from pipeline.chain import Chain\n"
+        "from pipeline.config import PipelineConfig\n"
+        "config = PipelineConfig()\n"
+        "chain = Chain(replace(config, language=replace(config.language, preload=True)))\n"
+        "chain.warm_up(())\n"
+        f"langs = {MEMORY_LANGS!r}\n"
+        "stories = [json.dumps({'id': l, 'language': l, 'body': 'Anna Schmidt spoke in Berlin, Madrid and "
+        "Moscow on Monday about the talks.'}) for l in langs]\n"
+        "list(chain.run(stories))\n"
+        "for lang in langs: chain.models.get(lang)\n"
         "print(json.dumps({'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "
-        "'models': {k: v.name for k, v in r.loaded().items()}}))\n"
+        "'models': {k: v.name for k, v in chain.models.loaded().items()}}))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
