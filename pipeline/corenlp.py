@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 from spacy.tokens import Doc
@@ -88,6 +89,27 @@ def split_mentions(
             label = str(mention.get("ner", ""))
             out[which].append(CharSpan(local, end - starts[which], labels.get(label, label)))
     return out
+
+
+def server_up(config: ModelConfig) -> bool:
+    """Whether the server answers its liveness page, running the start command once if it does not."""
+
+    def live() -> bool:
+        try:
+            return requests.get(urljoin(config.corenlp_url, "live"), timeout=2.0).ok
+        except requests.RequestException:
+            return False
+
+    if live():
+        return True
+    if config.corenlp_start:
+        try:
+            subprocess.run(
+                config.corenlp_start, check=True, capture_output=True, timeout=config.corenlp_start_timeout
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            log.error("CoreNLP start command failed: %s", exc)
+    return live()
 
 
 class CoreNLPModel:

@@ -226,11 +226,25 @@ class ModelRegistry:
         self._lock = threading.Lock()
 
     def resolve(self, lang: str) -> str | None:
-        """The first configured spec for `lang` whose backend is available here, or None."""
-        for spec in specs_for(lang, self.config):
-            if self._available(spec):
+        """The first configured spec for `lang` whose backend is available here, or None.
+
+        A CoreNLP server that does not answer (after its start command, if any) is passed over when a
+        later spec is available (Spanish falls back to spaCy); as the last choice it is kept, so the
+        language's stories retry and wait as dead letters for it rather than lose their entities.
+        """
+        found = [spec for spec in specs_for(lang, self.config) if self._available(spec)]
+        for spec in found[:-1]:
+            if backend_of(spec)[0] != "corenlp" or self._server_up():
                 return spec
-        return None
+            log.warning(
+                "CoreNLP at %s does not answer: %s gets %s instead", self.config.corenlp_url, lang, found[-1]
+            )
+        return found[-1] if found else None
+
+    def _server_up(self) -> bool:
+        from pipeline.corenlp import server_up
+
+        return server_up(self.config)
 
     def _available(self, spec: str) -> bool:
         kind, arg = backend_of(spec)

