@@ -85,6 +85,7 @@ class ModelConfig:
     corenlp_retries: int = 3  # then the batch's stories are dead-lettered `model_unavailable`
     corenlp_backoff: float = 1.0  # seconds before the first retry, doubling
     corenlp_request_chars: int = 100_000  # stories per request up to this many characters
+    corenlp_parallel: int = 2  # a batch split into this many requests at once (the server's -threads 2)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urljoin
 
@@ -139,9 +140,9 @@ class CoreNLPModel:
             1 if properties.pop("one_story_per_request", "") else config.corenlp_request_chars
         )
         self.params = {"properties": json.dumps(properties | {"outputFormat": "json"})}
-        self.session = requests.Session()
         self.blank = _Blank(lang)
-        self._lock = threading.Lock()  # a Session is not thread-safe; the server gets one request at a time
+        self._local = threading.local()  # a kept-alive Session per thread (a Session is not thread-safe)
+        self._pool = ThreadPoolExecutor(max(1, config.corenlp_parallel), thread_name_prefix=f"corenlp-{lang}")
         try:  # the server loads a language's model on its first request: pay for it here, not on a story
             self._annotate("Warm-up.")
         except (ModelUnavailable, CoreNLPError) as exc:
@@ -149,13 +150,27 @@ class CoreNLPModel:
         self.load_seconds = time.perf_counter() - started
 
     def pipe(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Doc]:
+        """The batch in a few requests sent side by side (the server answers each on its own thread; one
+        request at a time left one of its two cores idle: 16 against 9 ms a German story)."""
+        parallel = max(1, self.config.corenlp_parallel)
+        share = -(-sum(len(t) + len(SEPARATOR) for t in texts) // parallel)  # ceiling
+        groups = list(chunks(texts, min(self.request_chars, max(1, share))))
         spans: list[list[CharSpan]] = [[] for _ in texts]
-        for group in chunks(texts, self.request_chars):
+
+        def annotate(group: list[int]) -> list[list[CharSpan]]:
             part = [texts[i] for i in group]
-            answer = self._annotate(SEPARATOR.join(part))
-            for i, found in zip(group, split_mentions(answer, part, self.labels), strict=True):
-                spans[i] = found
+            return split_mentions(self._annotate(SEPARATOR.join(part)), part, self.labels)
+
+        for group, found in zip(groups, self._pool.map(annotate, groups), strict=True):
+            for i, mentions in zip(group, found, strict=True):
+                spans[i] = mentions
         return docs_with_spans(self.blank.get(), texts, spans)
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
 
     def _annotate(self, text: str) -> dict[str, Any]:
         """One request, retried with backoff; a refused or broken connection (re)starts the server."""
@@ -166,13 +181,12 @@ class CoreNLPModel:
                 self._event("retry")
                 time.sleep(self.config.corenlp_backoff * 2 ** (attempt - 1))
             try:
-                with self._lock:
-                    response = self.session.post(
-                        self.config.corenlp_url,
-                        params=self.params,
-                        data=text.encode("utf-8"),
-                        timeout=(5.0, self.config.corenlp_timeout),
-                    )
+                response = self._session().post(
+                    self.config.corenlp_url,
+                    params=self.params,
+                    data=text.encode("utf-8"),
+                    timeout=(5.0, self.config.corenlp_timeout),
+                )
             except requests.ConnectionError as exc:
                 problem = f"cannot reach {self.config.corenlp_url}: {type(exc).__name__}"
                 self._restart()
