@@ -1,9 +1,10 @@
-"""Stanford CoreNLP server as an NER backend: several stories per HTTP request over one kept-alive session.
+"""Stanford CoreNLP server as an NER backend: several stories per HTTP request over kept-alive sessions.
 
 The server (GPL-3.0, a separate Java process, deploy/corenlp/corenlp.sh) serves every language whose
 model jar was resolved; each request names its language's properties (`resources/entities/models.json`:
 only the annotators NER needs). A batch's texts are joined with blank lines, which the sentence splitter
-treats as sentence breaks, so one request carries many stories and no mention runs across two of them.
+treats as sentence breaks, so one request carries many stories and no mention runs across two of them;
+a batch goes as `corenlp_parallel` such requests at once, one for each of the server's threads.
 
 A server that is down or too slow never loses a story: a request is retried with backoff, a refused
 connection first (re)starts the server through the configured command, and when the retries are spent
