@@ -22,7 +22,7 @@ from typing import Any
 
 from pipeline.entities import extract_entities, load_entity_rules
 from pipeline.evaluation import prf
-from pipeline.nlp import ModelRegistry
+from pipeline.nlp import ModelRegistry, ModelUnavailable
 from pipeline.records import Entity
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "entities"
@@ -259,7 +259,11 @@ def main(argv: list[str]) -> int:
     if not stories:
         print("wirestream eval entities: no stories to evaluate", file=sys.stderr)
         return 2
-    scores, info = evaluate(stories, ModelRegistry(), baseline=args.baseline)
+    try:
+        scores, info = evaluate(stories, ModelRegistry(), baseline=args.baseline)
+    except ModelUnavailable as exc:
+        print(f"wirestream eval entities: {exc} (start it: make corenlp)", file=sys.stderr)
+        return 2
     if args.json:
         out: dict[str, Any] = {
             "labels": {
