@@ -63,6 +63,10 @@ class EntityRules:
     first_names: frozenset[str] = frozenset()  # a 2-4 word non-person mention opening with one is a person
     # "Президент России Владимир Путин": natasha tags the genitive place as a person right before the name
     person_before_person_is_place: bool = False
+    # "ministra de Defensa": a name right after one of these titles and links is the role's portfolio,
+    # not an entity of the story (Spanish and Italian models tag it ORG); "presidente de Uruguay" is a place
+    portfolio_titles: frozenset[str] = frozenset()
+    portfolio_links: tuple[str, ...] = ()
 
     @property
     def person_labels(self) -> frozenset[str]:
@@ -100,6 +104,8 @@ def load_entity_rules(lang: str = "en") -> EntityRules:
         drop_words=frozenset(w.casefold() for w in data.get("drop_words", ())),
         first_names=_first_names() if data.get("first_names") else frozenset(),
         person_before_person_is_place=bool(data.get("person_before_person_is_place", False)),
+        portfolio_titles=frozenset(_norm_title(t) for t in data.get("portfolio_titles", ())),
+        portfolio_links=tuple(data.get("portfolio_links", ())),
     )
 
 
@@ -193,6 +199,18 @@ def _strip_closing(text: str, start: int, end: int) -> int:
     return end
 
 
+def _is_portfolio(text: str, start: int, rules: EntityRules) -> bool:
+    """Whether the text before `start` ends with a lower-case title and a portfolio link ("ministro del ")."""
+    if not rules.portfolio_links:
+        return False
+    before = _SPACE.sub(" ", text[max(0, start - 60) : start]).rstrip()
+    for link in rules.portfolio_links:
+        if before.lower().endswith(" " + link):
+            head = before[: -len(link)].rstrip().rsplit(" ", 1)[-1].strip(",;:(")
+            return head[:1].islower() and _norm_title(head) in rules.portfolio_titles
+    return False
+
+
 def _split_parenthesis(doc: Doc, ent: Span) -> list[Span]:
     """ "World Health Organization (WHO" tagged as one: the name, and the acronym in brackets on its own."""
     for i in range(ent.start + 1, ent.end):
@@ -253,6 +271,8 @@ def extract_entities(doc: Doc, *, rules: EntityRules) -> list[Entity]:
                 all(w[:1].isupper() for w in text[start:end].split()),
             )
             if len(mention.words) == 1 and text[start:end].casefold() in rules.drop_words:
+                continue
+            if label not in person and _is_portfolio(text, start, rules):
                 continue
             if label not in person and len(mention.words) == 1:
                 mention.after_title = _norm_title(before) in rules.titles and before[:1].isupper()

@@ -65,3 +65,12 @@ def test_person_f1_on_our_spanish_stories(registry: ModelRegistry) -> None:
     scores, info = entity_eval.evaluate(stories, registry)
     assert info["models"] == {"es": "corenlp:spanish"}
     assert scores.labels["PER"].prf()[2] >= 0.85
+
+
+def test_a_ministers_portfolio_is_not_an_organisation_but_a_country_after_a_president_is_a_place() -> None:
+    text = "La ministra de Defensa, Margarita Robles, y el presidente de Uruguay, Yamandú Orsi, hablaron."
+    marks = [("Defensa", "ORG"), ("Margarita Robles", "PER"), ("Uruguay", "LOC"), ("Yamandú Orsi", "PER")]
+    doc = spacy.blank("es")(text)
+    doc.ents = [doc.char_span(text.index(m), text.index(m) + len(m), label=label) for m, label in marks]
+    found = [(e.text, e.label) for e in extract_entities(doc, rules=load_entity_rules("es"))]
+    assert found == [("Margarita Robles", "PER"), ("Uruguay", "LOC"), ("Yamandú Orsi", "PER")]
