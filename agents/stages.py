@@ -32,6 +32,7 @@ from agents.app import Topics, Wiring
 from agents.faust_ext.offsets import committed_offsets
 from agents.faust_ext.transactions import CommitGate, from_source
 from agents.metrics import StageMetrics
+from agents.outputs import Halt, Outputs, Sent
 from agents.replay import REPLAY_HEADER
 from agents.settings import Settings
 from agents.topics import encode, key_of
@@ -100,7 +101,12 @@ class OffsetGuard:
 @dataclass(slots=True)
 class Hop:
     """What every stage agent shares: the app and its topics, metrics, commit gate and chain, plus the
-    helpers that send a dead letter or an outcome and count it."""
+    helpers that send a dead letter or an outcome and count it.
+
+    Every send goes through `outputs` (agents.outputs): records within the size limit, dead letters
+    compact when they must be, and an agent acks its input only once `outputs.settle` says its outputs
+    are in; when it says no, the worker is stopping (`halt`) and the agent returns without acking.
+    """
 
     app: faust.App
     topics: Topics
@@ -109,6 +115,16 @@ class Hop:
     chain: Chain
     settings: Settings
     guards: dict[str, OffsetGuard] = field(default_factory=dict)  # per agent, the guard of its current run
+    halt: Halt = field(default_factory=Halt)
+    outputs: Outputs = field(init=False)
+
+    def __post_init__(self) -> None:
+        def counted(letter: DeadLetter) -> None:
+            self.metrics.dead_letters.labels(letter.error, letter.stage).inc()
+
+        self.outputs = Outputs(
+            self.topics.deadletter, limit=self.settings.record_limit, halt=self.halt, counted=counted
+        )
 
     def name(self, agent: str) -> str:
         return f"{self.settings.app_id}.{agent}"
@@ -118,23 +134,40 @@ class Hop:
         guard = self.guards[agent] = OffsetGuard()
         return guard
 
-    async def dead(self, letter: DeadLetter, hop: str) -> None:
-        self.metrics.dead_letters.labels(letter.error, letter.stage).inc()
+    async def dead(self, letter: DeadLetter, hop: str) -> Sent:
         self.metrics.failures.labels(hop).inc()
-        await self.topics.deadletter.send(key=key_of(letter.id), value=encode(letter.to_json()))
+        return await self.outputs.letter(letter)
 
-    async def publish(self, outcome: Outcome, received: float | None) -> None:
-        """An outcome to its output topic (enriched or duplicates), a dead letter to the dead-letter topic."""
+    async def publish(self, outcome: Outcome, prepared: Prepared, stage: str) -> Sent:
+        """An outcome to its output topic (enriched or duplicates), a dead letter to the dead-letter topic;
+        `prepared` is the story it was made from (where its raw message was read, when it was received)."""
         if isinstance(outcome, DeadLetter):
-            await self.dead(outcome, "annotate")
-            return
+            return await self.dead(outcome, stage)
         target = self.topics.duplicates if outcome.dedup.status == "duplicate" else self.topics.enriched
-        await target.send(key=key_of(outcome.story.id), value=encode(outcome.to_json()))
-        if received is not None:
-            self.metrics.end_to_end.labels(target.get_topic_name()).observe(max(0.0, time.time() - received))
+        sent = await self.outputs.record(
+            target,
+            key_of(outcome.story.id),
+            encode(outcome.to_json()),
+            story_id=outcome.story.id,
+            origin=prepared.origin,
+            stage=stage,
+            what="the enriched record",
+        )
+        if prepared.received is not None and not sent.letter:
+            latency = max(0.0, time.time() - prepared.received)
+            self.metrics.end_to_end.labels(sent.topic).observe(latency)
+        return sent
 
-    async def hand_over(self, target: faust.ChannelT, prepared: Prepared) -> None:
-        await target.send(key=key_of(prepared.story.id), value=encode(prepared.to_json()))
+    async def hand_over(self, target: faust.TopicT, prepared: Prepared, stage: str) -> Sent:
+        return await self.outputs.record(
+            target,
+            key_of(prepared.story.id),
+            encode(prepared.to_json()),
+            story_id=prepared.story.id,
+            origin=prepared.origin,
+            stage=stage,
+            what="the hand-over",
+        )
 
     def observe(self, stage: str, started: float) -> None:
         self.metrics.stories.labels(stage).inc()
@@ -187,14 +220,16 @@ def prepare_agent(hop: Hop) -> faust.types.AgentT:
             result = hop.chain.front(raw, **where(event))
             async with hop.gate.handling():  # outputs and offset in one transaction (exactly_once)
                 if isinstance(result, DeadLetter):
-                    await hop.dead(result, "prepare")
+                    sent = await hop.dead(result, "prepare")
                 else:
                     result.received = event.message.timestamp
                     if replayed := replay_error(event.message.headers):
                         result.origin["replay"] = replayed  # dedup runs it again (see Chain.deduplicate)
                     hop.metrics.languages.labels(result.language.code).inc()
                     hop.observe("prepare", started)
-                    await hop.hand_over(hop.topics.stage_dedup, result)
+                    sent = await hop.hand_over(hop.topics.stage_dedup, result, "prepare")
+                if not await hop.outputs.settle([sent]):
+                    return  # the worker stops; this message is not acked, so not committed
                 # done: a graceful stop commits it (Faust would wait for the next event)
                 await stream.ack(event)
 
@@ -217,7 +252,9 @@ def dedup_agent(hop: Hop) -> faust.types.AgentT:
             # the table write (its changelog) goes in the same transaction as the outputs and offset
             async with hop.gate.handling():
                 result = prepared if isinstance(prepared, DeadLetter) else hop.chain.dedup_or_dead(prepared)
-                await _dedup_outcome(hop, result, started)
+                sent = await _dedup_outcome(hop, result, started)
+                if not await hop.outputs.settle([sent]):
+                    return  # the worker stops; this message is not acked, so not committed
                 await stream.ack(event)
             if time.time() - last_sweep > EXPIRE_EVERY:
                 last_sweep = time.time()
@@ -228,17 +265,15 @@ def dedup_agent(hop: Hop) -> faust.types.AgentT:
     return dedup
 
 
-async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float) -> None:
+async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float) -> Sent:
     if isinstance(result, DeadLetter):
-        await hop.dead(result, "dedup")
-        return
+        return await hop.dead(result, "dedup")
     assert result.dedup is not None
     hop.metrics.dedup.labels(result.dedup.status).inc()
     hop.observe("dedup", started)
     if result.dedup.status == "duplicate":
-        await hop.publish(hop.chain.skipped(result), result.received)
-    else:
-        await hop.hand_over(hop.topics.stage_annotate, result)
+        return await hop.publish(hop.chain.skipped(result), result, "dedup")
+    return await hop.hand_over(hop.topics.stage_annotate, result, "dedup")
 
 
 @dataclass(slots=True)
@@ -288,6 +323,8 @@ def annotate_agent(hop: Hop) -> faust.types.AgentT:
         settings = hop.settings
         batches = stream.take_events(settings.batch_size, within=settings.batch_within)  # type: ignore[attr-defined]
         async for events in batches:
+            if hop.halt.reason is not None:
+                break  # the worker stops: these messages stay unacked (and uncommitted)
             batch = _collect(events, guard)
             # spaCy runs in a thread, so the event loop keeps heartbeats and commits going;
             # submitted now, it queues behind the batch still in the thread, which never idles
@@ -312,16 +349,21 @@ async def _finish(
     joins the transaction of the partition its story came from (exactly_once)."""
     outcomes, elapsed = await work if work is not None else ([], 0.0)
     hop.record_model_loads()
+    if hop.halt.reason is not None:
+        return  # the worker stops: a batch after the failure is not published, nor acked
     async with hop.gate.handling():
+        sent: list[Sent] = []
         for source, letter in batch.letters:
             with from_source(source):
-                await hop.dead(letter, "annotate")
+                sent.append(await hop.dead(letter, "annotate"))
         for prepared, source, outcome in zip(batch.stories, batch.sources, outcomes, strict=True):
             if isinstance(outcome, Enriched):
                 hop.metrics.stories.labels("annotate").inc()
                 hop.metrics.latency.labels("annotate").observe(elapsed / len(batch.stories))
             with from_source(source):
-                await hop.publish(outcome, prepared.received)
+                sent.append(await hop.publish(outcome, prepared, "annotate"))
+        if not await hop.outputs.settle(sent):
+            return  # the worker stops; the batch is not acked, so not committed
         for event in batch.events:
             await stream.ack(event)
 
