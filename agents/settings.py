@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -175,7 +176,9 @@ class Settings:
                 languages=languages,
                 low_accuracy=_bool(env, "WIRESTREAM_LANGUAGE_LOW_ACCURACY", LanguageConfig().low_accuracy),
             ),
-            models=replace(ModelConfig(), models=models),
+            models=replace(
+                ModelConfig(), models=models, corenlp_url=corenlp_url(env), corenlp_start=corenlp_start(env)
+            ),
             dedup=replace(
                 DedupConfig(),
                 threshold=_float(env, "WIRESTREAM_DEDUP_THRESHOLD", DedupConfig().threshold),
@@ -218,3 +221,23 @@ class Settings:
             max_message_bytes=max_message,
             max_raw_bytes=max_raw,
         )
+
+
+CORENLP_SCRIPT = Path(__file__).resolve().parents[1] / "deploy" / "corenlp" / "corenlp.sh"
+
+
+def corenlp_url(env: Mapping[str, str]) -> str:
+    """WIRESTREAM_CORENLP_URL, default the port of WIRESTREAM_CORENLP_PORT (9000) on this host, as
+    deploy/corenlp/corenlp.sh starts it; "off": no CoreNLP, its languages get no entities."""
+    port = env.get("WIRESTREAM_CORENLP_PORT", "").strip() or "9000"
+    url = env.get("WIRESTREAM_CORENLP_URL", "").strip() or f"http://127.0.0.1:{port}/"
+    return "" if url.lower() == "off" else url
+
+
+def corenlp_start(env: Mapping[str, str]) -> tuple[str, ...]:
+    """WIRESTREAM_CORENLP_START: the command a worker runs when the server refuses connections (default
+    this checkout's `deploy/corenlp/corenlp.sh start`, idempotent); "off": never start it."""
+    start = env.get("WIRESTREAM_CORENLP_START", "").strip()
+    if not start:
+        return (str(CORENLP_SCRIPT), "start") if CORENLP_SCRIPT.is_file() else ()
+    return () if start.lower() == "off" else tuple(shlex.split(start))

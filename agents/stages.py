@@ -33,11 +33,13 @@ from agents.faust_ext.offsets import committed_offsets
 from agents.faust_ext.transactions import CommitGate, from_source
 from agents.metrics import StageMetrics
 from agents.outputs import Halt, Outputs, Sent
+from agents.replay import REPLAY_HEADER
 from agents.settings import Settings
 from agents.topics import encode, key_of
 from pipeline.chain import Chain, Outcome, Prepared
 from pipeline.dedup import DedupStore
 from pipeline.ninjs_out import to_ninjs
+from pipeline.nlp import ModelRegistry
 from pipeline.records import DeadLetter, Enriched
 
 log = logging.getLogger(__name__)
@@ -220,6 +222,15 @@ def where(event: faust.EventT) -> dict[str, Any]:
     return {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset}
 
 
+def replay_error(headers: Any) -> str:
+    """The error code `wirestream replay` put in the message's headers (a list of pairs or a mapping)."""
+    pairs = headers.items() if isinstance(headers, dict) else (headers or ())
+    for name, value in pairs:
+        if name == REPLAY_HEADER:
+            return bytes(value or b"").decode("utf-8", "replace") or "replayed"
+    return ""
+
+
 def prepare_agent(hop: Hop) -> faust.types.AgentT:
     """wire.raw -> parse, clean, language -> wire.stage.dedup (or a dead letter)."""
 
@@ -237,6 +248,8 @@ def prepare_agent(hop: Hop) -> faust.types.AgentT:
                     sent = await hop.dead(result, "prepare")
                 else:
                     result.received = event.message.timestamp
+                    if replayed := replay_error(event.message.headers):
+                        result.origin["replay"] = replayed  # dedup runs it again (see Chain.deduplicate)
                     hop.metrics.languages.labels(result.language.code).inc()
                     hop.observe("prepare", started)
                     sent = await hop.hand_over(hop.topics.stage_dedup, result, "prepare")
@@ -436,11 +449,16 @@ def dedup_table(app: faust.App) -> faust.types.TableT:
     return app.Table("dedup", default=None, partitions=1, key_type=str, value_type=None)
 
 
-def worker_chain(settings: Settings, table: faust.types.TableT) -> Chain:
+def worker_chain(settings: Settings, table: faust.types.TableT, metrics: StageMetrics) -> Chain:
     """The chain a worker runs: dedup state in the table; lingua's models preloaded at start rather than
-    stalling the first stories (~4 s)."""
+    stalling the first stories (~4 s); NER backend retries, restarts and give-ups counted."""
     config = replace(settings.pipeline, language=replace(settings.pipeline.language, preload=True))
-    return Chain(config, store=TableStore(table))
+
+    def model_event(backend: str, lang: str, event: str) -> None:
+        metrics.model_events.labels(backend, lang, event).inc()
+
+    models = ModelRegistry(config.models, on_event=model_event)
+    return Chain(config, store=TableStore(table), models=models)
 
 
 def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES) -> Registered:
@@ -450,7 +468,7 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
     if unknown:
         raise ValueError(f"unknown stages {sorted(unknown)}; choose from {STAGES}")
     table = dedup_table(wiring.app)
-    chain = worker_chain(settings, table)
+    chain = worker_chain(settings, table, wiring.metrics)
     table.on_recover(_reindex(chain))
     if "prepare" in selected or "annotate" in selected:
         started = time.perf_counter()
