@@ -46,7 +46,6 @@ class Gold:
     content_text: str
     source: tuple[Span, ...] | None
     source_text: str | None
-    canonical: str | None = None  # who the source is, when the file says (our own stories do)
 
     @property
     def direct(self) -> bool:
@@ -178,17 +177,8 @@ def parse_ann(text: str) -> list[Gold]:
     """Attributions of one .ann file: each E line's Content(s) and Source."""
     spans: dict[str, tuple[str, tuple[Span, ...], str]] = {}
     events: list[list[tuple[str, str]]] = []
-    notes: dict[str, str] = {}  # "#1\tAnnotatorNotes T5\tcanonical: Karim Haddad"
     for line in text.splitlines():
-        if line.startswith("#"):
-            parts = line.split("\t")
-            if (
-                len(parts) >= 3
-                and parts[1].startswith("AnnotatorNotes ")
-                and parts[2].startswith("canonical:")
-            ):
-                notes[parts[1].split()[1]] = parts[2][len("canonical:") :].strip()
-        elif line.startswith("T"):
+        if line.startswith("T"):
             parts = line.split("\t")
             if len(parts) < 3:
                 continue
@@ -204,7 +194,6 @@ def parse_ann(text: str) -> list[Gold]:
         content_text = ""
         source: tuple[Span, ...] | None = None
         source_text = None
-        canonical = None
         for role, ref in args:
             if ref not in spans:
                 continue
@@ -213,9 +202,9 @@ def parse_ann(text: str) -> list[Gold]:
                 content.extend(fragments)
                 content_text = content_text or surface
             elif role.startswith("Source") and source is None:
-                source, source_text, canonical = fragments, surface, notes.get(ref)
+                source, source_text = fragments, surface
         if content:
-            out.append(Gold(tuple(sorted(content)), content_text, source, source_text, canonical))
+            out.append(Gold(tuple(sorted(content)), content_text, source, source_text))
     return out
 
 
@@ -289,8 +278,6 @@ def speaker_right(g: Gold, p: Predicted) -> bool:
         return True
     if g.source is None or p.speaker is None:
         return False
-    if g.canonical is not None and p.canonical != g.canonical:
-        return False  # the right mention resolved to the wrong person ("a militia spokesman" -> Haddad)
     if overlap(g.source, [p.speaker]) > 0:
         return True
     words = {w.lower() for w in _WORD.findall(g.source_text or "")}
