@@ -60,9 +60,6 @@ class Gazetteer:
     people: frozenset[str]
     min_population: int = 50_000  # a one-word city this size or larger
 
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and fold(name) in self.places
-
     def __len__(self) -> int:
         return len(self.places)
 
