@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ class Topics:
     enriched: faust.TopicT
     duplicates: faust.TopicT
     deadletter: faust.TopicT
+    alerts: faust.TopicT
 
     def all(self) -> list[faust.TopicT]:
         return [getattr(self, attr) for attr, _ in TOPICS]
@@ -40,6 +42,7 @@ class Wiring:
     registry: CollectorRegistry
     metrics: StageMetrics
     gate: CommitGate  # agents hold it while an event is half handled; exactly_once commits wait for it
+    declare: Callable[[str, int], faust.TopicT]  # a topic like the ones above (the desk routes' topics)
 
 
 def credentials(security: Security) -> Any:
@@ -113,4 +116,4 @@ def create_app(settings: Settings) -> Wiring:
     for target in (topics.enriched, topics.duplicates):  # from the start: rate() sees first outputs
         metrics.end_to_end.labels(target.get_topic_name())
 
-    return Wiring(app, topics, registry, metrics, gate)
+    return Wiring(app, topics, registry, metrics, gate, declare=topic)

@@ -4,10 +4,11 @@
              --annotate--> wire.enriched
                  \\                                           \\--> wire.duplicates
                   \\--> wire.deadletter (from every hop)
+    wire.enriched + wire.duplicates --route--> wire.route.<name> (each matching route), wire.alerts
 
-`prepare` (parse, clean, language) and `annotate` (entities, quotes) scale with partitions; `dedup` reads a
-single-partition topic, so one worker at a time owns the whole dedup state (a Faust table) and correctness
-never depends on which partition a story was published to.
+`prepare` (parse, clean, language), `annotate` (entities, quotes) and `route` (desk routes) scale with
+partitions; `dedup` reads a single-partition topic, so one worker at a time owns the whole dedup state (a
+Faust table) and correctness never depends on which partition a story was published to.
 
 Each agent comes from a small factory `<name>_agent(hop: Hop) -> AgentT`, listed in `FACTORIES`; `Hop`
 carries what they share (app, topics, metrics, chain, the dead-letter and publish helpers). Adding an agent
@@ -32,11 +33,13 @@ from agents.app import Topics, Wiring
 from agents.faust_ext.offsets import committed_offsets
 from agents.faust_ext.transactions import CommitGate, from_source
 from agents.metrics import StageMetrics
+from agents.routes import route_topics
 from agents.settings import Settings
 from agents.topics import encode, key_of
 from pipeline.chain import Chain, Outcome, Prepared
 from pipeline.dedup import DedupStore
 from pipeline.records import DeadLetter, Enriched
+from pipeline.routes import Router, alert_of
 
 log = logging.getLogger(__name__)
 EXPIRE_EVERY = 60.0  # seconds between sweeps of dedup state older than the horizon
@@ -107,6 +110,8 @@ class Hop:
     chain: Chain
     settings: Settings
     guards: dict[str, OffsetGuard] = field(default_factory=dict)  # per agent, the guard of its current run
+    router: Router | None = None  # the desk routes (WIRESTREAM_ROUTES), for the route agent
+    targets: dict[str, faust.ChannelT] = field(default_factory=dict)  # route topic name -> its topic
 
     def name(self, agent: str) -> str:
         return f"{self.settings.app_id}.{agent}"
@@ -313,11 +318,74 @@ async def _finish(
             await stream.ack(event)
 
 
+def route_agent(hop: Hop) -> faust.types.AgentT:
+    """wire.enriched + wire.duplicates -> every matching route's topic (the record's bytes as received, same
+    key) and, for routes marked `alert`, a compact alert to wire.alerts; one transaction per record."""
+    router = hop.router
+    if router is None:
+        raise ValueError("the route stage needs a rules file (WIRESTREAM_ROUTES)")
+    names = hop.topics.names
+    records = hop.topics.enriched.derive(  # one agent over both: each record is routed once
+        topics=[names.enriched, names.duplicates],
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+
+    @hop.app.agent(records, name=hop.name("route"))
+    async def route(stream: faust.StreamT) -> None:
+        guard = hop.guard("route")
+        async for event in stream.events():
+            if await handled_already(stream, event, guard, "route"):
+                continue
+            started = time.perf_counter()
+            async with hop.gate.handling():  # the copies, the alerts and the offset in one transaction
+                if await _route_one(hop, router, event):
+                    hop.observe("route", started)
+                await stream.ack(event)
+
+    return route
+
+
+async def _route_one(hop: Hop, router: Router, event: faust.EventT) -> bool:
+    """Send one record to its routes' topics (True); a record that is no JSON object is a dead letter."""
+    value = event.value if event.value is not None else b""
+    try:
+        record = json.loads(value)
+    except (ValueError, RecursionError) as exc:
+        record, problem = None, f"{type(exc).__name__}: {exc}"
+    else:
+        problem = f"a JSON {type(record).__name__}, not a record"
+    if not isinstance(record, dict):
+        await hop.dead(DeadLetter.of("invalid_record", problem, "route", value, **where(event)), "route")
+        return False
+    story_id = record.get("id") if isinstance(record.get("id"), str) else None
+    try:
+        matches = router.route(record)
+    except Exception as exc:  # a record of an odd shape must not stop the stage: it is kept, with why
+        letter = DeadLetter.of(
+            "route_failed", f"{type(exc).__name__}: {exc}", "route", value, story_id=story_id, **where(event)
+        )
+        log.exception("route: record %r could not be routed", story_id)
+        await hop.dead(letter, "route")
+        return False
+    key = event.key if event.key is not None else key_of(story_id)
+    for match in matches:
+        await hop.targets[match.route.topic].send(key=key, value=value)
+        hop.metrics.route_matches.labels(match.route.name).inc()
+        if match.route.alert:
+            await hop.topics.alerts.send(key=key, value=encode(alert_of(record, match)))
+            hop.metrics.alerts.labels(match.route.name).inc()
+    return True
+
+
 def lag_timer(hop: Hop) -> Callable[[], Any]:
     """Every LAG_EVERY seconds, per assigned partition of the agents' topics: end offset (asked of the
     broker, so input growth shows even when this worker fetches nothing) and lag = end - committed."""
     app, metrics, topics = hop.app, hop.metrics, hop.topics
-    read = {t.get_topic_name() for t in (topics.raw, topics.stage_dedup, topics.stage_annotate)}
+    inputs = (topics.raw, topics.stage_dedup, topics.stage_annotate, topics.enriched, topics.duplicates)
+    read = {t.get_topic_name() for t in inputs}  # only the assigned ones are read: the route stage's too
     reported: set[tuple[str, str]] = set()
 
     @app.timer(LAG_EVERY)
@@ -350,6 +418,7 @@ FACTORIES: dict[str, Callable[[Hop], faust.types.AgentT]] = {
     "prepare": prepare_agent,
     "dedup": dedup_agent,
     "annotate": annotate_agent,
+    "route": route_agent,
 }
 STAGES = tuple(FACTORIES)
 
@@ -376,12 +445,17 @@ def worker_chain(settings: Settings, table: faust.types.TableT) -> Chain:
     return Chain(config, store=TableStore(table))
 
 
-def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES) -> Registered:
-    """Attach the selected stage agents (and the lag timer) to the app; return them with their chain."""
+def register(
+    wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES, router: Router | None = None
+) -> Registered:
+    """Attach the selected stage agents (and the lag timer) to the app; return them with their chain.
+    The route stage needs the `router` (`agents.routes.load_router`)."""
     selected = set(stages)
     unknown = selected - set(STAGES)
     if unknown:
         raise ValueError(f"unknown stages {sorted(unknown)}; choose from {STAGES}")
+    if "route" in selected and router is None:
+        raise ValueError("the route stage needs a rules file (WIRESTREAM_ROUTES)")
     table = dedup_table(wiring.app)
     chain = worker_chain(settings, table)
     table.on_recover(_reindex(chain))
@@ -389,7 +463,11 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
         started = time.perf_counter()
         chain.warm_up(("en",) if "annotate" in selected else ())
         log.info("models warmed up in %.1fs", time.perf_counter() - started)
-    hop = Hop(wiring.app, wiring.topics, wiring.metrics, wiring.gate, chain, settings)
+    hop = Hop(wiring.app, wiring.topics, wiring.metrics, wiring.gate, chain, settings, router=router)
+    if "route" in selected and router is not None:
+        topics = route_topics(router, settings)
+        hop.targets = {topic: wiring.declare(topic, partitions) for topic, partitions in topics.items()}
+        wiring.metrics.prime_routes((route.name, route.alert) for route in router.routes)
     hop.record_model_loads()
     wiring.metrics.prime(selected)
     _forget_moved_partitions(hop)
