@@ -260,3 +260,21 @@ def test_a_worker_with_a_bad_rules_file_stops_at_start_with_one_line(tmp_path: P
     done = run("worker", "--stages", "route", env={"WIRESTREAM_ROUTES": ""})
     assert done.returncode == 2
     assert done.stderr == "wirestream worker: the route stage needs WIRESTREAM_ROUTES (a rules file)\n"
+
+
+def test_alerts_tail_prints_one_line_per_alert() -> None:
+    from deploy.alerts_tail import alert_line
+
+    alert = {
+        "id": "s-1",
+        "headline": "Airbus wins\nan order",
+        "source": "dpa",
+        "route": "airbus-watch",
+        "names": ["Airbus"],
+        "quotes": [{"text": "x" * 200, "speaker": "Guillaume Faury"}, {"text": "yes", "speaker": None}],
+    }
+    line = alert_line(alert, 1_780_000_000_000)
+    assert "\n" not in line
+    assert line.startswith("2026-05-28 20:26:40 [airbus-watch] Airbus wins an order — Airbus; “xxx")
+    assert "…” (Guillaume Faury); “yes” (unknown) (id s-1, dpa)" in line
+    assert alert_line({"id": "s-2", "route": "r"}) == "- [r] (no headline) (id s-2)"
