@@ -41,8 +41,8 @@ def stories(prefix: str) -> list[dict[str, Any]]:
             "body": (
                 "The harbour board of Valmora on Tuesday approved a new ferry pier at the north quay, its "
                 "chair Marta Lindqvist said after a two-hour meeting. Building is to start in the spring "
-                "and take about eighteen months. \"The old pier will stay open until the new one is "
-                "finished,\" Lindqvist told reporters."
+                'and take about eighteen months. "The old pier will stay open until the new one is '
+                'finished," Lindqvist told reporters.'
             ),
         },
         {
