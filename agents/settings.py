@@ -18,9 +18,11 @@ from pipeline.config import (
     ModelConfig,
     PipelineConfig,
 )
+from pipeline.sizes import DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_RAW_BYTES, body_limit, record_limit
 
 GUARANTEES = ("at_least_once", "exactly_once")
 DEFAULT_ROUTES = Path("deploy") / "routes.yml"  # relative to the working directory (the repository root)
+MIN_MESSAGE_BYTES = 128 * 1024  # a dead letter (64 KiB of its input, escaped) must fit whole in a message
 
 
 class SettingsError(ValueError):
@@ -119,6 +121,14 @@ class Settings:
     routes: Path | None = None  # the desk routes' rules file (docs/routes.md); None: no route stage
     security: Security = field(default_factory=Security)
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
+    # max.message.bytes of the topics the worker writes, and its producers' max_request_size (pipeline.sizes)
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    max_raw_bytes: int = DEFAULT_MAX_RAW_BYTES  # the same for the input topic (`publish`, `replay`)
+
+    @property
+    def record_limit(self) -> int:
+        """The largest record (key + value, before compression) the worker sends."""
+        return record_limit(self.max_message_bytes)
 
     @property
     def app_id(self) -> str:
@@ -152,6 +162,8 @@ class Settings:
             raise SettingsError(f"WIRESTREAM_TABLE_STORE must be rocksdb or memory: {store!r}")
 
         defaults = PipelineConfig()
+        max_message = _int(env, "WIRESTREAM_MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES, MIN_MESSAGE_BYTES)
+        max_raw = _int(env, "WIRESTREAM_MAX_RAW_BYTES", max(DEFAULT_MAX_RAW_BYTES, max_message), max_message)
         models = dict(defaults.models.models)
         for key, value in env.items():
             m = re.fullmatch(r"WIRESTREAM_MODEL_([A-Z]{2})", key)
@@ -160,7 +172,7 @@ class Settings:
         languages = _list(env, "WIRESTREAM_LANGUAGES") or defaults.language.languages
         pipeline = replace(
             defaults,
-            max_body_bytes=_int(env, "WIRESTREAM_MAX_BODY_BYTES", defaults.max_body_bytes, 1),
+            max_body_bytes=_int(env, "WIRESTREAM_MAX_BODY_BYTES", body_limit(max_message), 1),
             language=replace(
                 LanguageConfig(),
                 languages=languages,
@@ -206,4 +218,6 @@ class Settings:
             routes=_routes(env),
             security=security,
             pipeline=pipeline,
+            max_message_bytes=max_message,
+            max_raw_bytes=max_raw,
         )

@@ -33,13 +33,14 @@ from agents.app import Topics, Wiring
 from agents.faust_ext.offsets import committed_offsets
 from agents.faust_ext.transactions import CommitGate, from_source
 from agents.metrics import StageMetrics
+from agents.outputs import Halt, Outputs, Sent
 from agents.routes import route_topics
 from agents.settings import Settings
 from agents.topics import encode, key_of
 from pipeline.chain import Chain, Outcome, Prepared
 from pipeline.dedup import DedupStore
 from pipeline.records import DeadLetter, Enriched
-from pipeline.routes import Router, alert_of
+from pipeline.routes import Match, Router, alert_of
 
 log = logging.getLogger(__name__)
 EXPIRE_EVERY = 60.0  # seconds between sweeps of dedup state older than the horizon
@@ -101,7 +102,12 @@ class OffsetGuard:
 @dataclass(slots=True)
 class Hop:
     """What every stage agent shares: the app and its topics, metrics, commit gate and chain, plus the
-    helpers that send a dead letter or an outcome and count it."""
+    helpers that send a dead letter or an outcome and count it.
+
+    Every send goes through `outputs` (agents.outputs): records within the size limit, dead letters
+    compact when they must be, and an agent acks its input only once `outputs.settle` says its outputs
+    are in; when it says no, the worker is stopping (`halt`) and the agent returns without acking.
+    """
 
     app: faust.App
     topics: Topics
@@ -111,7 +117,17 @@ class Hop:
     settings: Settings
     guards: dict[str, OffsetGuard] = field(default_factory=dict)  # per agent, the guard of its current run
     router: Router | None = None  # the desk routes (WIRESTREAM_ROUTES), for the route agent
-    targets: dict[str, faust.ChannelT] = field(default_factory=dict)  # route topic name -> its topic
+    targets: dict[str, faust.TopicT] = field(default_factory=dict)  # route topic name -> its topic
+    halt: Halt = field(default_factory=Halt)
+    outputs: Outputs = field(init=False)
+
+    def __post_init__(self) -> None:
+        def counted(letter: DeadLetter) -> None:
+            self.metrics.dead_letters.labels(letter.error, letter.stage).inc()
+
+        self.outputs = Outputs(
+            self.topics.deadletter, limit=self.settings.record_limit, halt=self.halt, counted=counted
+        )
 
     def name(self, agent: str) -> str:
         return f"{self.settings.app_id}.{agent}"
@@ -121,23 +137,40 @@ class Hop:
         guard = self.guards[agent] = OffsetGuard()
         return guard
 
-    async def dead(self, letter: DeadLetter, hop: str) -> None:
-        self.metrics.dead_letters.labels(letter.error, letter.stage).inc()
+    async def dead(self, letter: DeadLetter, hop: str) -> Sent:
         self.metrics.failures.labels(hop).inc()
-        await self.topics.deadletter.send(key=key_of(letter.id), value=encode(letter.to_json()))
+        return await self.outputs.letter(letter)
 
-    async def publish(self, outcome: Outcome, received: float | None) -> None:
-        """An outcome to its output topic (enriched or duplicates), a dead letter to the dead-letter topic."""
+    async def publish(self, outcome: Outcome, prepared: Prepared, stage: str) -> Sent:
+        """An outcome to its output topic (enriched or duplicates), a dead letter to the dead-letter topic;
+        `prepared` is the story it was made from (where its raw message was read, when it was received)."""
         if isinstance(outcome, DeadLetter):
-            await self.dead(outcome, "annotate")
-            return
+            return await self.dead(outcome, stage)
         target = self.topics.duplicates if outcome.dedup.status == "duplicate" else self.topics.enriched
-        await target.send(key=key_of(outcome.story.id), value=encode(outcome.to_json()))
-        if received is not None:
-            self.metrics.end_to_end.labels(target.get_topic_name()).observe(max(0.0, time.time() - received))
+        sent = await self.outputs.record(
+            target,
+            key_of(outcome.story.id),
+            encode(outcome.to_json()),
+            story_id=outcome.story.id,
+            origin=prepared.origin,
+            stage=stage,
+            what="the enriched record",
+        )
+        if prepared.received is not None and not sent.letter:
+            latency = max(0.0, time.time() - prepared.received)
+            self.metrics.end_to_end.labels(sent.topic).observe(latency)
+        return sent
 
-    async def hand_over(self, target: faust.ChannelT, prepared: Prepared) -> None:
-        await target.send(key=key_of(prepared.story.id), value=encode(prepared.to_json()))
+    async def hand_over(self, target: faust.TopicT, prepared: Prepared, stage: str) -> Sent:
+        return await self.outputs.record(
+            target,
+            key_of(prepared.story.id),
+            encode(prepared.to_json()),
+            story_id=prepared.story.id,
+            origin=prepared.origin,
+            stage=stage,
+            what="the hand-over",
+        )
 
     def observe(self, stage: str, started: float) -> None:
         self.metrics.stories.labels(stage).inc()
@@ -181,12 +214,14 @@ def prepare_agent(hop: Hop) -> faust.types.AgentT:
             result = hop.chain.front(raw, **where(event))
             async with hop.gate.handling():  # outputs and offset in one transaction (exactly_once)
                 if isinstance(result, DeadLetter):
-                    await hop.dead(result, "prepare")
+                    sent = await hop.dead(result, "prepare")
                 else:
                     result.received = event.message.timestamp
                     hop.metrics.languages.labels(result.language.code).inc()
                     hop.observe("prepare", started)
-                    await hop.hand_over(hop.topics.stage_dedup, result)
+                    sent = await hop.hand_over(hop.topics.stage_dedup, result, "prepare")
+                if not await hop.outputs.settle([sent]):
+                    return  # the worker stops; this message is not acked, so not committed
                 # done: a graceful stop commits it (Faust would wait for the next event)
                 await stream.ack(event)
 
@@ -209,7 +244,9 @@ def dedup_agent(hop: Hop) -> faust.types.AgentT:
             # the table write (its changelog) goes in the same transaction as the outputs and offset
             async with hop.gate.handling():
                 result = prepared if isinstance(prepared, DeadLetter) else hop.chain.dedup_or_dead(prepared)
-                await _dedup_outcome(hop, result, started)
+                sent = await _dedup_outcome(hop, result, started)
+                if not await hop.outputs.settle([sent]):
+                    return  # the worker stops; this message is not acked, so not committed
                 await stream.ack(event)
             if time.time() - last_sweep > EXPIRE_EVERY:
                 last_sweep = time.time()
@@ -220,17 +257,15 @@ def dedup_agent(hop: Hop) -> faust.types.AgentT:
     return dedup
 
 
-async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float) -> None:
+async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float) -> Sent:
     if isinstance(result, DeadLetter):
-        await hop.dead(result, "dedup")
-        return
+        return await hop.dead(result, "dedup")
     assert result.dedup is not None
     hop.metrics.dedup.labels(result.dedup.status).inc()
     hop.observe("dedup", started)
     if result.dedup.status == "duplicate":
-        await hop.publish(hop.chain.skipped(result), result.received)
-    else:
-        await hop.hand_over(hop.topics.stage_annotate, result)
+        return await hop.publish(hop.chain.skipped(result), result, "dedup")
+    return await hop.hand_over(hop.topics.stage_annotate, result, "dedup")
 
 
 @dataclass(slots=True)
@@ -280,6 +315,8 @@ def annotate_agent(hop: Hop) -> faust.types.AgentT:
         settings = hop.settings
         batches = stream.take_events(settings.batch_size, within=settings.batch_within)  # type: ignore[attr-defined]
         async for events in batches:
+            if hop.halt.reason is not None:
+                break  # the worker stops: these messages stay unacked (and uncommitted)
             batch = _collect(events, guard)
             # spaCy runs in a thread, so the event loop keeps heartbeats and commits going;
             # submitted now, it queues behind the batch still in the thread, which never idles
@@ -304,16 +341,21 @@ async def _finish(
     joins the transaction of the partition its story came from (exactly_once)."""
     outcomes, elapsed = await work if work is not None else ([], 0.0)
     hop.record_model_loads()
+    if hop.halt.reason is not None:
+        return  # the worker stops: a batch after the failure is not published, nor acked
     async with hop.gate.handling():
+        sent: list[Sent] = []
         for source, letter in batch.letters:
             with from_source(source):
-                await hop.dead(letter, "annotate")
+                sent.append(await hop.dead(letter, "annotate"))
         for prepared, source, outcome in zip(batch.stories, batch.sources, outcomes, strict=True):
             if isinstance(outcome, Enriched):
                 hop.metrics.stories.labels("annotate").inc()
                 hop.metrics.latency.labels("annotate").observe(elapsed / len(batch.stories))
             with from_source(source):
-                await hop.publish(outcome, prepared.received)
+                sent.append(await hop.publish(outcome, prepared, "annotate"))
+        if not await hop.outputs.settle(sent):
+            return  # the worker stops; the batch is not acked, so not committed
         for event in batch.events:
             await stream.ack(event)
 
@@ -341,15 +383,23 @@ def route_agent(hop: Hop) -> faust.types.AgentT:
                 continue
             started = time.perf_counter()
             async with hop.gate.handling():  # the copies, the alerts and the offset in one transaction
-                if await _route_one(hop, router, event):
+                sent, matches = await _route_one(hop, router, event)
+                if not await hop.outputs.settle(sent):
+                    return  # the worker stops; this message is not acked, so not committed
+                if matches is not None:
                     hop.observe("route", started)
+                    for match in matches:  # counted once the broker has them
+                        hop.metrics.route_matches.labels(match.route.name).inc()
+                        if match.route.alert:
+                            hop.metrics.alerts.labels(match.route.name).inc()
                 await stream.ack(event)
 
     return route
 
 
-async def _route_one(hop: Hop, router: Router, event: faust.EventT) -> bool:
-    """Send one record to its routes' topics (True); a record that is no JSON object is a dead letter."""
+async def _route_one(hop: Hop, router: Router, event: faust.EventT) -> tuple[list[Sent], list[Match] | None]:
+    """Send one record to its routes' topics and return its matches; a record that is no JSON object, or
+    that the filters cannot read, is a dead letter (matches None)."""
     value = event.value if event.value is not None else b""
     try:
         record = json.loads(value)
@@ -358,26 +408,31 @@ async def _route_one(hop: Hop, router: Router, event: faust.EventT) -> bool:
     else:
         problem = f"a JSON {type(record).__name__}, not a record"
     if not isinstance(record, dict):
-        await hop.dead(DeadLetter.of("invalid_record", problem, "route", value, **where(event)), "route")
-        return False
+        letter = DeadLetter.of("invalid_record", problem, "route", value, **where(event))
+        return [await hop.dead(letter, "route")], None
     story_id = record.get("id") if isinstance(record.get("id"), str) else None
     try:
         matches = router.route(record)
     except Exception as exc:  # a record of an odd shape must not stop the stage: it is kept, with why
+        log.exception("route: record %r could not be routed", story_id)
         letter = DeadLetter.of(
             "route_failed", f"{type(exc).__name__}: {exc}", "route", value, story_id=story_id, **where(event)
         )
-        log.exception("route: record %r could not be routed", story_id)
-        await hop.dead(letter, "route")
-        return False
+        return [await hop.dead(letter, "route")], None
     key = event.key if event.key is not None else key_of(story_id)
+    about: dict[str, Any] = {"story_id": story_id, "origin": where(event), "stage": "route"}
+    sent: list[Sent] = []
     for match in matches:
-        await hop.targets[match.route.topic].send(key=key, value=value)
-        hop.metrics.route_matches.labels(match.route.name).inc()
+        name = match.route.name
+        target = hop.targets[match.route.topic]
+        sent.append(
+            await hop.outputs.record(target, key, value, what=f"the record for route {name!r}", **about)
+        )
         if match.route.alert:
-            await hop.topics.alerts.send(key=key, value=encode(alert_of(record, match)))
-            hop.metrics.alerts.labels(match.route.name).inc()
-    return True
+            alert = encode(alert_of(record, match))
+            what = f"the alert of route {name!r}"
+            sent.append(await hop.outputs.record(hop.topics.alerts, key, alert, what=what, **about))
+    return sent, matches
 
 
 def lag_timer(hop: Hop) -> Callable[[], Any]:
