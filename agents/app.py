@@ -31,6 +31,7 @@ class Topics:
     duplicates: faust.TopicT
     deadletter: faust.TopicT
     alerts: faust.TopicT
+    ninjs: faust.TopicT
 
     def all(self) -> list[faust.TopicT]:
         return [getattr(self, attr) for attr, _ in TOPICS]

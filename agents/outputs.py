@@ -179,7 +179,9 @@ class Outputs:
                 continue
             if isinstance(item.error, TOO_LARGE) and not item.letter:
                 what, origin = item.what, item.origin
-                letter = self._too_large(what, item.topic, item.size, item.story_id, origin, item.stage)
+                letter = self._too_large(
+                    what, item.topic, item.size, item.story_id, origin, item.stage, refused=True
+                )
                 with from_source(item.source):  # in the transaction of the record it replaces
                     again.append(await self.letter(letter))
                 continue
@@ -191,12 +193,20 @@ class Outputs:
         return await self.settle(again) if again else True
 
     def _too_large(
-        self, what: str, topic: str, size: int, story_id: str | None, origin: dict[str, Any], stage: str
+        self,
+        what: str,
+        topic: str,
+        size: int,
+        story_id: str | None,
+        origin: dict[str, Any],
+        stage: str,
+        *,
+        refused: bool = False,  # by the broker, under our own limit
     ) -> DeadLetter:
         return DeadLetter.too_large(
             f"{what} for {topic}",
             size,
-            self.limit,
+            None if refused else self.limit,
             stage,
             story_id=story_id,
             topic=origin.get("topic"),

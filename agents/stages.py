@@ -1,7 +1,7 @@
 """One short agent per hop: decode -> pipeline call -> send -> metric.
 
     wire.raw --prepare--> wire.stage.dedup (1 partition) --dedup--> wire.stage.annotate
-             --annotate--> wire.enriched
+             --annotate--> wire.enriched (and, as IPTC ninjs, wire.ninjs)
                  \\                                           \\--> wire.duplicates
                   \\--> wire.deadletter (from every hop)
     wire.enriched + wire.duplicates --route--> wire.route.<name> (each matching route), wire.alerts
@@ -34,11 +34,14 @@ from agents.faust_ext.offsets import committed_offsets
 from agents.faust_ext.transactions import CommitGate, from_source
 from agents.metrics import StageMetrics
 from agents.outputs import Halt, Outputs, Sent
+from agents.replay import REPLAY_HEADER
 from agents.routes import route_topics
 from agents.settings import Settings
 from agents.topics import encode, key_of
 from pipeline.chain import Chain, Outcome, Prepared
 from pipeline.dedup import DedupStore
+from pipeline.ninjs_out import to_ninjs
+from pipeline.nlp import ModelRegistry
 from pipeline.records import DeadLetter, Enriched
 from pipeline.routes import Match, Router, alert_of
 
@@ -141,24 +144,48 @@ class Hop:
         self.metrics.failures.labels(hop).inc()
         return await self.outputs.letter(letter)
 
-    async def publish(self, outcome: Outcome, prepared: Prepared, stage: str) -> Sent:
-        """An outcome to its output topic (enriched or duplicates), a dead letter to the dead-letter topic;
-        `prepared` is the story it was made from (where its raw message was read, when it was received)."""
+    async def publish(self, outcome: Outcome, prepared: Prepared, stage: str) -> list[Sent]:
+        """An outcome to its output topic (enriched or duplicates; an enriched record also as IPTC ninjs to
+        the ninjs topic), a dead letter to the dead-letter topic; `prepared` is the story it was made from
+        (where its raw message was read, when it was received)."""
         if isinstance(outcome, DeadLetter):
-            return await self.dead(outcome, stage)
+            return [await self.dead(outcome, stage)]
         target = self.topics.duplicates if outcome.dedup.status == "duplicate" else self.topics.enriched
-        sent = await self.outputs.record(
-            target,
-            key_of(outcome.story.id),
-            encode(outcome.to_json()),
-            story_id=outcome.story.id,
-            origin=prepared.origin,
-            stage=stage,
-            what="the enriched record",
-        )
-        if prepared.received is not None and not sent.letter:
+        key, record = key_of(outcome.story.id), outcome.to_json()
+        sent = [
+            await self.outputs.record(
+                target,
+                key,
+                encode(record),
+                story_id=outcome.story.id,
+                origin=prepared.origin,
+                stage=stage,
+                what="the enriched record",
+            )
+        ]
+        if target is self.topics.enriched and not sent[0].letter:  # what a CMS ingests, in IPTC ninjs
+            ninjs = encode(to_ninjs(record, self.settings.ninjs_version))
+            if len(ninjs) + len(key or b"") > self.outputs.limit:
+                # the story's one trace is its enriched record (sent): no second trace, a dead letter, for
+                # its ninjs, which can be a few percent larger (quotes as escaped JSON in a description)
+                log.warning(
+                    "ninjs of %s is over the record limit (%d bytes): not sent", outcome.story.id, len(ninjs)
+                )
+                return sent
+            sent.append(
+                await self.outputs.record(
+                    self.topics.ninjs,
+                    key,
+                    ninjs,
+                    story_id=outcome.story.id,
+                    origin=prepared.origin,
+                    stage=stage,
+                    what="the record's ninjs",
+                )
+            )
+        if prepared.received is not None and not sent[0].letter:
             latency = max(0.0, time.time() - prepared.received)
-            self.metrics.end_to_end.labels(sent.topic).observe(latency)
+            self.metrics.end_to_end.labels(sent[0].topic).observe(latency)
         return sent
 
     async def hand_over(self, target: faust.TopicT, prepared: Prepared, stage: str) -> Sent:
@@ -200,6 +227,15 @@ def where(event: faust.EventT) -> dict[str, Any]:
     return {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset}
 
 
+def replay_error(headers: Any) -> str:
+    """The error code `wirestream replay` put in the message's headers (a list of pairs or a mapping)."""
+    pairs = headers.items() if isinstance(headers, dict) else (headers or ())
+    for name, value in pairs:
+        if name == REPLAY_HEADER:
+            return bytes(value or b"").decode("utf-8", "replace") or "replayed"
+    return ""
+
+
 def prepare_agent(hop: Hop) -> faust.types.AgentT:
     """wire.raw -> parse, clean, language -> wire.stage.dedup (or a dead letter)."""
 
@@ -217,6 +253,8 @@ def prepare_agent(hop: Hop) -> faust.types.AgentT:
                     sent = await hop.dead(result, "prepare")
                 else:
                     result.received = event.message.timestamp
+                    if replayed := replay_error(event.message.headers):
+                        result.origin["replay"] = replayed  # dedup runs it again (see Chain.deduplicate)
                     hop.metrics.languages.labels(result.language.code).inc()
                     hop.observe("prepare", started)
                     sent = await hop.hand_over(hop.topics.stage_dedup, result, "prepare")
@@ -245,7 +283,7 @@ def dedup_agent(hop: Hop) -> faust.types.AgentT:
             async with hop.gate.handling():
                 result = prepared if isinstance(prepared, DeadLetter) else hop.chain.dedup_or_dead(prepared)
                 sent = await _dedup_outcome(hop, result, started)
-                if not await hop.outputs.settle([sent]):
+                if not await hop.outputs.settle(sent):
                     return  # the worker stops; this message is not acked, so not committed
                 await stream.ack(event)
             if time.time() - last_sweep > EXPIRE_EVERY:
@@ -257,15 +295,15 @@ def dedup_agent(hop: Hop) -> faust.types.AgentT:
     return dedup
 
 
-async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float) -> Sent:
+async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float) -> list[Sent]:
     if isinstance(result, DeadLetter):
-        return await hop.dead(result, "dedup")
+        return [await hop.dead(result, "dedup")]
     assert result.dedup is not None
     hop.metrics.dedup.labels(result.dedup.status).inc()
     hop.observe("dedup", started)
     if result.dedup.status == "duplicate":
         return await hop.publish(hop.chain.skipped(result), result, "dedup")
-    return await hop.hand_over(hop.topics.stage_annotate, result, "dedup")
+    return [await hop.hand_over(hop.topics.stage_annotate, result, "dedup")]
 
 
 @dataclass(slots=True)
@@ -353,7 +391,7 @@ async def _finish(
                 hop.metrics.stories.labels("annotate").inc()
                 hop.metrics.latency.labels("annotate").observe(elapsed / len(batch.stories))
             with from_source(source):
-                sent.append(await hop.publish(outcome, prepared, "annotate"))
+                sent.extend(await hop.publish(outcome, prepared, "annotate"))
         if not await hop.outputs.settle(sent):
             return  # the worker stops; the batch is not acked, so not committed
         for event in batch.events:
@@ -493,11 +531,16 @@ def dedup_table(app: faust.App) -> faust.types.TableT:
     return app.Table("dedup", default=None, partitions=1, key_type=str, value_type=None)
 
 
-def worker_chain(settings: Settings, table: faust.types.TableT) -> Chain:
+def worker_chain(settings: Settings, table: faust.types.TableT, metrics: StageMetrics) -> Chain:
     """The chain a worker runs: dedup state in the table; lingua's models preloaded at start rather than
-    stalling the first stories (~4 s)."""
+    stalling the first stories (~4 s); NER backend retries, restarts and give-ups counted."""
     config = replace(settings.pipeline, language=replace(settings.pipeline.language, preload=True))
-    return Chain(config, store=TableStore(table))
+
+    def model_event(backend: str, lang: str, event: str) -> None:
+        metrics.model_events.labels(backend, lang, event).inc()
+
+    models = ModelRegistry(config.models, on_event=model_event)
+    return Chain(config, store=TableStore(table), models=models)
 
 
 def register(
@@ -512,7 +555,7 @@ def register(
     if "route" in selected and router is None:
         raise ValueError("the route stage needs a rules file (WIRESTREAM_ROUTES)")
     table = dedup_table(wiring.app)
-    chain = worker_chain(settings, table)
+    chain = worker_chain(settings, table, wiring.metrics)
     table.on_recover(_reindex(chain))
     if "prepare" in selected or "annotate" in selected:
         started = time.perf_counter()

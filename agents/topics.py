@@ -23,6 +23,7 @@ TOPICS: tuple[tuple[str, int | None], ...] = (
     ("duplicates", None),
     ("deadletter", None),
     ("alerts", None),
+    ("ninjs", None),
 )
 
 
@@ -50,6 +51,11 @@ class TopicNames:
     def alerts(self) -> str:
         """Compact alerts of the desk routes marked `alert` (docs/routes.md)."""
         return f"{self.prefix}.alerts"
+
+    @property
+    def ninjs(self) -> str:
+        """The records of `enriched` (kills too, not duplicates) as IPTC ninjs, same key."""
+        return f"{self.prefix}.ninjs"
 
     @property
     def stage_dedup(self) -> str:

@@ -306,7 +306,7 @@ class DeadLetter:
         cls,
         what: str,
         size: int,
-        limit: int,
+        limit: int | None,
         stage: str,
         *,
         story_id: str | None = None,
@@ -315,12 +315,16 @@ class DeadLetter:
         offset: int | None = None,
     ) -> DeadLetter:
         """A compact letter for a record (`what`, e.g. "the enriched record for wire.enriched") of `size`
-        bytes that the topic would refuse (over `limit`); topic/partition/offset name the raw input."""
+        bytes over the record `limit`, or refused by the broker (`limit` None: the topic's own
+        `max.message.bytes` is lower); topic/partition/offset name the raw input."""
         where = f"; the input is {topic}[{partition}]@{offset}" if topic is not None else ""
-        detail = (
-            f"{what} is {size} bytes, over the {limit}-byte record limit "
-            f"(WIRESTREAM_MAX_MESSAGE_BYTES){where}"
+        why = (
+            f"over the {limit}-byte record limit (WIRESTREAM_MAX_MESSAGE_BYTES)"
+            if limit is not None
+            else "refused by the broker as too large (the topic's max.message.bytes is below "
+            "WIRESTREAM_MAX_MESSAGE_BYTES)"
         )
+        detail = f"{what} is {size} bytes, {why}{where}"
         sid = None if story_id is None else scrub(story_id)
         return cls("too_large", detail, stage, None, "utf-8", sid, topic, partition, offset, False, size)
 

@@ -125,3 +125,27 @@ def test_publish_names_a_story_too_large_for_the_raw_topic_and_sends_the_rest(br
         and "Traceback" not in err
     )
     assert done.stdout.decode().strip() == f"published 2 stories to {prefix}.raw"
+
+
+def test_a_record_the_broker_refuses_as_too_large_is_a_dead_letter_too(worker_factory: Any) -> None:
+    """`wire.enriched` made elsewhere with a smaller `max.message.bytes` than the worker was told: the
+    producer lets the record through, the broker refuses its compressed batch, and the story still comes
+    out, as a compact `too_large` dead letter; the worker goes on."""
+    from kafka.admin import KafkaAdminClient, NewTopic
+
+    prefix = worker_factory.prefix
+    admin = KafkaAdminClient(bootstrap_servers=[BROKER])
+    try:
+        small = {"max.message.bytes": str(128 * 1024)}
+        admin.create_topics([NewTopic(f"{prefix}.enriched", 2, 1, topic_configs=small)])
+    finally:
+        admin.close()
+    big = story_of(MB * 9 // 10, f"{prefix}-big")  # a 3 MB record, some 440 KB compressed
+    [after] = stories(1, seed=74, prefix=f"{prefix}-after")
+    worker_factory().start()
+    publish_cli(prefix, [big, after])
+    got = consume(prefix, 2, timeout=400, ids=[big["id"], after["id"]])
+    assert outcomes(got) == {big["id"]: ("deadletter", "too_large"), after["id"]: ("enriched", None)}
+    [letter] = [r for _, _, r in got["deadletter"]]
+    assert "raw" not in letter and letter["stage"] == "annotate" and letter["topic"] == f"{prefix}.raw"
+    assert f"{prefix}.enriched" in letter["detail"] and "refused by the broker" in letter["detail"]

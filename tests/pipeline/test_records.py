@@ -106,6 +106,8 @@ def test_too_large_letter_is_compact_and_says_where_the_input_is() -> None:
     assert (record["topic"], record["partition"], record["offset"]) == ("wire.raw", 1, 42)
     assert "9000000 bytes" in record["detail"] and "wire.raw[1]@42" in record["detail"]
     assert "WIRESTREAM_MAX_MESSAGE_BYTES" in record["detail"]
+    refused = DeadLetter.too_large("the record", 300_000, None, "annotate", story_id="s1").to_json()
+    assert "refused by the broker" in refused["detail"] and refused["size"] == 300_000
 
 
 def test_compact_drops_only_the_input() -> None:
