@@ -1,9 +1,9 @@
 """The `wirestream` command: the parser and thin commands over plain functions.
 
 Each `cmd_*` turns arguments into a call of a function that lives elsewhere (`agents.publish`,
-`agents.replay`, `agents.tail`, `agents.kafka`, `agents.demo`, `agents.stats`, `pipeline.chain`,
-`pipeline.ninjs_out`, `pipeline.schemas`) and its
-result into output and an exit code. A new command is one `cmd_*` here and one `add_parser` block.
+`agents.replay`, `agents.tail`, `agents.kafka`, `agents.demo`, `agents.stats`, `agents.routes`,
+`pipeline.chain`, `pipeline.ninjs_out`, `pipeline.schemas`) and its result into output and an exit code.
+A new command is one `cmd_*` here and one `add_parser` block.
 """
 
 from __future__ import annotations
