@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ class Topics:
     enriched: faust.TopicT
     duplicates: faust.TopicT
     deadletter: faust.TopicT
+    alerts: faust.TopicT
     ninjs: faust.TopicT
 
     def all(self) -> list[faust.TopicT]:
@@ -42,6 +44,7 @@ class Wiring:
     registry: CollectorRegistry
     metrics: StageMetrics
     gate: CommitGate  # agents hold it while an event is half handled; exactly_once commits wait for it
+    declare: Callable[[str, int], faust.TopicT]  # a topic like the ones above (the desk routes' topics)
 
 
 def credentials(security: Security) -> Any:
@@ -114,4 +117,4 @@ def create_app(settings: Settings) -> Wiring:
     for target in (topics.enriched, topics.duplicates):  # from the start: rate() sees first outputs
         metrics.end_to_end.labels(target.get_topic_name())
 
-    return Wiring(app, topics, registry, metrics, gate)
+    return Wiring(app, topics, registry, metrics, gate, declare=topic)

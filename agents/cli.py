@@ -1,9 +1,9 @@
 """The `wirestream` command: the parser and thin commands over plain functions.
 
 Each `cmd_*` turns arguments into a call of a function that lives elsewhere (`agents.publish`,
-`agents.replay`, `agents.tail`, `agents.kafka`, `agents.demo`, `agents.stats`, `pipeline.chain`,
-`pipeline.ninjs_out`, `pipeline.schemas`) and its
-result into output and an exit code. A new command is one `cmd_*` here and one `add_parser` block.
+`agents.replay`, `agents.tail`, `agents.kafka`, `agents.demo`, `agents.stats`, `agents.routes`,
+`pipeline.chain`, `pipeline.ninjs_out`, `pipeline.schemas`) and its result into output and an exit code.
+A new command is one `cmd_*` here and one `add_parser` block.
 """
 
 from __future__ import annotations
@@ -87,7 +87,9 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from agents.app import create_app
     from agents.kafka import all_topics, ensure_topics
     from agents.preflight import check, worker_needs
+    from agents.routes import load_router, refusal, route_topics
     from agents.stages import STAGES, register
+    from pipeline.routes import RouteError
 
     if args.web_port:
         settings = replace(settings, web_port=args.web_port)
@@ -98,10 +100,25 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         choices = ",".join(STAGES)
         print(f"wirestream worker: --stages takes some of {choices}: {args.stages!r}", file=sys.stderr)
         return 2
-    check(settings, worker_needs(settings))  # before anything is consumed: one line if it cannot work
-    ensure_topics(settings, all_topics(settings))
+    if not args.stages and settings.routes is None:
+        stages.remove("route")  # no rules file: no route stage
+    router = None
+    if "route" in stages:
+        if settings.routes is None:
+            print(
+                "wirestream worker: the route stage needs WIRESTREAM_ROUTES (a rules file)", file=sys.stderr
+            )
+            return 2
+        try:  # a bad rule stops the worker here, before it joins the group
+            router = load_router(settings.routes, settings)
+        except RouteError as exc:
+            print(f"wirestream worker: {refusal(settings.routes, exc)}", file=sys.stderr)
+            return 2
+    routed = route_topics(router, settings) if router is not None else {}
+    check(settings, worker_needs(settings, routed))  # before anything is consumed: one line if it cannot work
+    ensure_topics(settings, all_topics(settings, router))
     wiring = create_app(settings)
-    registered = register(wiring, settings, stages)
+    registered = register(wiring, settings, stages, router)
     worker = faust.Worker(wiring.app, loglevel=args.loglevel or settings.log_level, quiet=True)
     try:
         worker.execute_from_commandline()
@@ -112,6 +129,25 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         print(f"wirestream worker: {halted}", file=sys.stderr)
         return 3
     return code if isinstance(code, int) else 1
+
+
+def cmd_routes(args: argparse.Namespace, settings: Settings) -> int:
+    """`routes check FILE`: one line, exit 0 or 1; `routes test FILE RECORDS`: which records each route
+    takes, offline (enriched JSONL, as `enrich` writes or `tail enriched` prints)."""
+    from agents.routes import every_line, load_router, refusal, summary, trial, trial_lines
+    from pipeline.routes import RouteError
+
+    try:
+        router = load_router(args.rules, settings)
+    except RouteError as exc:
+        print(f"wirestream routes: {refusal(args.rules, exc)}", file=sys.stderr)
+        return 1
+    if args.action == "check":
+        print(summary(args.rules, router))
+        return 0
+    result = trial(router, every_line(args.records))
+    print("\n".join(trial_lines(result)))
+    return 0
 
 
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
@@ -208,11 +244,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("worker", help="run the Faust worker (all stage agents by default)")
-    p.add_argument("--stages", help="comma-separated subset of prepare,dedup,annotate")
+    p.add_argument(
+        "--stages",
+        help="comma-separated subset of prepare,dedup,annotate,route (default: all; route only with a "
+        "rules file, WIRESTREAM_ROUTES)",
+    )
     p.add_argument("--web-port", type=int, help="metrics/web port (default WIRESTREAM_WEB_PORT or 6066)")
     p.add_argument("--web-host", help="metrics/web bind address (default WIRESTREAM_WEB_HOST or 127.0.0.1)")
     p.add_argument("--loglevel", help="debug, info, warning, error")
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("routes", help="desk routes: check a rules file, or try it on enriched records")
+    actions = p.add_subparsers(dest="action", required=True)
+    check = actions.add_parser("check", help="validate a rules file: one line, exit 0, or 1 and the problem")
+    check.add_argument("rules", type=Path, help="the rules file (YAML, docs/routes.md)")
+    check.set_defaults(func=cmd_routes)
+    test = actions.add_parser("test", help="which records each route would take, and its alerts (offline)")
+    test.add_argument("rules", type=Path, help="the rules file (YAML, docs/routes.md)")
+    test.add_argument("records", help="enriched records (JSONL), or - for stdin")
+    test.set_defaults(func=cmd_routes)
 
     p = sub.add_parser("publish", help="publish raw stories (JSONL) to the input topic, key = story id")
     p.add_argument("file", nargs="?", default="-", help="input JSONL file, or - for stdin (default)")

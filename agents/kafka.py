@@ -7,13 +7,17 @@ kafka-python directly, configured here from the same `Settings`.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from agents.routes import route_topics
 from agents.settings import Settings
 from agents.topics import TopicNames, key_of
 
 # every producer compresses, Faust's too (agents.app): `zstandard` for kafka-python, `cramjam` for aiokafka
 COMPRESSION = "zstd"
+
+if TYPE_CHECKING:
+    from pipeline.routes import Router
 
 
 def kafka_security(settings: Settings) -> dict[str, Any]:
@@ -90,6 +94,8 @@ def ensure_topics(settings: Settings, topics: dict[str, int]) -> None:
         admin.close()
 
 
-def all_topics(settings: Settings) -> dict[str, int]:
-    """Every topic the worker reads or writes, with its partition count (`agents.topics.TOPICS`)."""
-    return TopicNames(settings.topic_prefix).partitions(settings.partitions)
+def all_topics(settings: Settings, router: Router | None = None) -> dict[str, int]:
+    """Every topic the worker reads or writes, with its partition count (`agents.topics.TOPICS`), and
+    the desk routes' topics when it routes."""
+    topics = TopicNames(settings.topic_prefix).partitions(settings.partitions)
+    return topics | (route_topics(router, settings) if router is not None else {})

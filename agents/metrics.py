@@ -35,6 +35,8 @@ class StageMetrics:
     model_events: Counter
     lag: Gauge
     end_offset: Gauge
+    route_matches: Counter
+    alerts: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> StageMetrics:
@@ -91,6 +93,18 @@ class StageMetrics:
                 ["topic", "partition"],
                 registry=registry,
             ),
+            route_matches=Counter(
+                "wirestream_route_matches",
+                "Records a desk route matched (published to its topic)",
+                ["route"],
+                registry=registry,
+            ),
+            alerts=Counter(
+                "wirestream_route_alerts",
+                "Alerts written to the alerts topic, by the route marked alert that made them",
+                ["route"],
+                registry=registry,
+            ),
         )
 
     def prime(self, stages: Iterable[str]) -> None:
@@ -99,6 +113,13 @@ class StageMetrics:
             self.stories.labels(stage)
             self.failures.labels(stage)
             self.latency.labels(stage)
+
+    def prime_routes(self, routes: Iterable[tuple[str, bool]]) -> None:
+        """Zeros for every route (name, alert) of the rules file, so a quiet desk shows 0, not no data."""
+        for name, alert in routes:
+            self.route_matches.labels(name)
+            if alert:
+                self.alerts.labels(name)
 
 
 class FaustSeconds(Collector):

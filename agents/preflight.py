@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -202,18 +203,21 @@ def _coordinator(admin: Any, kind: str, name: str, settings: Settings) -> None:
         return
 
 
-def worker_needs(settings: Settings) -> Needs:
+def worker_needs(settings: Settings, routed: Iterable[str] = ()) -> Needs:
     """A worker reads its input and hand-over topics and writes all its topics (Faust's own too: the dedup
     table's changelog and the assignor's leader topic), in its group; with exactly_once, its transactional
-    ids start with the app id (`<app id>-<topic group>-<partition>`)."""
+    ids start with the app id (`<app id>-<topic group>-<partition>`). With desk routes (`routed`: their
+    topics) it also reads the enriched and duplicates topics and writes the route topics."""
     from agents.topics import TopicNames
 
     names = TopicNames(settings.topic_prefix)
     faust_topics = (f"{settings.app_id}-dedup-changelog", f"{settings.app_id}-__assignor-__leader")
     exactly_once = settings.processing_guarantee == "exactly_once"
+    routed = tuple(routed)
+    route_inputs = (names.enriched, names.duplicates) if routed else ()
     return Needs(
-        read=(names.raw, names.stage_dedup, names.stage_annotate, *faust_topics),
-        write=(*names.partitions(settings.partitions), *faust_topics),
+        read=(names.raw, names.stage_dedup, names.stage_annotate, *route_inputs, *faust_topics),
+        write=(*names.partitions(settings.partitions), *routed, *faust_topics),
         group=settings.app_id,
         transactional_id=f"{settings.app_id}-0-0" if exactly_once else None,
     )

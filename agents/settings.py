@@ -22,6 +22,7 @@ from pipeline.config import (
 from pipeline.sizes import DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_RAW_BYTES, body_limit, record_limit
 
 GUARANTEES = ("at_least_once", "exactly_once")
+DEFAULT_ROUTES = Path("deploy") / "routes.yml"  # relative to the working directory (the repository root)
 MIN_MESSAGE_BYTES = 128 * 1024  # a dead letter (64 KiB of its input, escaped) must fit whole in a message
 
 
@@ -74,6 +75,17 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+def _routes(env: Mapping[str, str]) -> Path | None:
+    """WIRESTREAM_ROUTES: a rules file; unset, `deploy/routes.yml` when there is one (a worker run from the
+    repository root routes with the shipped rules); empty, no routes. A path that cannot be read is
+    refused when the worker starts (`agents.routes.load_router`), naming the file, not here: commands
+    that never route must not fail over it."""
+    raw = env.get("WIRESTREAM_ROUTES")
+    if raw is None:
+        return DEFAULT_ROUTES if DEFAULT_ROUTES.is_file() else None
+    return Path(raw.strip()) if raw.strip() else None
+
+
 def environment(**overrides: str) -> dict[str, str]:
     """This process's environment with `overrides`: what a child process (the demo's worker) is given."""
     return {**os.environ, **overrides}
@@ -114,6 +126,7 @@ class Settings:
     batch_within: float = 0.5
     log_level: str = "info"
     demo_prefix: str | None = None  # `wirestream demo`'s topic prefix (default: a fresh one per run)
+    routes: Path | None = None  # the desk routes' rules file (docs/routes.md); None: no route stage
     ninjs_version: int = (
         3  # the IPTC ninjs major version of the <prefix>.ninjs topic (3, or 2 for 2.x readers)
     )
@@ -215,6 +228,7 @@ class Settings:
             batch_within=_float(env, "WIRESTREAM_BATCH_WITHIN", 0.5),
             log_level=env.get("WIRESTREAM_LOG_LEVEL", "info").lower(),
             demo_prefix=env.get("WIRESTREAM_DEMO_PREFIX") or None,
+            routes=_routes(env),
             ninjs_version=_ninjs_version(env),
             security=security,
             pipeline=pipeline,

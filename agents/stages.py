@@ -4,10 +4,11 @@
              --annotate--> wire.enriched (and, as IPTC ninjs, wire.ninjs)
                  \\                                           \\--> wire.duplicates
                   \\--> wire.deadletter (from every hop)
+    wire.enriched + wire.duplicates --route--> wire.route.<name> (each matching route), wire.alerts
 
-`prepare` (parse, clean, language) and `annotate` (entities, quotes) scale with partitions; `dedup` reads a
-single-partition topic, so one worker at a time owns the whole dedup state (a Faust table) and correctness
-never depends on which partition a story was published to.
+`prepare` (parse, clean, language), `annotate` (entities, quotes) and `route` (desk routes) scale with
+partitions; `dedup` reads a single-partition topic, so one worker at a time owns the whole dedup state (a
+Faust table) and correctness never depends on which partition a story was published to.
 
 Each agent comes from a small factory `<name>_agent(hop: Hop) -> AgentT`, listed in `FACTORIES`; `Hop`
 carries what they share (app, topics, metrics, chain, the dead-letter and publish helpers). Adding an agent
@@ -34,6 +35,7 @@ from agents.faust_ext.transactions import CommitGate, from_source
 from agents.metrics import StageMetrics
 from agents.outputs import Halt, Outputs, Sent
 from agents.replay import REPLAY_HEADER
+from agents.routes import route_topics
 from agents.settings import Settings
 from agents.topics import encode, key_of
 from pipeline.chain import Chain, Outcome, Prepared
@@ -41,6 +43,7 @@ from pipeline.dedup import DedupStore
 from pipeline.ninjs_out import to_ninjs
 from pipeline.nlp import ModelRegistry
 from pipeline.records import DeadLetter, Enriched
+from pipeline.routes import Match, Router, alert_of
 
 log = logging.getLogger(__name__)
 EXPIRE_EVERY = 60.0  # seconds between sweeps of dedup state older than the horizon
@@ -116,6 +119,8 @@ class Hop:
     chain: Chain
     settings: Settings
     guards: dict[str, OffsetGuard] = field(default_factory=dict)  # per agent, the guard of its current run
+    router: Router | None = None  # the desk routes (WIRESTREAM_ROUTES), for the route agent
+    targets: dict[str, faust.TopicT] = field(default_factory=dict)  # route topic name -> its topic
     halt: Halt = field(default_factory=Halt)
     outputs: Outputs = field(init=False)
 
@@ -393,11 +398,87 @@ async def _finish(
             await stream.ack(event)
 
 
+def route_agent(hop: Hop) -> faust.types.AgentT:
+    """wire.enriched + wire.duplicates -> every matching route's topic (the record's bytes as received, same
+    key) and, for routes marked `alert`, a compact alert to wire.alerts; one transaction per record."""
+    router = hop.router
+    if router is None:
+        raise ValueError("the route stage needs a rules file (WIRESTREAM_ROUTES)")
+    names = hop.topics.names
+    records = hop.topics.enriched.derive(  # one agent over both: each record is routed once
+        topics=[names.enriched, names.duplicates],
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+
+    @hop.app.agent(records, name=hop.name("route"))
+    async def route(stream: faust.StreamT) -> None:
+        guard = hop.guard("route")
+        async for event in stream.events():
+            if await handled_already(stream, event, guard, "route"):
+                continue
+            started = time.perf_counter()
+            async with hop.gate.handling():  # the copies, the alerts and the offset in one transaction
+                sent, matches = await _route_one(hop, router, event)
+                if not await hop.outputs.settle(sent):
+                    return  # the worker stops; this message is not acked, so not committed
+                if matches is not None:
+                    hop.observe("route", started)
+                    for match in matches:  # counted once the broker has them
+                        hop.metrics.route_matches.labels(match.route.name).inc()
+                        if match.route.alert:
+                            hop.metrics.alerts.labels(match.route.name).inc()
+                await stream.ack(event)
+
+    return route
+
+
+async def _route_one(hop: Hop, router: Router, event: faust.EventT) -> tuple[list[Sent], list[Match] | None]:
+    """Send one record to its routes' topics and return its matches; a record that is no JSON object, or
+    that the filters cannot read, is a dead letter (matches None)."""
+    value = event.value if event.value is not None else b""
+    try:
+        record = json.loads(value)
+    except (ValueError, RecursionError) as exc:
+        record, problem = None, f"{type(exc).__name__}: {exc}"
+    else:
+        problem = f"a JSON {type(record).__name__}, not a record"
+    if not isinstance(record, dict):
+        letter = DeadLetter.of("invalid_record", problem, "route", value, **where(event))
+        return [await hop.dead(letter, "route")], None
+    story_id = record.get("id") if isinstance(record.get("id"), str) else None
+    try:
+        matches = router.route(record)
+    except Exception as exc:  # a record of an odd shape must not stop the stage: it is kept, with why
+        log.exception("route: record %r could not be routed", story_id)
+        letter = DeadLetter.of(
+            "route_failed", f"{type(exc).__name__}: {exc}", "route", value, story_id=story_id, **where(event)
+        )
+        return [await hop.dead(letter, "route")], None
+    key = event.key if event.key is not None else key_of(story_id)
+    about: dict[str, Any] = {"story_id": story_id, "origin": where(event), "stage": "route"}
+    sent: list[Sent] = []
+    for match in matches:
+        name = match.route.name
+        target = hop.targets[match.route.topic]
+        sent.append(
+            await hop.outputs.record(target, key, value, what=f"the record for route {name!r}", **about)
+        )
+        if match.route.alert:
+            alert = encode(alert_of(record, match))
+            what = f"the alert of route {name!r}"
+            sent.append(await hop.outputs.record(hop.topics.alerts, key, alert, what=what, **about))
+    return sent, matches
+
+
 def lag_timer(hop: Hop) -> Callable[[], Any]:
     """Every LAG_EVERY seconds, per assigned partition of the agents' topics: end offset (asked of the
     broker, so input growth shows even when this worker fetches nothing) and lag = end - committed."""
     app, metrics, topics = hop.app, hop.metrics, hop.topics
-    read = {t.get_topic_name() for t in (topics.raw, topics.stage_dedup, topics.stage_annotate)}
+    inputs = (topics.raw, topics.stage_dedup, topics.stage_annotate, topics.enriched, topics.duplicates)
+    read = {t.get_topic_name() for t in inputs}  # only the assigned ones are read: the route stage's too
     reported: set[tuple[str, str]] = set()
 
     @app.timer(LAG_EVERY)
@@ -430,6 +511,7 @@ FACTORIES: dict[str, Callable[[Hop], faust.types.AgentT]] = {
     "prepare": prepare_agent,
     "dedup": dedup_agent,
     "annotate": annotate_agent,
+    "route": route_agent,
 }
 STAGES = tuple(FACTORIES)
 
@@ -461,12 +543,17 @@ def worker_chain(settings: Settings, table: faust.types.TableT, metrics: StageMe
     return Chain(config, store=TableStore(table), models=models)
 
 
-def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES) -> Registered:
-    """Attach the selected stage agents (and the lag timer) to the app; return them with their chain."""
+def register(
+    wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES, router: Router | None = None
+) -> Registered:
+    """Attach the selected stage agents (and the lag timer) to the app; return them with their chain.
+    The route stage needs the `router` (`agents.routes.load_router`)."""
     selected = set(stages)
     unknown = selected - set(STAGES)
     if unknown:
         raise ValueError(f"unknown stages {sorted(unknown)}; choose from {STAGES}")
+    if "route" in selected and router is None:
+        raise ValueError("the route stage needs a rules file (WIRESTREAM_ROUTES)")
     table = dedup_table(wiring.app)
     chain = worker_chain(settings, table, wiring.metrics)
     table.on_recover(_reindex(chain))
@@ -474,7 +561,11 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
         started = time.perf_counter()
         chain.warm_up(("en",) if "annotate" in selected else ())
         log.info("models warmed up in %.1fs", time.perf_counter() - started)
-    hop = Hop(wiring.app, wiring.topics, wiring.metrics, wiring.gate, chain, settings)
+    hop = Hop(wiring.app, wiring.topics, wiring.metrics, wiring.gate, chain, settings, router=router)
+    if "route" in selected and router is not None:
+        topics = route_topics(router, settings)
+        hop.targets = {topic: wiring.declare(topic, partitions) for topic, partitions in topics.items()}
+        wiring.metrics.prime_routes((route.name, route.alert) for route in router.routes)
     hop.record_model_loads()
     wiring.metrics.prime(selected)
     _forget_moved_partitions(hop)

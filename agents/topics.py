@@ -22,6 +22,7 @@ TOPICS: tuple[tuple[str, int | None], ...] = (
     ("enriched", None),
     ("duplicates", None),
     ("deadletter", None),
+    ("alerts", None),
     ("ninjs", None),
 )
 
@@ -45,6 +46,11 @@ class TopicNames:
     @property
     def deadletter(self) -> str:
         return f"{self.prefix}.deadletter"
+
+    @property
+    def alerts(self) -> str:
+        """Compact alerts of the desk routes marked `alert` (docs/routes.md)."""
+        return f"{self.prefix}.alerts"
 
     @property
     def ninjs(self) -> str:

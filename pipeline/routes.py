@@ -69,9 +69,17 @@ class RecordView:
 
     def __init__(self, record: Mapping[str, Any]) -> None:
         self.record = record
+        self.fields: dict[str, frozenset[str]] = {}
 
     def field(self, name: str) -> frozenset[str]:
-        """The casefolded value(s) of a plain field (`language` is the detected code)."""
+        """The casefolded value(s) of a plain field (`language` is the detected code), read once: a
+        hundred routes on language or source ask for it a hundred times."""
+        found = self.fields.get(name)
+        if found is None:
+            found = self.fields[name] = self._field(name)
+        return found
+
+    def _field(self, name: str) -> frozenset[str]:
         value = self.record.get(name)
         if name == "language" and isinstance(value, Mapping):
             value = value.get("code")

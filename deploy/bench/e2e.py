@@ -123,6 +123,7 @@ class Workers:
                 WIRESTREAM_WEB_HOST="127.0.0.1",
                 WIRESTREAM_WEB_PORT=str(port),
                 WIRESTREAM_DATA_DIR=str(self.build / f"{self.prefix}-{i}"),
+                WIRESTREAM_ROUTES="",  # enrichment against the offline chain; routing is timed offline
             )
             log = open(self.build / f"{self.prefix}-{i}.log", "wb")  # noqa: SIM115 - the child owns it
             cmd = [str(EXE), "worker"]

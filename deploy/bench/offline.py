@@ -20,6 +20,7 @@ import spacy
 from spacy.language import Language as SpacyLanguage
 
 from agents.topics import encode
+from deploy.bench import routes
 from deploy.bench.corpus import Corpus
 from deploy.bench.report import STAGES
 from pipeline.chain import Chain, Outcome, Prepared, defuse
@@ -260,6 +261,7 @@ def run(
             "ner_pipe_ms_per_story": pipe_seconds * 1000 / max(1, len(full)),
         },
         "dedup_alone": dedup,
+        "routes": routes.run([r.to_json() for r in records]),  # routing cost over these records
         "naive_ms_per_story_by_language": {
             lang: sum(v) / len(v) for lang, v in sorted(naive.ms_by_language.items()) if v
         },

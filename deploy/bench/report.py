@@ -14,7 +14,7 @@ from typing import Any
 
 STAGES = ("clean", "language", "dedup", "entities", "quotes")
 CHEAP = ("clean", "language", "dedup")
-SCHEMA = 2  # bump when bench.json changes shape
+SCHEMA = 3  # bump when bench.json changes shape
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,8 @@ TARGETS = (
     Target("e2e_2w_vs_1w", "end-to-end 2 workers / 1 worker, stories/s", ">=", 1.7),
     Target("p99_half_load_s", "p99 publish-to-output latency at half load (worst config), s", "<", 2.0),
     Target("rss_per_worker_gb", "peak RSS (VmHWM) of the largest worker, GB", "<", 1.5),
+    Target("routes_100_rules_ms", "desk routes: 100 rules of every kind, CPU ms per record", "<", 1.0),
+    Target("routes_10k_names_ms", "desk routes: a 10,000-name watch list, CPU ms per record", "<", 2.0),
 )
 
 
@@ -108,6 +110,8 @@ def derived(offline: Mapping[str, Any], e2e: Sequence[Mapping[str, Any]]) -> dic
         "e2e_2w_vs_1w": ratio(two_sps, one_sps),
         "p99_half_load_s": max(p99s) if p99s else math.nan,
         "rss_per_worker_gb": max(rss) if rss else math.nan,
+        "routes_100_rules_ms": offline.get("routes", {}).get("hundred_rules_ms", math.nan),
+        "routes_10k_names_ms": offline.get("routes", {}).get("watch_10k_ms", math.nan),
     }
 
 
@@ -219,6 +223,13 @@ def table(f: Mapping[str, Any]) -> str:
             f"(target >= 2,000), {dd['stage']['stories_per_second']:,.0f} per second",
             f"  dedup agent minus the broker (+ hand-over JSON in and out): "
             f"{_num(dd['agent']['stories_per_cpu_second'], ',.0f')} stories per CPU-s",
+        ]
+    routed = off.get("routes")
+    if routed:
+        rows += [
+            f"  desk routes over {routed['records']:.0f} records, CPU time: 100 rules "
+            f"{_num(routed['hundred_rules_ms'], '.3f')} ms/record (target < 1), a 10,000-name watch list "
+            f"{_num(routed['watch_10k_ms'], '.3f')} ms/record (target < 2)",
         ]
     if f["e2e"]:
         rows += [

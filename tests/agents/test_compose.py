@@ -95,5 +95,13 @@ def test_build_context_keeps_what_the_dockerfile_copies_and_leaves_the_venv_out(
     assert {".venv", ".git", "deploy/kafka/lib", "build"} <= ignored
     copied = re.findall(r"^COPY (.+) \S+$", (ROOT / "deploy" / "Dockerfile").read_text(), re.M)
     sources = {src for line in copied for src in line.split()}
-    assert sources == {"pyproject.toml", "README.md", "pipeline", "agents", "deploy/requirements-models.txt"}
+    assert sources == {
+        "pyproject.toml",
+        "README.md",
+        "pipeline",
+        "agents",
+        "deploy/requirements-models.txt",
+        "deploy/routes.yml",  # the desk routes the image's worker runs (WIRESTREAM_ROUTES)
+        "deploy/routes",
+    }
     assert not sources & ignored

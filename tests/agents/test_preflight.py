@@ -57,6 +57,9 @@ def test_worker_needs_its_topics_faust_s_group_and_transactional_ids() -> None:
     assert changelog in needs.read and changelog in needs.write
     assert needs.group == "wirestream-desk" and needs.transactional_id == "wirestream-desk-0-0"
     assert worker_needs(Settings.from_env({})).transactional_id is None
+    routing = worker_needs(settings, ["desk.route.sports", "desk.archive"])  # with desk routes
+    assert {"desk.enriched", "desk.duplicates"} <= set(routing.read)
+    assert {"desk.route.sports", "desk.archive", "desk.alerts"} <= set(routing.write)
 
 
 def test_send_failures_that_stop_the_worker_name_the_topic_and_the_fix() -> None:

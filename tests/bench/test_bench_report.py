@@ -64,6 +64,8 @@ def test_latency_summary_on_hundred_values() -> None:
         ("e2e_2w_vs_1w", 1.7, 1.69),
         ("p99_half_load_s", 1.99, 2.0),  # strictly below
         ("rss_per_worker_gb", 1.49, 1.5),
+        ("routes_100_rules_ms", 0.99, 1.0),  # strictly below
+        ("routes_10k_names_ms", 1.99, 2.0),
     ],
 )
 def test_each_target_compares_in_its_direction(name: str, passing: float, failing: float) -> None:
@@ -119,6 +121,7 @@ def _offline() -> dict[str, Any]:
             "stage": {"stories_per_second": 3100.0, "stories_per_cpu_second": 3200.0, "ms_per_story": 0.32},
             "agent": {"stories_per_second": 2400.0, "stories_per_cpu_second": 2500.0, "ms_per_story": 0.42},
         },
+        "routes": {"records": 100.0, "hundred_rules_ms": 0.125, "watch_10k_ms": 0.0625},
     }
 
 
@@ -165,6 +168,7 @@ def test_assemble_computes_every_target_ratio() -> None:
     assert r["p99_half_load_s"] == 1.5  # the worst configuration
     assert r["rss_per_worker_gb"] == 1.2  # the largest worker
     assert r["dedup_stories_per_s"] == 3200.0  # the stage alone per CPU-s, not the agent with its hand-over
+    assert r["routes_100_rules_ms"] == 0.125 and r["routes_10k_names_ms"] == 0.0625
     assert [t["name"] for t in f["targets"]] == [t.name for t in TARGETS]
     assert all(t["met"] for t in f["targets"]) and f["passed"] is True
 
@@ -195,7 +199,20 @@ def test_evaluate_keeps_target_order_and_bounds() -> None:
         "value": 2.0,
         "met": True,
     }
-    assert rows[-1]["target"] == "< 1.5" and rows[-1]["met"] is None
+    rss = next(row for row in rows if row["name"] == "rss_per_worker_gb")
+    assert rss["target"] == "< 1.5" and rss["met"] is None
+    assert rows[-1]["name"] == "routes_10k_names_ms" and rows[-1]["target"] == "< 2"
+
+
+def test_routing_targets_come_from_the_offline_routes_figures() -> None:
+    offline = _offline()
+    offline["routes"] = {"records": 100.0, "hundred_rules_ms": 1.5, "watch_10k_ms": 0.5}
+    f = assemble(corpus={}, offline=offline, e2e=[], host={}, note="")
+    verdicts = {t["name"]: t["met"] for t in f["targets"]}
+    assert verdicts["routes_100_rules_ms"] is False and verdicts["routes_10k_names_ms"] is True
+    del offline["routes"]  # an older run without them: not measured, so not passed
+    f = finite(assemble(corpus={}, offline=offline, e2e=[], host={}, note=""))
+    assert {t["name"]: t["value"] for t in f["targets"]}["routes_100_rules_ms"] is None
 
 
 def test_table_shows_throughput_stage_ratios_latency_and_verdicts() -> None:
@@ -208,6 +225,10 @@ def test_table_shows_throughput_stage_ratios_latency_and_verdicts() -> None:
     assert "1.10" in text and "1.00 1.20" in text  # RSS per worker
     assert "annotate 0.20/0.40" in text
     assert "dedup stage alone (95 cleaned bodies, 800 words, fresh state): 3,200 stories per CPU-s" in text
+    assert (
+        "desk routes over 100 records, CPU time: 100 rules 0.125 ms/record (target < 1), "
+        "a 10,000-name watch list 0.062 ms/record (target < 2)"
+    ) in text
     for t in TARGETS:
         assert t.name in text
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import signal
 import time
 from collections import Counter
@@ -11,11 +12,13 @@ from typing import Any
 import pytest
 
 from pipeline.evaluation.storygen import stories
-from tests.integration.conftest import BROKER, consume, publish
+from tests.integration.conftest import BROKER, ROOT, consume, publish
 
 pytestmark = pytest.mark.integration
 PIPELINE_TOPICS = ("stage.dedup", "stage.annotate", "enriched", "duplicates", "deadletter")
 COMMIT_SETTLE = 8.0  # s: longer than Faust's commit interval (2.8 s), so what is in flight gets committed
+# a desk route taking every record that is not a duplicate (tests/data/routes/archive.yml)
+ARCHIVE = {"WIRESTREAM_ROUTES": str(ROOT / "tests" / "data" / "routes" / "archive.yml")}
 
 
 def ids_out(got: dict[str, list[tuple[int, int, dict[str, Any]]]]) -> Counter[str]:
@@ -105,6 +108,30 @@ def uncommitted(prefix: str) -> int:
         everything.close()
 
 
+def routed(prefix: str, expected: Counter[str], route: str = "archive", timeout: float = 90) -> Counter[str]:
+    """How often each id is on a desk route's topic to read_committed consumers: read until every id of
+    `expected` is there (the route stage runs a commit or two behind enriched) or timeout, then until 5 s
+    of silence, so a second copy would count."""
+    from kafka import KafkaConsumer
+
+    consumer = KafkaConsumer(
+        f"{prefix}.route.{route}",
+        bootstrap_servers=[BROKER],
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=5000,
+        isolation_level="read_committed",
+    )
+    got: Counter[str] = Counter()
+    deadline = time.time() + timeout
+    try:
+        while set(expected) - set(got) and time.time() < deadline:
+            got.update(json.loads(msg.value)["id"] for msg in consumer)
+        got.update(json.loads(msg.value)["id"] for msg in consumer)
+        return got
+    finally:
+        consumer.close()
+
+
 def records(prefix: str, isolation_level: str) -> int:
     """Records a consumer at that isolation level reads from the pipeline's topics."""
     from kafka import KafkaConsumer
@@ -136,7 +163,11 @@ def test_exactly_once_crash_emits_nothing_twice(worker_factory: Any) -> None:
     """kill -9 in the middle of a transaction in exactly_once mode: every id comes out, none twice to
     read_committed consumers, and what the killed worker had written is there, but aborted."""
     counts, ids, at_kill = _crash_run(
-        worker_factory, 300, in_open_transaction=True, WIRESTREAM_PROCESSING_GUARANTEE="exactly_once"
+        worker_factory,
+        300,
+        in_open_transaction=True,
+        WIRESTREAM_PROCESSING_GUARANTEE="exactly_once",
+        **ARCHIVE,
     )
     assert at_kill < len(ids), "the worker finished before it was killed: no crash mid-stream"
     missing = set(ids) - set(counts)
@@ -146,6 +177,8 @@ def test_exactly_once_crash_emits_nothing_twice(worker_factory: Any) -> None:
     prefix = worker_factory.prefix
     aborted = records(prefix, "read_uncommitted") - records(prefix, "read_committed")
     assert aborted > 0, "the kill cut no transaction short"
+    enriched = Counter(r["id"] for _, _, r in consume(prefix, 10**9, timeout=5)["enriched"])
+    assert routed(prefix, enriched) == enriched, "the desk route holds each enriched record once, no more"
     print(f"\nexactly_once crash: 0 of {len(ids)} ids emitted twice; {aborted} records aborted")
 
 
@@ -211,7 +244,7 @@ def test_exactly_once_rebalance_survivor_emits_everything_once(worker_factory: A
     other dies, the survivor takes back partitions it had before the other joined; it used to crash on its
     old, fenced producers (see `agents.faust_ext.transactions.SourceTransactionManager.on_rebalance`)."""
     prefix = worker_factory.prefix
-    env = {"WIRESTREAM_PROCESSING_GUARANTEE": "exactly_once"}
+    env = {"WIRESTREAM_PROCESSING_GUARANTEE": "exactly_once", **ARCHIVE}
     batch = stories(200, seed=55, words=80, prefix=prefix)
     workers = [worker_factory(**env).start(), worker_factory(**env).start()]
     owner = dedup_owner(prefix, workers)
@@ -242,5 +275,7 @@ def test_exactly_once_rebalance_survivor_emits_everything_once(worker_factory: A
     assert redeliveries, "nothing had come out before the kill"
     wrong = {a["id"]: of.get(a["id"]) for a, first in redeliveries if of.get(a["id"]) != first}
     assert not wrong, f"the survivor lost dedup state: redeliveries not matched to their originals {wrong}"
+    enriched = Counter(r["id"] for _, _, r in final["enriched"])
+    assert routed(prefix, enriched) == enriched, "the desk route holds each enriched record once, no more"
     aborted = records(prefix, "read_uncommitted") - records(prefix, "read_committed")
     print(f"\nexactly_once rebalance ({dies} killed): 0 of {len(ids)} ids twice; {aborted} records aborted")

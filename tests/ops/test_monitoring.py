@@ -145,6 +145,8 @@ def test_every_metric_passes_promtool_check_metrics() -> None:
         "wirestream_dedup_outcomes_total",
         "wirestream_dead_letters_total",
         "wirestream_languages_total",
+        "wirestream_route_matches_total",
+        "wirestream_route_alerts_total",
     }
 
 
@@ -197,6 +199,8 @@ def test_dashboard_covers_the_issue_and_is_provisioned() -> None:
         'status="duplicate"',  # dedup ratio
         "wirestream_dead_letters_total",
         "wirestream_languages_total",
+        "wirestream_route_matches_total",  # desk routes
+        "wirestream_route_alerts_total",
     ):
         assert needed in text, needed
     uids = {p["datasource"]["uid"] for p in dash["panels"]}
