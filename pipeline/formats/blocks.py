@@ -1,0 +1,141 @@
+"""An XML story's body as paragraphs: NITF `body.content`, XHTML in G2 `inlineXML`, NewsML 1.2 `DataContent`.
+
+All three are the same problem: block elements (`p`, `hl2`, `li`, ...) inside containers (`block`, `div`,
+`bq`, ...), inline markup to flatten, and things that must never reach the body (media and captions, tables,
+notes and editor's notes, sign-off rules). Which element is which is data (`resources/formats/body.json`),
+so an agency's own tag can be added without code. Paragraphs come back as squashed text, in document order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from pipeline.formats.xml import Element, local, squash
+
+
+@dataclass(frozen=True, slots=True)
+class BodyRules:
+    blocks: frozenset[str]
+    containers: frozenset[str]
+    excluded: frozenset[str]
+    excluded_classes: frozenset[str]
+    separators: tuple[re.Pattern[str], ...]
+
+
+@lru_cache(maxsize=1)
+def load_body_rules() -> BodyRules:
+    """`resources/formats/body.json`, read once per process."""
+    data = json.loads(resources.files("pipeline.resources.formats").joinpath("body.json").read_text("utf-8"))
+    return BodyRules(
+        blocks=frozenset(data["blocks"]),
+        containers=frozenset(data["containers"]),
+        excluded=frozenset(data["excluded"]),
+        excluded_classes=frozenset(data["excluded_classes"]),
+        separators=tuple(re.compile(p, re.I) for p in data["separators"]),
+    )
+
+
+def paragraphs(element: Element | None, rules: BodyRules | None = None) -> list[str]:
+    """The paragraphs of the text under `element` (itself a container), separators dropped."""
+    if element is None:
+        return []
+    rules = rules or load_body_rules()
+    out: list[str] = []
+    for text in _walk(element, rules):
+        for para in _split_pre(text):
+            if para and not any(p.match(para) for p in rules.separators):
+                out.append(para)
+    return out
+
+
+def body_text(element: Element | None, headline: str | None = None, rules: BodyRules | None = None) -> str:
+    """Paragraphs joined by blank lines: the body the chain receives. A first paragraph that only repeats
+    the headline (XHTML renditions often open with it as `h1`) is left out."""
+    paras = paragraphs(element, rules)
+    if paras and headline and paras[0].casefold() == " ".join(headline.split()).casefold():
+        paras = paras[1:]
+    return "\n\n".join(paras)
+
+
+def _name(element: Element) -> str:
+    return local(element).lower()
+
+
+def _excluded(element: Element, rules: BodyRules) -> bool:
+    if _name(element) in rules.excluded:
+        return True
+    classes = (element.get("class") or "").lower().split()
+    return any(c in rules.excluded_classes for c in classes)
+
+
+def _structural(element: Element, rules: BodyRules) -> bool:
+    """A block or container child: it starts a paragraph of its own."""
+    name = _name(element)
+    return name in rules.blocks or name in rules.containers
+
+
+def _walk(element: Element, rules: BodyRules) -> Iterator[str]:
+    name = _name(element)
+    nested = any(isinstance(c.tag, str) and _structural(c, rules) for c in element)
+    if name in rules.blocks and not nested:
+        text = _inline(element, rules, keep_lines=name == "pre")
+        if text:
+            yield text
+        return
+    # a container (or a block holding blocks): loose text between its blocks is a paragraph of its own
+    loose: list[str] = [element.text or ""]
+    for c in element:
+        if not isinstance(c.tag, str):
+            loose.append(c.tail or "")
+            continue
+        if _excluded(c, rules):
+            loose.append(c.tail or "")
+            continue
+        if _structural(c, rules):
+            if flushed := squash("".join(loose)):
+                yield flushed
+            loose = []
+            yield from _walk(c, rules)
+        else:
+            loose.append(_inline(c, rules, keep_lines=False))
+        loose.append(c.tail or "")
+    if rest := squash("".join(loose)):
+        yield rest
+
+
+def _inline(element: Element, rules: BodyRules, *, keep_lines: bool) -> str:
+    """The element's text with inline markup flattened; `br` is a line break; excluded parts left out."""
+    parts: list[str] = []
+
+    def visit(e: Element) -> None:
+        if e.text:
+            parts.append(e.text)
+        for c in e:
+            if isinstance(c.tag, str) and not _excluded(c, rules):
+                if _name(c) == "br":
+                    parts.append("\n")
+                else:
+                    visit(c)
+            if c.tail:
+                parts.append(c.tail)
+
+    visit(element)
+    text = "".join(parts)
+    if keep_lines:
+        return text
+    return " ".join(text.split())
+
+
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+
+
+def _split_pre(text: str) -> list[str]:
+    """Preformatted text (NITF `pre`, an ANPA take in NITF) is paragraphs separated by blank lines."""
+    if "\n" not in text:
+        return [text.strip()]
+    return [p for chunk in _BLANK_LINE.split(text) if (p := " ".join(chunk.split()))]
