@@ -38,6 +38,7 @@ def test_atom_entries() -> None:
 
 
 def test_item_without_id_or_link_gets_derived_id() -> None:
-    doc = b"<rss><channel><title>T</title><item><title>A</title><description>Words.</description></item></channel></rss>"
+    doc = b"<rss><channel><title>T</title><item><title>A</title><description>Words.</description></item>"
+    doc += b"</channel></rss>"
     item = read_document(doc)[0]
     assert item.id is not None and item.id.startswith("rss:")

@@ -28,7 +28,8 @@ def test_several_items_embedded_nitf_correction_and_embargo() -> None:
     assert russian.body.startswith("В Новой Третьяковке в субботу открылась выставка")
     assert "Посетители выставки" not in russian.body
     assert german.embargoed == "2026-04-13T04:00:00Z"
-    assert german.body.split("\n\n")[1] == "„Der Trend hat uns selbst überrascht“, sagte Studienleiterin Anja Vogt."
+    quote = "„Der Trend hat uns selbst überrascht“, sagte Studienleiterin Anja Vogt."
+    assert german.body.split("\n\n")[1] == quote
 
 
 def test_canceled_status_is_a_kill() -> None:

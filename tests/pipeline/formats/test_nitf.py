@@ -78,7 +78,10 @@ def test_latin1_document_and_declared_language_kept_as_hint() -> None:
 
 def test_preformatted_dialogue_is_split_into_paragraphs() -> None:
     paragraphs = one("nitf/flood-ru.xml").body.split("\n\n")
-    assert paragraphs[1] == "— Мы готовы к эвакуации ещё двух посёлков, — сказал глава управления Сергей Кравцов. — Люди предупреждены."
+    assert paragraphs[1] == (
+        "— Мы готовы к эвакуации ещё двух посёлков, — сказал глава управления Сергей Кравцов. "
+        "— Люди предупреждены."
+    )
     assert paragraphs[2] == "— Дамбы выдержат? — спросили его журналисты."
     assert one("nitf/flood-ru.xml").published_at == "2026-04-12T03:30:00Z"
 
