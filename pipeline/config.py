@@ -123,3 +123,4 @@ class PipelineConfig:
     dedup: DedupConfig = field(default_factory=DedupConfig)
     quotes: QuoteConfig = field(default_factory=QuoteConfig)
     max_body_bytes: int = 1024 * 1024  # bodies over 1 MiB of UTF-8 go to the dead-letter topic
+    max_document_bytes: int = 16 * 1024 * 1024  # agency documents over 16 MiB: `document_too_large`

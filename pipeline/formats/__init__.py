@@ -15,6 +15,7 @@ import pkgutil
 from collections.abc import Sequence
 
 from pipeline.formats.base import FormatError, Item, Reader, Subject
+from pipeline.formats.xml import root_name
 
 __all__ = [
     "DEFAULT_MAX_DOCUMENT_BYTES",
@@ -25,6 +26,7 @@ __all__ = [
     "derive_id",
     "detect",
     "looks_like_document",
+    "looks_like_xml",
     "read_document",
     "readers",
     "register",
@@ -86,6 +88,12 @@ def looks_like_document(data: bytes) -> bool:
     except FormatError:
         return False
     return True
+
+
+def looks_like_xml(data: bytes) -> bool:
+    """Whether the message is markup at all: one no reader claims is then `unsupported_format`, not a
+    JSON error."""
+    return root_name(bytes(data[:HEAD_BYTES])) is not None
 
 
 def read_document(data: bytes, *, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> list[Item]:
