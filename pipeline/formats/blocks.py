@@ -24,7 +24,7 @@ class BodyRules:
     containers: frozenset[str]
     excluded: frozenset[str]
     excluded_classes: frozenset[str]
-    separators: tuple[re.Pattern[str], ...]
+    separators: re.Pattern[str]  # one alternation of the data file's patterns
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +36,7 @@ def load_body_rules() -> BodyRules:
         containers=frozenset(data["containers"]),
         excluded=frozenset(data["excluded"]),
         excluded_classes=frozenset(data["excluded_classes"]),
-        separators=tuple(re.compile(p, re.I) for p in data["separators"]),
+        separators=re.compile("|".join(f"(?:{p})" for p in data["separators"]), re.I),
     )
 
 
@@ -48,7 +48,7 @@ def paragraphs(element: Element | None, rules: BodyRules | None = None) -> list[
     out: list[str] = []
     for text in _walk(element, rules):
         for para in _split_pre(text):
-            if para and not any(p.match(para) for p in rules.separators):
+            if para and not rules.separators.match(para):
                 out.append(para)
     return out
 
@@ -81,8 +81,9 @@ def _structural(element: Element, rules: BodyRules) -> bool:
 
 def _walk(element: Element, rules: BodyRules) -> Iterator[str]:
     name = _name(element)
-    nested = any(isinstance(c.tag, str) and _structural(c, rules) for c in element)
-    if name in rules.blocks and not nested:
+    if name in rules.blocks and (
+        len(element) == 0 or not any(isinstance(c.tag, str) and _structural(c, rules) for c in element)
+    ):
         text = _inline(element, rules, keep_lines=name == "pre")
         if text:
             yield text
@@ -110,6 +111,8 @@ def _walk(element: Element, rules: BodyRules) -> Iterator[str]:
 
 def _inline(element: Element, rules: BodyRules, *, keep_lines: bool) -> str:
     """The element's text with inline markup flattened; `br` is a line break; excluded parts left out."""
+    if len(element) == 0 and not keep_lines:  # the usual paragraph: text only
+        return " ".join((element.text or "").split())
     parts: list[str] = []
 
     def visit(e: Element) -> None:

@@ -112,12 +112,20 @@ def parse_with_lxml(data: bytes) -> Element:
 # -- namespace-blind navigation -------------------------------------------------------------------
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+
+
 def local(element: Element) -> str:
     """The element's name without its namespace (`{ns}headline` and `headline` are both `headline`)."""
     tag = element.tag
     if not isinstance(tag, str):
         return ""
-    return tag.rsplit("}", 1)[-1]
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = _LOCAL_NAMES[tag] = tag.rsplit("}", 1)[-1]
+        if len(_LOCAL_NAMES) > 4096:  # a document inventing tags must not grow this without bound
+            _LOCAL_NAMES.clear()
+    return name
 
 
 def children(element: Element | None, name: str) -> list[Element]:

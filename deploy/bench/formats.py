@@ -1,0 +1,127 @@
+"""Ingest cost: parsing agency documents against the entity stage, and a 5 MB NewsML-G2 message.
+
+    python -m deploy.bench.formats [--json build/bench-formats.json]
+
+Targets (issue 16): the parse of a typical document costs at most 5% of the entity stage per story, and a
+5 MB NewsML-G2 document parses in under 1 s. Parse times are the best of several passes (the machine is
+shared: the best pass is the cost); the entity stage is the chain's own `stages["entities"]` on the same
+documents, after a warm-up, so both sides are per story of the same text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from pipeline.chain import Chain
+from pipeline.formats import read_document
+from pipeline.records import Enriched
+
+SAMPLES = Path(__file__).resolve().parents[2] / "tests" / "data" / "formats"
+TARGET_SHARE = 0.05
+TARGET_BIG_SECONDS = 1.0
+
+_ITEM = """<newsItem guid="urn:newsml:bench.example:{n}" version="1" standard="NewsML-G2" standardversion="2.29">
+<itemMeta><itemClass qcode="ninat:text"/><provider literal="BENCH"/>
+<versionCreated>2026-04-12T10:00:00Z</versionCreated><pubStatus qcode="stat:usable"/></itemMeta>
+<contentMeta><language tag="en"/><headline>Story {n} about the harbour and the council</headline>
+<subject qcode="medtop:20000349"><name>rail transport</name></subject><by>By A. Writer</by></contentMeta>
+<contentSet><inlineXML contenttype="application/xhtml+xml"><html xmlns="http://www.w3.org/1999/xhtml"><body>
+{paragraphs}
+</body></html></inlineXML></contentSet></newsItem>
+"""
+_PARAGRAPH = (
+    "<p>The council said on Monday that the harbour works in paragraph {i} would go ahead, "
+    '"we have waited long enough," the mayor told reporters, and the unions agreed.</p>'
+)
+
+
+def big_message(target_bytes: int = 5 * 1024 * 1024) -> bytes:
+    """A newsMessage of ordinary text items, about `target_bytes` long."""
+    paragraphs = "\n".join(_PARAGRAPH.format(i=i) for i in range(12))
+    parts = ['<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><header><sender>bench</sender></header><itemSet>']
+    size, n = len(parts[0]), 0
+    while size < target_bytes:
+        item = _ITEM.format(n=n, paragraphs=paragraphs)
+        parts.append(item)
+        size += len(item.encode())
+        n += 1
+    parts.append("</itemSet></newsMessage>")
+    return "".join(parts).encode()
+
+
+def best_seconds(data: bytes, rounds: int) -> tuple[float, int]:
+    best, items = float("inf"), 0
+    for _ in range(rounds):
+        started = time.perf_counter()
+        items = len(read_document(data))
+        best = min(best, time.perf_counter() - started)
+    return best, items
+
+
+def typical(rounds: int = 20) -> dict[str, Any]:
+    """Per sample document: parse ms per item and the entity stage's ms per story on the same items."""
+    docs = sorted(p for p in SAMPLES.glob("*/*.xml"))
+    chain = Chain()
+    list(chain.run([d.read_bytes() for d in docs]))  # warm-up: models loaded, caches filled
+    rows = []
+    for path in docs:
+        data = path.read_bytes()
+        seconds, items = best_seconds(data, rounds)
+        entity_ms = [
+            o.stages["entities"]
+            for o in Chain(models=chain.models).run([data])
+            if isinstance(o, Enriched) and "entities" in o.stages
+        ]
+        if not entity_ms:
+            continue  # kills and pictures without a model stage
+        parse_ms = seconds * 1000 / items
+        entities = statistics.fmean(entity_ms)
+        rows.append(
+            {
+                "document": f"{path.parent.name}/{path.name}",
+                "bytes": len(data),
+                "parse_ms_per_item": round(parse_ms, 3),
+                "entities_ms_per_story": round(entities, 2),
+                "share": round(parse_ms / entities, 4),
+            }
+        )
+    shares = [r["share"] for r in rows]
+    return {"documents": rows, "median_share": statistics.median(shares), "max_share": max(shares)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy.bench.formats", description=__doc__)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    data = big_message()
+    big_seconds, big_items = best_seconds(data, 3)
+    figures = {
+        "typical": typical(),
+        "big": {"bytes": len(data), "items": big_items, "seconds": round(big_seconds, 3)},
+    }
+    figures["passed"] = {
+        "parse_share": figures["typical"]["max_share"] <= TARGET_SHARE,
+        "big_document": big_seconds < TARGET_BIG_SECONDS,
+    }
+    for row in figures["typical"]["documents"]:
+        print(
+            f"{row['document']:<40} {row['bytes']:>7} B  parse {row['parse_ms_per_item']:>7.3f} ms/item"
+            f"  entities {row['entities_ms_per_story']:>8.2f} ms  share {row['share']:.2%}"
+        )
+    big = figures["big"]
+    print(f"5 MB NewsML-G2 message: {big['bytes']} B, {big['items']} items, parsed in {big['seconds']:.3f} s")
+    print(f"targets: {figures['passed']}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0 if all(figures["passed"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
