@@ -19,6 +19,7 @@ from pipeline.formats.xml import root_name
 
 __all__ = [
     "DEFAULT_MAX_DOCUMENT_BYTES",
+    "HEAD_BYTES",
     "FormatError",
     "Item",
     "Reader",
