@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from lxml import etree, html
+
 from pipeline.formats.xml import Element, local, squash
 
 
@@ -51,6 +53,17 @@ def paragraphs(element: Element | None, rules: BodyRules | None = None) -> list[
             if para and not rules.separators.match(para):
                 out.append(para)
     return out
+
+
+def markup_text(markup: str) -> str:
+    """The text of an HTML fragment sent as plain text, its line breaks kept (lxml's HTML parser: no
+    DTD, no network), so `plain_paragraphs` can still read the layout."""
+    parser = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, default_doctype=False)
+    try:
+        fragment = html.fragment_fromstring(markup, create_parent="div", parser=parser)
+    except (etree.ParserError, ValueError):
+        return markup
+    return _inline(fragment, load_body_rules(), keep_lines=True)
 
 
 def body_text(element: Element | None, headline: str | None = None, rules: BodyRules | None = None) -> str:
@@ -134,11 +147,39 @@ def _inline(element: Element, rules: BodyRules, *, keep_lines: bool) -> str:
     return " ".join(text.split())
 
 
-_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_BLANK_LINE = re.compile(r"\n[ \t\f\v]*\n")
+_SENTENCE_END = re.compile(r"[.!?:…»«“”\"')\]]\s*$")
 
 
 def _split_pre(text: str) -> list[str]:
-    """Preformatted text (NITF `pre`, an ANPA take in NITF) is paragraphs separated by blank lines."""
     if "\n" not in text:
         return [text.strip()]
-    return [p for chunk in _BLANK_LINE.split(text) if (p := " ".join(chunk.split()))]
+    return plain_paragraphs(text)
+
+
+def plain_paragraphs(text: str) -> list[str]:
+    """Paragraphs of plain wire text (G2 `inlineData`, NITF `pre`, NewsML 1.2 text, a feed's text).
+
+    Blank lines separate paragraphs. Without them, agencies mark a paragraph by indenting its first line
+    (ANPA and 7901 habit, kept by ANSA and others); lines that are neither indented nor end a sentence
+    are hard wraps, joined with a space. So a line break is a paragraph break after an indentation
+    signal or a sentence end, never in mid-sentence.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    out: list[str] = []
+    for chunk in _BLANK_LINE.split(text):
+        lines = [line for line in chunk.split("\n") if line.strip()]
+        indented = any(line[:1] in (" ", "\t") for line in lines[1:])
+        current: list[str] = []
+        for line in lines:
+            if indented:
+                starts = line[:1] in (" ", "\t")
+            else:
+                starts = bool(current and _SENTENCE_END.search(current[-1]))
+            if current and starts:
+                out.append(" ".join(" ".join(current).split()))
+                current = []
+            current.append(line)
+        if current:
+            out.append(" ".join(" ".join(current).split()))
+    return [p for p in out if p]

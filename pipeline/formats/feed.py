@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from lxml import etree, html
 
 from pipeline.formats.base import Item, Subject
-from pipeline.formats.blocks import paragraphs
+from pipeline.formats.blocks import paragraphs, plain_paragraphs
 from pipeline.formats.signals import signals_from
 from pipeline.formats.xml import (
     Element,
@@ -77,8 +77,7 @@ def _html_paragraphs(markup: str | None) -> str:
 
 
 def _plain(text: str | None) -> str:
-    chunks = [" ".join(c.split()) for c in (text or "").replace("\r\n", "\n").split("\n\n")]
-    return "\n\n".join(c for c in chunks if c)
+    return "\n\n".join(plain_paragraphs(text or ""))
 
 
 def _rfc822(text: str | None) -> str | None:

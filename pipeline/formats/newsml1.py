@@ -12,7 +12,7 @@ holds NITF, XHTML or plain text.
 from __future__ import annotations
 
 from pipeline.formats.base import FormatError, Item, PubStatus, Subject
-from pipeline.formats.blocks import paragraphs
+from pipeline.formats.blocks import paragraphs, plain_paragraphs
 from pipeline.formats.nitf import read_nitf
 from pipeline.formats.signals import signals_from
 from pipeline.formats.xml import (
@@ -162,9 +162,7 @@ def _data_text(data: Element | None) -> str:
     if any(isinstance(e.tag, str) for e in data):
         bodies = list(descendants(data, "body"))
         return "\n\n".join(paragraphs(bodies[0] if bodies else data))
-    text = data.text or ""
-    chunks = [" ".join(c.split()) for c in text.replace("\r\n", "\n").split("\n\n")]
-    return "\n\n".join(c for c in chunks if c)
+    return "\n\n".join(plain_paragraphs(data.text or ""))
 
 
 def _embargo(management: Element | None, status: str) -> str | None:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 
 from pipeline.formats.base import FormatError, Item, PubStatus, Subject
-from pipeline.formats.blocks import body_text
+from pipeline.formats.blocks import body_text, markup_text, plain_paragraphs
 from pipeline.formats.nitf import read_nitf
 from pipeline.formats.signals import signals_from
 from pipeline.formats.xml import (
@@ -52,6 +53,7 @@ _KINDS = {
 }
 _STATUS: dict[str, PubStatus] = {"usable": "usable", "withheld": "withheld", "canceled": "canceled"}
 _STATUS["cancelled"] = "canceled"
+_MARKUP = re.compile(r"<(?:p|br|div|span)\b[^>]*>", re.I)
 _TEXT_TYPES = ("application/xhtml+xml", "text/html", "application/nitf+xml", "text/plain")
 
 
@@ -161,7 +163,9 @@ def _headline(content_meta: Element | None) -> str | None:
             rank = 2
         else:
             rank = 1
-        ranked.append((rank * 1000 + i, text))
+        order = attr(e, "rank")  # dpa numbers its headlines: rank 1 is the main one
+        position = int(order) if order and order.isdigit() else 100 + i
+        ranked.append((rank * 1000 + position, text))
     return min(ranked)[1] if ranked else None
 
 
@@ -216,10 +220,9 @@ def _inline_data(inline: Element) -> str:
             text = base64.b64decode(text, validate=False).decode("utf-8", "replace")
         except (binascii.Error, ValueError) as exc:
             raise FormatError("invalid_document", "inlineData declared base64 is not") from exc
-    paras = [" ".join(p.split()) for p in text.replace("\r\n", "\n").split("\n\n")]
-    if len(paras) == 1 and "\n" in text.strip():  # one paragraph a line
-        paras = [" ".join(line.split()) for line in text.splitlines()]
-    return "\n\n".join(p for p in paras if p)
+    if _MARKUP.search(text):  # HTML sent as text (ANSA wraps its plain text in <p>)
+        text = markup_text(text)
+    return "\n\n".join(plain_paragraphs(text))
 
 
 def _provider(meta: Element | None) -> str | None:

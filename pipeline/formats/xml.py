@@ -37,8 +37,9 @@ _PROLOG = re.compile(
 _ENTITY_ABUSE = re.compile(r"amplification|entity reference loop|entities? (?:expansion|depth)", re.I)
 
 
-def _parser() -> etree.XMLParser:
+def _parser(encoding: str | None = None) -> etree.XMLParser:
     return etree.XMLParser(
+        encoding=encoding,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -89,11 +90,29 @@ def parse_xml(data: bytes) -> Element:
     return parse_with_lxml(data)
 
 
+_DECLARED = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)[\"']", re.I)
+_SINGLE_BYTE = frozenset({b"iso-8859-1", b"latin1", b"latin-1", b"iso8859-1", b"windows-1252", b"cp1252"})
+
+
+def _mislabelled_utf8(data: bytes) -> bool:
+    """A document declared Latin-1/Windows-1252 whose bytes are UTF-8 with non-ASCII text (seen in AFP
+    NewsML): read as UTF-8. Latin-1 text is almost never valid UTF-8 once it has accented letters."""
+    match = _DECLARED.match(data[:200])
+    if match is None or match.group(1).lower() not in _SINGLE_BYTE or data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def parse_with_lxml(data: bytes) -> Element:
     """The lxml half alone (tests show it is safe without defusedxml): entities neither expanded nor
     fetched, and a document that declares or uses them refused."""
+    parser = _parser("utf-8") if _mislabelled_utf8(data) else _parser()
     try:
-        tree = etree.fromstring(data, parser=_parser())
+        tree = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
         if _ENTITY_ABUSE.search(str(exc)):  # libxml2's own guard against expansion tripped
             raise FormatError("unsafe_xml", f"the document's entities expand without bound: {exc}") from exc

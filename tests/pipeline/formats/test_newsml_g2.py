@@ -97,3 +97,32 @@ def test_inline_nitf_rendition() -> None:
       <body><body.content><p>First.</p><media><media-caption>No.</media-caption></media><p>Second.</p>
       </body.content></body></nitf></inlineXML></contentSet></newsItem>"""
     assert read_document(doc)[0].body == "First.\n\nSecond."
+
+
+def test_xhtml_header_chrome_and_ranked_headlines() -> None:
+    doc = """<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="dpa-1">
+      <contentMeta><headline rank="2">Zweite Zeile</headline>
+      <headline rank="1">Hauptzeile</headline></contentMeta>
+      <contentSet><inlineXML contenttype="application/xhtml+xml">
+      <html xmlns="http://www.w3.org/1999/xhtml"><head><title>Hauptzeile</title></head><body>
+      <header><ul class="slug"><li class="keyword">Fußball</li></ul>
+      <p class="genre">Extra</p><h1>Hauptzeile</h1></header>
+      <section class="main"><p><span class="dateline">London
+      <span class="credit">(dpa)</span> - </span>Der Text beginnt hier.</p><p>Zweiter Absatz.</p></section>
+      </body></html></inlineXML></contentSet></newsItem>""".encode()
+    item = read_document(doc)[0]
+    assert item.headline == "Hauptzeile"
+    assert item.body == "London (dpa) - Der Text beginnt hier.\n\nZweiter Absatz."
+
+
+def test_plain_text_paragraphs_by_indentation_and_html_sent_as_text() -> None:
+    text = (
+        "<![CDATA[<p>\n   (WSA) - Rome, April 12 - The minister said the plan\n"
+        "was unacceptable.\n   \"We will not sign,\" he added\non Sunday.\n</p>]]>"
+    )
+    doc = f"""<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="ansa-1">
+      <contentSet><inlineData contenttype="text/plain">{text}</inlineData></contentSet></newsItem>"""
+    assert read_document(doc.encode())[0].body == (
+        "(WSA) - Rome, April 12 - The minister said the plan was unacceptable.\n\n"
+        '"We will not sign," he added on Sunday.'
+    )

@@ -149,3 +149,10 @@ def test_message_without_items_and_every_item_failing() -> None:
 def test_parse_xml_returns_the_root_of_a_safe_document() -> None:
     root = parse_xml(b'<!DOCTYPE nitf PUBLIC "-//IPTC//DTD NITF 3.4//EN" "nitf.dtd"><nitf baselang="en"/>')
     assert root.tag == "nitf" and root.get("baselang") == "en"
+
+
+def test_utf8_declared_latin1_is_read_as_utf8_and_real_latin1_stays() -> None:
+    text = "<nitf><body><body.content><p>Décès à Strasbourg</p></body.content></body></nitf>"
+    declared = '<?xml version="1.0" encoding="iso-8859-1"?>'
+    assert read_document((declared + text).encode("utf-8"))[0].body == "Décès à Strasbourg"
+    assert read_document((declared + text).encode("latin-1"))[0].body == "Décès à Strasbourg"
