@@ -34,6 +34,9 @@ class StageMetrics:
     model_load: Gauge
     lag: Gauge
     end_offset: Gauge
+    documents: Counter
+    kills: Counter
+    embargo_held: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> StageMetrics:
@@ -81,6 +84,24 @@ class StageMetrics:
                 "wirestream_topic_end_offset",
                 "End offset (highwater) of an assigned input partition, asked of the broker: input growth",
                 ["topic", "partition"],
+                registry=registry,
+            ),
+            documents=Counter(
+                "wirestream_stories_by_format",
+                "Stories read, by input format (json: our raw story; nitf, newsml-g2, ...)",
+                ["format"],
+                registry=registry,
+            ),
+            kills=Counter(
+                "wirestream_kills",
+                "Kills (pubstatus canceled) published: ids withdrawn by their provider",
+                ["format"],
+                registry=registry,
+            ),
+            embargo_held=Gauge(
+                "wirestream_embargo_held",
+                "Records held until their embargo (WIRESTREAM_EMBARGO=hold) in this worker's partitions",
+                ["target"],
                 registry=registry,
             ),
         )
