@@ -69,7 +69,7 @@ class NewsMlG2Reader:
     def read(self, data: bytes) -> list[Item]:
         root = parse_xml(data)
         if local(root) == "newsMessage":
-            sets = descendants(root, "itemSet")
+            sets = children(root, "itemSet")  # newsMessage's own children: no walk over the whole tree
             items = [e for item_set in sets for e in item_set if isinstance(e.tag, str)]
             sender = text_of(child(child(root, "header"), "sender"))
             return [read_item(e, sender) for e in items]
@@ -209,8 +209,11 @@ def _inline_xml(inline: Element, headline: str | None) -> str:
     for e in inline:
         if isinstance(e.tag, str) and local(e) == "nitf":
             return read_nitf(e).body
-    bodies = list(descendants(inline, "body"))
-    return body_text(bodies[0] if bodies else inline, headline)
+    page = next((e for e in inline if isinstance(e.tag, str)), None)
+    body = child(page, "body")
+    if body is None:  # not a plain html/body page: look deeper
+        body = next(descendants(inline, "body"), None)
+    return body_text(body if body is not None else inline, headline)
 
 
 def _inline_data(inline: Element) -> str:
