@@ -1,5 +1,9 @@
 """Exactly-once for a multi-hop app: each output joins the transaction of the partition it was made from.
 
+Upstream: faust-streaming/faust#177 (records sent outside the transaction that commits their input's
+offset), #323 (ProducerFenced crash and duplicates on rebalance with exactly_once), #517 (duplicates
+despite exactly_once); the one-producer-per-partition design assumes co-partitioning (robinhood/faust#280).
+
 Faust (faust-streaming 0.15.3, unchanged on master) runs one transactional producer per assigned
 partition, `<app id>-<topic group>-<partition>`, and commits a partition's offsets in that producer's
 transaction. But `TransactionManager.send` picks the producer from the *destination* topic and partition.
