@@ -28,6 +28,7 @@ class Topics:
     enriched: faust.TopicT
     duplicates: faust.TopicT
     deadletter: faust.TopicT
+    stage_embargo: faust.TopicT
 
     def all(self) -> list[faust.TopicT]:
         return [getattr(self, attr) for attr, _ in TOPICS]

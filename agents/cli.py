@@ -16,7 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
-from agents.publish import read_lines
 from agents.settings import Settings, SettingsError
 from agents.topics import encode
 
@@ -28,15 +27,17 @@ def _write(out: IO[bytes], obj: Any) -> None:
 
 
 def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
-    """Raw JSONL in, enriched JSONL out, through the worker's stage chain with in-memory state."""
+    """Raw JSONL or agency documents in, enriched JSONL out, through the worker's stage chain with
+    in-memory state (a document gives one record per item)."""
     from pipeline.chain import Chain
+    from pipeline.inputs import messages
     from pipeline.records import DeadLetter
 
     chain = Chain(settings.pipeline)
     out, err = sys.stdout.buffer, sys.stderr.buffer
     counts = {"enriched": 0, "deadletter": 0}
     started = time.perf_counter()
-    for outcome in chain.run(read_lines(args.file), batch_size=args.batch_size or settings.batch_size):
+    for outcome in chain.run(messages(args.files), batch_size=args.batch_size or settings.batch_size):
         if isinstance(outcome, DeadLetter):
             _write(err, outcome.to_json())
             counts["deadletter"] += 1
@@ -84,7 +85,7 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     """Raw stories to the input topic with kafka-python, key = story id; lines are sent as given."""
     from agents.publish import publish
 
-    sent, topic = publish(settings, args.file, topic=args.topic, progress=args.progress)
+    sent, topic = publish(settings, list(args.files), topic=args.topic, progress=args.progress)
     print(f"published {sent} stories to {topic}", file=sys.stderr if args.quiet else sys.stdout)
     return 0
 
@@ -150,8 +151,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("enrich", help="raw JSONL -> enriched JSONL with no broker (dead letters on stderr)")
-    p.add_argument("file", nargs="?", default="-", help="input JSONL file, or - for stdin (default)")
+    p = sub.add_parser(
+        "enrich", help="raw JSONL or agency documents -> enriched JSONL, no broker (dead letters on stderr)"
+    )
+    p.add_argument(
+        "files",
+        nargs="*",
+        default=["-"],
+        help="JSONL files, agency documents or folders of them, or - for stdin (default)",
+    )
     p.add_argument("--batch-size", type=int, default=0, help="stories per nlp.pipe batch")
     p.add_argument("--stats", action="store_true", help="print counts and stories/s to stderr at the end")
     p.set_defaults(func=cmd_enrich)
@@ -163,8 +171,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--loglevel", help="debug, info, warning, error")
     p.set_defaults(func=cmd_worker)
 
-    p = sub.add_parser("publish", help="publish raw stories (JSONL) to the input topic, key = story id")
-    p.add_argument("file", nargs="?", default="-", help="input JSONL file, or - for stdin (default)")
+    p = sub.add_parser(
+        "publish", help="publish raw stories (JSONL) or agency documents (as they are) to the input topic"
+    )
+    p.add_argument(
+        "files",
+        nargs="*",
+        default=["-"],
+        help="JSONL files, agency documents or folders of them, or - for stdin (default)",
+    )
     p.add_argument("--topic", help="topic (default <prefix>.raw)")
     p.add_argument("--quiet", action="store_true", help="print the count on stderr instead of stdout")
     p.add_argument(

@@ -18,6 +18,7 @@ from pipeline.config import (
     ModelConfig,
     PipelineConfig,
 )
+from pipeline.embargo import EMBARGO_MODES
 
 GUARANTEES = ("at_least_once", "exactly_once")
 
@@ -104,6 +105,7 @@ class Settings:
     batch_within: float = 0.5
     log_level: str = "info"
     demo_prefix: str | None = None  # `wirestream demo`'s topic prefix (default: a fresh one per run)
+    embargo: str = "flag"  # "flag": publish embargoed records at once; "hold": keep them until their time
     security: Security = field(default_factory=Security)
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
 
@@ -134,6 +136,12 @@ class Settings:
         guarantee = env.get("WIRESTREAM_PROCESSING_GUARANTEE", "at_least_once")
         if guarantee not in GUARANTEES:
             raise SettingsError(f"WIRESTREAM_PROCESSING_GUARANTEE must be one of {GUARANTEES}: {guarantee!r}")
+        embargo = env.get("WIRESTREAM_EMBARGO", "flag").strip().lower() or "flag"
+        if embargo not in EMBARGO_MODES:
+            raise SettingsError(f"WIRESTREAM_EMBARGO must be one of {EMBARGO_MODES}: {embargo!r}")
+        if embargo == "hold" and guarantee == "exactly_once":
+            # the release timer sends outside any consumed message's transaction (docs/formats.md)
+            raise SettingsError("WIRESTREAM_EMBARGO=hold needs WIRESTREAM_PROCESSING_GUARANTEE=at_least_once")
         store = env.get("WIRESTREAM_TABLE_STORE", "rocksdb")
         if store not in ("rocksdb", "memory"):
             raise SettingsError(f"WIRESTREAM_TABLE_STORE must be rocksdb or memory: {store!r}")
@@ -148,6 +156,7 @@ class Settings:
         pipeline = replace(
             defaults,
             max_body_bytes=_int(env, "WIRESTREAM_MAX_BODY_BYTES", defaults.max_body_bytes, 1),
+            max_document_bytes=_int(env, "WIRESTREAM_MAX_DOCUMENT_BYTES", defaults.max_document_bytes, 1),
             language=replace(
                 LanguageConfig(),
                 languages=languages,
@@ -190,6 +199,7 @@ class Settings:
             batch_within=_float(env, "WIRESTREAM_BATCH_WITHIN", 0.5),
             log_level=env.get("WIRESTREAM_LOG_LEVEL", "info").lower(),
             demo_prefix=env.get("WIRESTREAM_DEMO_PREFIX") or None,
+            embargo=embargo,
             security=security,
             pipeline=pipeline,
         )

@@ -36,6 +36,7 @@ from agents.settings import Settings
 from agents.topics import encode, key_of
 from pipeline.chain import Chain, Outcome, Prepared
 from pipeline.dedup import DedupStore
+from pipeline.embargo import to_hold
 from pipeline.records import DeadLetter, Enriched
 
 log = logging.getLogger(__name__)
@@ -126,8 +127,16 @@ class Hop:
         if isinstance(outcome, DeadLetter):
             await self.dead(outcome, "annotate")
             return
-        target = self.topics.duplicates if outcome.dedup.status == "duplicate" else self.topics.enriched
-        await target.send(key=key_of(outcome.story.id), value=encode(outcome.to_json()))
+        duplicate = outcome.dedup.status == "duplicate"
+        target = self.topics.duplicates if duplicate else self.topics.enriched
+        record = outcome.to_json()
+        until = to_hold(record, "hold", time.time()) if self.settings.embargo == "hold" else None
+        if until is not None:  # kept until its time by the embargo agent (agents/embargo.py)
+            short = "duplicates" if duplicate else "enriched"
+            note = {"hold": {"until": until, "target": short, "record": record}}
+            await self.topics.stage_embargo.send(key=key_of(outcome.story.id), value=encode(note))
+            return
+        await target.send(key=key_of(outcome.story.id), value=encode(record))
         if received is not None:
             self.metrics.end_to_end.labels(target.get_topic_name()).observe(max(0.0, time.time() - received))
 
@@ -173,13 +182,16 @@ def prepare_agent(hop: Hop) -> faust.types.AgentT:
                 continue
             started = time.perf_counter()
             raw = event.value if event.value is not None else b""
-            result = hop.chain.front(raw, **where(event))
+            # our JSON story, or an agency document: one outcome per story it holds
+            results = hop.chain.front_many(raw, **where(event))
             async with hop.gate.handling():  # outputs and offset in one transaction (exactly_once)
-                if isinstance(result, DeadLetter):
-                    await hop.dead(result, "prepare")
-                else:
+                for result in results:
+                    if isinstance(result, DeadLetter):
+                        await hop.dead(result, "prepare")
+                        continue
                     result.received = event.message.timestamp
                     hop.metrics.languages.labels(result.language.code).inc()
+                    hop.metrics.documents.labels(result.story.format or "json").inc()
                     hop.observe("prepare", started)
                     await hop.hand_over(hop.topics.stage_dedup, result)
                 # done: a graceful stop commits it (Faust would wait for the next event)
@@ -222,7 +234,9 @@ async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float
     assert result.dedup is not None
     hop.metrics.dedup.labels(result.dedup.status).inc()
     hop.observe("dedup", started)
-    if result.dedup.status == "duplicate":
+    if result.story.canceled:  # a kill: its record goes out now, the id withdrawn (no model stages)
+        hop.metrics.kills.labels(result.story.format or "json").inc()
+    if not hop.chain.needs_models(result):  # a duplicate or a kill
         await hop.publish(hop.chain.skipped(result), result.received)
     else:
         await hop.hand_over(hop.topics.stage_annotate, result)
@@ -394,6 +408,10 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
     wiring.metrics.prime(selected)
     _forget_moved_partitions(hop)
     agents = {stage: factory(hop) for stage, factory in FACTORIES.items() if stage in selected}
+    if settings.embargo == "hold":  # held records, released by time (agents/embargo.py)
+        from agents.embargo import embargo_agent
+
+        agents["embargo"] = embargo_agent(hop)
     return Registered(chain, hop, agents, lag_timer(hop))
 
 
