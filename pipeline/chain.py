@@ -24,7 +24,7 @@ from pipeline.clean import Cleaned, clean_body, load_clean_rules
 from pipeline.config import PipelineConfig
 from pipeline.dedup import Deduplicator, DedupStore, MemoryStore, load_dedup_markers
 from pipeline.entities import extract_entities, load_entity_rules
-from pipeline.formats import FormatError, Item, looks_like_document, looks_like_xml, read_document
+from pipeline.formats import FormatError, Item, claimed_by, looks_like_xml, read_document
 from pipeline.language import LanguageDetector
 from pipeline.nlp import ModelRegistry
 from pipeline.quotes import extract_quotes, load_quote_lexicon
@@ -230,10 +230,11 @@ class Chain:
         if isinstance(raw, dict):
             return [self.parse(raw, **where)]
         data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else bytes(raw)
-        if not looks_like_document(data) and not looks_like_xml(data):
+        reader = claimed_by(data)
+        if reader is None and not looks_like_xml(data):
             return [self.parse(raw, **where)]
         try:
-            items = read_document(data, max_bytes=self.config.max_document_bytes)
+            items = read_document(data, max_bytes=self.config.max_document_bytes, reader=reader)
         except FormatError as exc:
             return [DeadLetter.of(exc.code, exc.detail, "parse", raw, **where)]
         except Exception as exc:  # a reader's bug: the message still leaves a trace
@@ -243,9 +244,18 @@ class Chain:
             if item.error is not None:
                 code, detail = item.error.code, item.error.detail
                 out.append(DeadLetter.of(code, detail, "parse", raw, story_id=item.id, **where))
-            else:  # the item as our JSON raw story: its dead letter (if any) replays on its own
-                out.append(self.parse(json.dumps(obj, ensure_ascii=False), **where))
+            else:
+                out.append(self._item_story(obj, where))
         return out
+
+    def _item_story(self, obj: dict[str, Any], where: dict[str, Any]) -> Story | DeadLetter:
+        """An item's raw story validated as ours; its dead letter carries it as JSON, so it replays alone."""
+        try:
+            return _scrub_story(Story.from_json(obj, max_body_bytes=self.config.max_body_bytes))
+        except InvalidStory as exc:
+            sid = obj.get("id") if isinstance(obj.get("id"), str) else None
+            text = json.dumps(obj, ensure_ascii=False)
+            return DeadLetter.of(exc.code, exc.detail, "parse", text, story_id=sid, **where)
 
     def prepare(self, story: Story) -> Prepared:
         """Clean the body and detect its language; a failure raises StageFailed naming the stage.

@@ -26,6 +26,7 @@ __all__ = [
     "Subject",
     "derive_id",
     "detect",
+    "claimed_by",
     "looks_like_document",
     "looks_like_xml",
     "read_document",
@@ -82,13 +83,17 @@ def detect(data: bytes, candidates: Sequence[Reader] | None = None) -> Reader:
     raise FormatError("unsupported_format", f"no reader recognises a document starting {_preview(head)}")
 
 
-def looks_like_document(data: bytes) -> bool:
-    """Whether some reader claims the document (the chain's JSON stories are claimed by none)."""
+def claimed_by(data: bytes) -> Reader | None:
+    """The reader that claims the document, or None (the chain's JSON stories are claimed by none)."""
     try:
-        detect(data)
+        return detect(data)
     except FormatError:
-        return False
-    return True
+        return None
+
+
+def looks_like_document(data: bytes) -> bool:
+    """Whether some reader claims the document."""
+    return claimed_by(data) is not None
 
 
 def looks_like_xml(data: bytes) -> bool:
@@ -97,18 +102,21 @@ def looks_like_xml(data: bytes) -> bool:
     return root_name(bytes(data[:HEAD_BYTES])) is not None
 
 
-def read_document(data: bytes, *, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> list[Item]:
+def read_document(
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES, reader: Reader | None = None
+) -> list[Item]:
     """All items of an agency document, each with an id (the provider's, or one derived from its content).
 
     Raises FormatError when the document as a whole fails: `document_too_large` (checked before any
     parsing), `unsupported_format`, the reader's own (`invalid_xml`, `unsafe_xml`, ...), `no_items`.
-    An item that alone could not be read comes back with `error` set, among the others.
+    An item that alone could not be read comes back with `error` set, among the others. `reader`:
+    the one `detect` gave already (the chain asks first), so the sniffing is not done twice.
     """
     if len(data) > max_bytes:
         raise FormatError(
             "document_too_large", f"the document is {len(data)} bytes, over the limit of {max_bytes}"
         )
-    reader = detect(data)
+    reader = reader or detect(data)
     items = reader.read(bytes(data))
     if not items:
         raise FormatError("no_items", f"the {reader.name} document holds no item")
