@@ -81,6 +81,7 @@ def publish(
     `topic` (default `<prefix>.raw`, a short name is resolved against the prefix); return (sent, topic)."""
     sources = source if isinstance(source, list) else [source]
     from kafka import KafkaProducer
+    from kafka.errors import MessageSizeTooLargeError
 
     names = TopicNames(settings.topic_prefix)
     target = names.resolve(topic) if topic else names.raw
@@ -96,7 +97,11 @@ def publish(
     bar = Progress(total, enabled=progress or wanted)
     try:
         for message in messages(sources):
-            producer.send(target, key=message_key(message), value=message)
+            try:
+                producer.send(target, key=message_key(message), value=message)
+            except MessageSizeTooLargeError as exc:  # a large document: the others still go
+                print(f"wirestream publish: skipped {len(message)} bytes: {exc}", file=sys.stderr)
+                continue
             sent += 1
             bar.update(sent)
         producer.flush(timeout=60)

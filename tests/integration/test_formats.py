@@ -32,9 +32,15 @@ def test_documents_published_as_they_are_come_out_as_stories(worker_factory: Any
     folder.mkdir()
     shutil.copy(DATA / "nitf" / "harbor-strike-en.xml", folder)
     shutil.copy(DATA / "newsml-g2" / "message-multi.xml", folder)
+    laughs = b'<!DOCTYPE nitf [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><nitf>&b;</nitf>'
+    xxe = b'<!DOCTYPE nitf [<!ENTITY x SYSTEM "file:///etc/passwd">]><nitf><body>&x;</body></nitf>'
+    all_fail = b"""<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><itemSet>
+      <conceptItem guid="c-1"/><planningItem guid="p-1"/></itemSet></newsMessage>"""
+    hostile = [b"<nitf><head></nitf>", laughs, xxe, b"<invoice><total>3</total></invoice>", all_fail]
     worker = worker_factory().start()
+    publish(prefix, hostile)
     cli_publish(prefix, folder)  # a directory: one message per document
-    got = consume(prefix, 5)
+    got = consume(prefix, 11)
     ids = {r["id"]: r for _, _, r in got["enriched"]}
     assert set(ids) == {
         "wsa-2026-0412-harbor",
@@ -46,11 +52,21 @@ def test_documents_published_as_they_are_come_out_as_stories(worker_factory: Any
     assert harbor["format"] == "nitf" and harbor["byline"] == "By MARGARET OKAFOR"
     assert any(e["canonical"] == "Dana Whitcomb" for e in harbor["entities"])
     assert ids["urn:newsml:wsa.example:20260412:bahnstreik"]["language"]["code"] == "de"
-    (concept,) = [d for _, _, d in got["deadletter"]]
-    assert concept["error"] == "unsupported_item" and concept["topic"] == f"{prefix}.raw"
+    dead = sorted((d["error"], d["id"] or "") for _, _, d in got["deadletter"])
+    assert dead == [
+        ("invalid_xml", ""),
+        ("unsafe_xml", ""),
+        ("unsafe_xml", ""),
+        ("unsupported_format", ""),
+        ("unsupported_item", "c-1"),
+        ("unsupported_item", "p-1"),
+        ("unsupported_item", "urn:newsml:wsa.example:concept:uwe-kraemer"),
+    ]
+    assert all(d["topic"] == f"{prefix}.raw" for _, _, d in got["deadletter"])
+    assert not any("root:" in d["raw"] for _, _, d in got["deadletter"])  # /etc/passwd never read
 
     cli_publish(prefix, DATA / "newsml-g2" / "kill-en.xml", DATA / "newsml-g2" / "newsitem-en.xml")
-    more = consume(prefix, 7)
+    more = consume(prefix, 13)
     metrics = worker.metrics()
     worker.stop()
     tunnel = [r for _, _, r in more["enriched"] if r["id"] == "urn:newsml:wsa.example:20260412:rail-tunnel"]
