@@ -32,6 +32,7 @@ __all__ = [
     "read_document",
     "readers",
     "register",
+    "unregister",
 ]
 
 DEFAULT_MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # larger documents are refused before parsing
