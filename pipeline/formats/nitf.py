@@ -13,6 +13,8 @@ The body is `body.content` through `blocks.paragraphs` (media, tables, notes lef
 
 from __future__ import annotations
 
+import re
+
 from pipeline.formats.base import FormatError, Item, PubStatus, Subject
 from pipeline.formats.blocks import paragraphs
 from pipeline.formats.signals import signals_from, writethru_version
@@ -86,7 +88,7 @@ def read_nitf(root: Element, format_name: str = "nitf") -> Item:
         embargoed=_embargo(docdata, status_word, issued),
         signals=signals_from(headlines=[headline, *slugs], notes=ednotes),
         byline=_byline(body_head),
-        dateline=text_of(child(body_head, "dateline")),
+        dateline=_dateline(child(body_head, "dateline")),
         located=_located(body_head, docdata),
         subjects=_subjects(head),
     )
@@ -142,6 +144,19 @@ def _embargo(docdata: Element | None, status: str, issued: str | None) -> str | 
     if status == "embargoed" or (issued is not None and release > issued):
         return release
     return None
+
+
+_MACHINE_DATE = re.compile(r"^\d{8}(?:T\d{4,6}(?:[+-]\d{4}|Z)?)?$")
+
+
+def _dateline(dateline: Element | None) -> str | None:
+    """The dateline as printed: a `story.date` that holds only its machine form (EFE) is left out."""
+    if dateline is None:
+        return None
+    dates = [d for d in children(dateline, "story.date") if _MACHINE_DATE.match(text_of(d) or "")]
+    if not dates:
+        return text_of(dateline)
+    return text_of(dateline, skip=frozenset({"story.date"})) or None
 
 
 def _byline(body_head: Element | None) -> str | None:

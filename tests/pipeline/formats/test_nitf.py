@@ -102,3 +102,13 @@ def test_document_without_id_gets_a_stable_derived_one() -> None:
     assert first.id == again.id and first.id is not None and first.id.startswith("nitf:")
     other = read_document(doc.replace(b"Same", b"Other"))[0]
     assert other.id != first.id
+
+
+def test_machine_date_in_a_dateline_is_left_out() -> None:
+    doc = (
+        b'<nitf><head><docdata><doc-id id-string="efe-1"/></docdata></head><body><body.head>'
+        b'<dateline><location>Tegucigalpa</location><story.date norm="20170102T222800+0000">'
+        b"20170102T222800+0000</story.date></dateline></body.head>"
+        b"<body.content><p>Text.</p></body.content></body></nitf>"
+    )
+    assert read_document(doc)[0].dateline == "Tegucigalpa"
