@@ -15,6 +15,15 @@ ENRICHED_FIELDS = frozenset(
         "dedup",
         "processed_at",
         "stages",
+        # from agency documents (defaults for our JSON stories): CONTRACT.md, "or an agency document"
+        "format",
+        "pubstatus",
+        "embargoed",
+        "signals",
+        "byline",
+        "dateline",
+        "located",
+        "subjects",
     }
 )
 DEAD_LETTER_FIELDS = frozenset({"error", "detail", "stage", "raw", "topic", "partition", "offset"})
