@@ -53,7 +53,6 @@ def embargo_agent(hop: Hop) -> faust.types.AgentT:
     """wire.stage.embargo -> hold in the table, or publish a due record and forget it."""
     table = embargo_table(hop.app)
     held = EmbargoHold(TableStore(table))
-    targets = {"enriched": hop.topics.enriched, "duplicates": hop.topics.duplicates}
     noted: dict[str, float] = {}  # release notes sent and not handled yet, by id
 
     async def release(story_id: str) -> None:
@@ -61,8 +60,7 @@ def embargo_agent(hop: Hop) -> faust.types.AgentT:
         entry = table.get(f"{HELD}{story_id}")
         if entry is None or float(entry["until"]) > time.time():
             return  # released already (a note sent twice), or replaced by a later hold
-        target = targets.get(entry["target"], hop.topics.enriched)
-        await target.send(key=key_of(story_id), value=encode(entry["record"]))
+        await hop.emit(entry["record"], duplicate=entry["target"] == "duplicates")
         held.release(story_id)
         log.info("embargo: released %s", story_id)
 

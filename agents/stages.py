@@ -128,7 +128,6 @@ class Hop:
             await self.dead(outcome, "annotate")
             return
         duplicate = outcome.dedup.status == "duplicate"
-        target = self.topics.duplicates if duplicate else self.topics.enriched
         record = outcome.to_json()
         until = to_hold(record, "hold", time.time()) if self.settings.embargo == "hold" else None
         if until is not None:  # kept until its time by the embargo agent (agents/embargo.py)
@@ -136,9 +135,16 @@ class Hop:
             note = {"hold": {"until": until, "target": short, "record": record}}
             await self.topics.stage_embargo.send(key=key_of(outcome.story.id), value=encode(note))
             return
-        await target.send(key=key_of(outcome.story.id), value=encode(record))
+        target = await self.emit(record, duplicate=duplicate)
         if received is not None:
             self.metrics.end_to_end.labels(target.get_topic_name()).observe(max(0.0, time.time() - received))
+
+    async def emit(self, record: dict[str, Any], *, duplicate: bool) -> faust.TopicT:
+        """A finished record to its output topic (enriched, or duplicates): at once, or when the embargo
+        agent releases it; returns the topic."""
+        target = self.topics.duplicates if duplicate else self.topics.enriched
+        await target.send(key=key_of(record["id"]), value=encode(record))
+        return target
 
     async def hand_over(self, target: faust.ChannelT, prepared: Prepared) -> None:
         await target.send(key=key_of(prepared.story.id), value=encode(prepared.to_json()))
