@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
+from agents.preflight import AccessError
 from agents.settings import Settings, SettingsError
 from agents.topics import encode
 
@@ -62,6 +63,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
     from agents.app import create_app
     from agents.kafka import all_topics, ensure_topics
+    from agents.preflight import check, worker_needs
     from agents.stages import STAGES, register
 
     if args.web_port:
@@ -73,21 +75,31 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         choices = ",".join(STAGES)
         print(f"wirestream worker: --stages takes some of {choices}: {args.stages!r}", file=sys.stderr)
         return 2
+    check(settings, worker_needs(settings))  # before anything is consumed: one line if it cannot work
     ensure_topics(settings, all_topics(settings))
     wiring = create_app(settings)
-    register(wiring, settings, stages)
+    registered = register(wiring, settings, stages)
     worker = faust.Worker(wiring.app, loglevel=args.loglevel or settings.log_level, quiet=True)
-    worker.execute_from_commandline()
-    return 0
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as exc:
+        code = exc.code
+    halted = registered.hop.halt.reason  # a send failure no dead letter could carry (agents.outputs)
+    if halted is not None:
+        print(f"wirestream worker: {halted}", file=sys.stderr)
+        return 3
+    return code if isinstance(code, int) else 1
 
 
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     """Raw stories to the input topic with kafka-python, key = story id; lines are sent as given."""
     from agents.publish import publish
 
-    sent, topic = publish(settings, list(args.files), topic=args.topic, progress=args.progress)
-    print(f"published {sent} stories to {topic}", file=sys.stderr if args.quiet else sys.stdout)
-    return 0
+    done = publish(settings, list(args.files), topic=args.topic, progress=args.progress)
+    for sentence in done.refused:
+        print(f"wirestream publish: {sentence}", file=sys.stderr)
+    print(f"published {done.sent} stories to {done.topic}", file=sys.stderr if args.quiet else sys.stdout)
+    return 1 if done.refused else 0
 
 
 def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
@@ -236,6 +248,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args, settings))
+    except AccessError as exc:  # the broker cannot be used as configured: the line says what to fix
+        print(f"wirestream {args.command}: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         return 0
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:

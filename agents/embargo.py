@@ -23,6 +23,7 @@ from typing import Any
 
 import faust
 
+from agents.outputs import Sent
 from agents.stages import Hop, TableStore, handled_already, where
 from agents.topics import encode, key_of
 from pipeline.embargo import HELD, EmbargoHold
@@ -55,14 +56,16 @@ def embargo_agent(hop: Hop) -> faust.types.AgentT:
     held = EmbargoHold(TableStore(table))
     noted: dict[str, float] = {}  # release notes sent and not handled yet, by id
 
-    async def release(story_id: str) -> None:
+    async def release(story_id: str, origin: dict[str, Any]) -> list[Sent]:
         noted.pop(story_id, None)
         entry = table.get(f"{HELD}{story_id}")
         if entry is None or float(entry["until"]) > time.time():
-            return  # released already (a note sent twice), or replaced by a later hold
-        await hop.emit(entry["record"], duplicate=entry["target"] == "duplicates")
+            return []  # released already (a note sent twice), or replaced by a later hold
+        duplicate = entry["target"] == "duplicates"
+        sent = await hop.emit(entry["record"], duplicate=duplicate, origin=origin, stage="embargo")
         held.release(story_id)
         log.info("embargo: released %s", story_id)
+        return [sent]
 
     @hop.app.agent(hop.topics.stage_embargo, name=hop.name("embargo"))
     async def embargo(stream: faust.StreamT) -> None:
@@ -72,13 +75,16 @@ def embargo_agent(hop: Hop) -> faust.types.AgentT:
                 continue
             note = _note(event.value, event)
             async with hop.gate.handling():
+                sent: list[Sent] = []
                 if isinstance(note, DeadLetter):
-                    await hop.dead(note, "embargo")
+                    sent.append(await hop.dead(note, "embargo"))
                 elif "hold" in note:
                     hold = note["hold"]
                     held.hold(hold["record"], float(hold["until"]), str(hold.get("target", "enriched")))
                 else:
-                    await release(str(note["release"]))
+                    sent = await release(str(note["release"]), where(event))
+                if not await hop.outputs.settle(sent):
+                    return  # the worker stops; this note is not acked, so not committed
                 await stream.ack(event)
             hop.metrics.embargo_held.labels("all").set(held.held())
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from agents.kafka import ensure_topics, kafka_security, story_key
+from agents.kafka import ensure_topics, producer, story_key
+from agents.preflight import Needs, check
 from agents.settings import Settings
 from agents.topics import TopicNames, key_of
 from pipeline.formats import FormatError, read_document
@@ -70,42 +73,75 @@ def _count(sources: list[str | Path]) -> int | None:
     return sum(1 for _ in messages(sources))
 
 
+@dataclass(slots=True)
+class Published:
+    """What `publish` did: stories the broker has, and the messages it could not take (one sentence each)."""
+
+    sent: int
+    topic: str
+    refused: list[str] = field(default_factory=list)
+
+
 def publish(
     settings: Settings,
     source: str | Path | list[str | Path],
     *,
     topic: str | None = None,
     progress: bool = False,
-) -> tuple[int, str]:
+) -> Published:
     """Send every message of `source` (files, folders, or `-` for stdin: JSONL lines and documents) to
-    `topic` (default `<prefix>.raw`, a short name is resolved against the prefix); return (sent, topic)."""
+    `topic` (default `<prefix>.raw`, a short name is resolved against the prefix). A message over the
+    topic's size limit, or one the broker refuses, is reported in `refused` and the others go on: a story
+    is either on the topic or named there.
+    """
+    from kafka.errors import KafkaError, MessageSizeTooLargeError
+
     sources = source if isinstance(source, list) else [source]
-    from kafka import KafkaProducer
-    from kafka.errors import MessageSizeTooLargeError
 
     names = TopicNames(settings.topic_prefix)
     target = names.resolve(topic) if topic else names.raw
     # a file is counted first (a cheap pass) for the bar, and a missing one is reported before any
     # connection; stdin streams through uncounted
     total = _count(sources)
+    check(settings, Needs(write=(target,)))
     ensure_topics(settings, {target: settings.partitions})
-    producer = KafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=5, **kafka_security(settings)
-    )
-    sent = 0
+    out = producer(settings, target, linger_ms=5)
+    done = Published(0, target)
     wanted = total is not None and total > PROGRESS_MIN and sys.stderr.isatty()
     bar = Progress(total, enabled=progress or wanted)
+
+    lost: list[str] = []  # deliveries the broker refused (errbacks run on the producer's own thread)
+
+    def failed(number: int, key: bytes | None) -> Callable[[Exception], None]:
+        return lambda exc: lost.append(f"{_story(number, key)}: {type(exc).__name__}: {exc}")
+
     try:
-        for message in messages(sources):
+        for number, message in enumerate(messages(sources), 1):
+            key = message_key(message)
             try:
-                producer.send(target, key=message_key(message), value=message)
-            except MessageSizeTooLargeError as exc:  # a large document: the others still go
-                print(f"wirestream publish: skipped {len(message)} bytes: {exc}", file=sys.stderr)
+                future = out.send(target, key=key, value=message)
+            except MessageSizeTooLargeError:
+                limit = out.config["max_request_size"]
+                done.refused.append(
+                    f"{_story(number, key)} is {len(message)} bytes, over the {limit}"
+                    f" that {target} takes (WIRESTREAM_MAX_RAW_BYTES): not published"
+                )
                 continue
-            sent += 1
-            bar.update(sent)
-        producer.flush(timeout=60)
+            except KafkaError as exc:
+                done.refused.append(f"{_story(number, key)}: {type(exc).__name__}: {exc}")
+                continue
+            future.add_errback(failed(number, key))
+            done.sent += 1
+            bar.update(done.sent)
+        out.flush(timeout=60)
         bar.done()
     finally:
-        producer.close(timeout=10)
-    return sent, target
+        out.close(timeout=10)
+    done.sent -= len(lost)
+    done.refused.extend(lost)
+    return done
+
+
+def _story(number: int, key: bytes | None) -> str:
+    name = key.decode("utf-8", "replace") if key is not None else "(no id)"
+    return f"story {name} (message {number})"

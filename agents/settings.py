@@ -19,8 +19,10 @@ from pipeline.config import (
     PipelineConfig,
 )
 from pipeline.embargo import EMBARGO_MODES
+from pipeline.sizes import DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_RAW_BYTES, body_limit, record_limit
 
 GUARANTEES = ("at_least_once", "exactly_once")
+MIN_MESSAGE_BYTES = 128 * 1024  # a dead letter (64 KiB of its input, escaped) must fit whole in a message
 
 
 class SettingsError(ValueError):
@@ -108,6 +110,14 @@ class Settings:
     embargo: str = "flag"  # "flag": publish embargoed records at once; "hold": keep them until their time
     security: Security = field(default_factory=Security)
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
+    # max.message.bytes of the topics the worker writes, and its producers' max_request_size (pipeline.sizes)
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    max_raw_bytes: int = DEFAULT_MAX_RAW_BYTES  # the same for the input topic (`publish`, `replay`)
+
+    @property
+    def record_limit(self) -> int:
+        """The largest record (key + value, before compression) the worker sends."""
+        return record_limit(self.max_message_bytes)
 
     @property
     def app_id(self) -> str:
@@ -147,6 +157,8 @@ class Settings:
             raise SettingsError(f"WIRESTREAM_TABLE_STORE must be rocksdb or memory: {store!r}")
 
         defaults = PipelineConfig()
+        max_message = _int(env, "WIRESTREAM_MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES, MIN_MESSAGE_BYTES)
+        max_raw = _int(env, "WIRESTREAM_MAX_RAW_BYTES", max(DEFAULT_MAX_RAW_BYTES, max_message), max_message)
         models = dict(defaults.models.models)
         for key, value in env.items():
             m = re.fullmatch(r"WIRESTREAM_MODEL_([A-Z]{2})", key)
@@ -155,7 +167,7 @@ class Settings:
         languages = _list(env, "WIRESTREAM_LANGUAGES") or defaults.language.languages
         pipeline = replace(
             defaults,
-            max_body_bytes=_int(env, "WIRESTREAM_MAX_BODY_BYTES", defaults.max_body_bytes, 1),
+            max_body_bytes=_int(env, "WIRESTREAM_MAX_BODY_BYTES", body_limit(max_message), 1),
             max_document_bytes=_int(env, "WIRESTREAM_MAX_DOCUMENT_BYTES", defaults.max_document_bytes, 1),
             language=replace(
                 LanguageConfig(),
@@ -202,4 +214,6 @@ class Settings:
             embargo=embargo,
             security=security,
             pipeline=pipeline,
+            max_message_bytes=max_message,
+            max_raw_bytes=max_raw,
         )

@@ -32,6 +32,7 @@ from agents.app import Topics, Wiring
 from agents.faust_ext.offsets import committed_offsets
 from agents.faust_ext.transactions import CommitGate, from_source
 from agents.metrics import StageMetrics
+from agents.outputs import Halt, Outputs, Sent
 from agents.settings import Settings
 from agents.topics import encode, key_of
 from pipeline.chain import Chain, Outcome, Prepared
@@ -99,7 +100,12 @@ class OffsetGuard:
 @dataclass(slots=True)
 class Hop:
     """What every stage agent shares: the app and its topics, metrics, commit gate and chain, plus the
-    helpers that send a dead letter or an outcome and count it."""
+    helpers that send a dead letter or an outcome and count it.
+
+    Every send goes through `outputs` (agents.outputs): records within the size limit, dead letters
+    compact when they must be, and an agent acks its input only once `outputs.settle` says its outputs
+    are in; when it says no, the worker is stopping (`halt`) and the agent returns without acking.
+    """
 
     app: faust.App
     topics: Topics
@@ -108,6 +114,16 @@ class Hop:
     chain: Chain
     settings: Settings
     guards: dict[str, OffsetGuard] = field(default_factory=dict)  # per agent, the guard of its current run
+    halt: Halt = field(default_factory=Halt)
+    outputs: Outputs = field(init=False)
+
+    def __post_init__(self) -> None:
+        def counted(letter: DeadLetter) -> None:
+            self.metrics.dead_letters.labels(letter.error, letter.stage).inc()
+
+        self.outputs = Outputs(
+            self.topics.deadletter, limit=self.settings.record_limit, halt=self.halt, counted=counted
+        )
 
     def name(self, agent: str) -> str:
         return f"{self.settings.app_id}.{agent}"
@@ -117,37 +133,62 @@ class Hop:
         guard = self.guards[agent] = OffsetGuard()
         return guard
 
-    async def dead(self, letter: DeadLetter, hop: str) -> None:
-        self.metrics.dead_letters.labels(letter.error, letter.stage).inc()
+    async def dead(self, letter: DeadLetter, hop: str) -> Sent:
         self.metrics.failures.labels(hop).inc()
-        await self.topics.deadletter.send(key=key_of(letter.id), value=encode(letter.to_json()))
+        return await self.outputs.letter(letter)
 
-    async def publish(self, outcome: Outcome, received: float | None) -> None:
-        """An outcome to its output topic (enriched or duplicates), a dead letter to the dead-letter topic."""
+    async def publish(self, outcome: Outcome, prepared: Prepared, stage: str) -> Sent:
+        """An outcome to its output topic (enriched or duplicates), a dead letter to the dead-letter topic;
+        `prepared` is the story it was made from (where its raw message was read, when it was received)."""
         if isinstance(outcome, DeadLetter):
-            await self.dead(outcome, "annotate")
-            return
+            return await self.dead(outcome, stage)
         duplicate = outcome.dedup.status == "duplicate"
         record = outcome.to_json()
         until = to_hold(record, "hold", time.time()) if self.settings.embargo == "hold" else None
         if until is not None:  # kept until its time by the embargo agent (agents/embargo.py)
             short = "duplicates" if duplicate else "enriched"
             note = {"hold": {"until": until, "target": short, "record": record}}
-            await self.topics.stage_embargo.send(key=key_of(outcome.story.id), value=encode(note))
-            return
-        target = await self.emit(record, duplicate=duplicate)
-        if received is not None:
-            self.metrics.end_to_end.labels(target.get_topic_name()).observe(max(0.0, time.time() - received))
+            return await self.outputs.record(
+                self.topics.stage_embargo,
+                key_of(outcome.story.id),
+                encode(note),
+                story_id=outcome.story.id,
+                origin=prepared.origin,
+                stage=stage,
+                what="the record held for its embargo",
+            )
+        sent = await self.emit(record, duplicate=duplicate, origin=prepared.origin, stage=stage)
+        if prepared.received is not None and not sent.letter:
+            latency = max(0.0, time.time() - prepared.received)
+            self.metrics.end_to_end.labels(sent.topic).observe(latency)
+        return sent
 
-    async def emit(self, record: dict[str, Any], *, duplicate: bool) -> faust.TopicT:
+    async def emit(
+        self, record: dict[str, Any], *, duplicate: bool, origin: dict[str, Any], stage: str
+    ) -> Sent:
         """A finished record to its output topic (enriched, or duplicates): at once, or when the embargo
-        agent releases it; returns the topic."""
+        agent releases it."""
         target = self.topics.duplicates if duplicate else self.topics.enriched
-        await target.send(key=key_of(record["id"]), value=encode(record))
-        return target
+        return await self.outputs.record(
+            target,
+            key_of(record["id"]),
+            encode(record),
+            story_id=record["id"],
+            origin=origin,
+            stage=stage,
+            what="the enriched record",
+        )
 
-    async def hand_over(self, target: faust.ChannelT, prepared: Prepared) -> None:
-        await target.send(key=key_of(prepared.story.id), value=encode(prepared.to_json()))
+    async def hand_over(self, target: faust.TopicT, prepared: Prepared, stage: str) -> Sent:
+        return await self.outputs.record(
+            target,
+            key_of(prepared.story.id),
+            encode(prepared.to_json()),
+            story_id=prepared.story.id,
+            origin=prepared.origin,
+            stage=stage,
+            what="the hand-over",
+        )
 
     def observe(self, stage: str, started: float) -> None:
         self.metrics.stories.labels(stage).inc()
@@ -191,15 +232,18 @@ def prepare_agent(hop: Hop) -> faust.types.AgentT:
             # our JSON story, or an agency document: one outcome per story it holds
             results = hop.chain.front_many(raw, **where(event))
             async with hop.gate.handling():  # outputs and offset in one transaction (exactly_once)
+                sent: list[Sent] = []
                 for result in results:
                     if isinstance(result, DeadLetter):
-                        await hop.dead(result, "prepare")
+                        sent.append(await hop.dead(result, "prepare"))
                         continue
                     result.received = event.message.timestamp
                     hop.metrics.languages.labels(result.language.code).inc()
                     hop.metrics.documents.labels(result.story.format or "json").inc()
                     hop.observe("prepare", started)
-                    await hop.hand_over(hop.topics.stage_dedup, result)
+                    sent.append(await hop.hand_over(hop.topics.stage_dedup, result, "prepare"))
+                if not await hop.outputs.settle(sent):
+                    return  # the worker stops; this message is not acked, so not committed
                 # done: a graceful stop commits it (Faust would wait for the next event)
                 await stream.ack(event)
 
@@ -222,7 +266,9 @@ def dedup_agent(hop: Hop) -> faust.types.AgentT:
             # the table write (its changelog) goes in the same transaction as the outputs and offset
             async with hop.gate.handling():
                 result = prepared if isinstance(prepared, DeadLetter) else hop.chain.dedup_or_dead(prepared)
-                await _dedup_outcome(hop, result, started)
+                sent = await _dedup_outcome(hop, result, started)
+                if not await hop.outputs.settle([sent]):
+                    return  # the worker stops; this message is not acked, so not committed
                 await stream.ack(event)
             if time.time() - last_sweep > EXPIRE_EVERY:
                 last_sweep = time.time()
@@ -233,19 +279,17 @@ def dedup_agent(hop: Hop) -> faust.types.AgentT:
     return dedup
 
 
-async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float) -> None:
+async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float) -> Sent:
     if isinstance(result, DeadLetter):
-        await hop.dead(result, "dedup")
-        return
+        return await hop.dead(result, "dedup")
     assert result.dedup is not None
     hop.metrics.dedup.labels(result.dedup.status).inc()
     hop.observe("dedup", started)
     if result.story.canceled:  # a kill: its record goes out now, the id withdrawn (no model stages)
         hop.metrics.kills.labels(result.story.format or "json").inc()
     if not hop.chain.needs_models(result):  # a duplicate or a kill
-        await hop.publish(hop.chain.skipped(result), result.received)
-    else:
-        await hop.hand_over(hop.topics.stage_annotate, result)
+        return await hop.publish(hop.chain.skipped(result), result, "dedup")
+    return await hop.hand_over(hop.topics.stage_annotate, result, "dedup")
 
 
 @dataclass(slots=True)
@@ -295,6 +339,8 @@ def annotate_agent(hop: Hop) -> faust.types.AgentT:
         settings = hop.settings
         batches = stream.take_events(settings.batch_size, within=settings.batch_within)  # type: ignore[attr-defined]
         async for events in batches:
+            if hop.halt.reason is not None:
+                break  # the worker stops: these messages stay unacked (and uncommitted)
             batch = _collect(events, guard)
             # spaCy runs in a thread, so the event loop keeps heartbeats and commits going;
             # submitted now, it queues behind the batch still in the thread, which never idles
@@ -319,16 +365,21 @@ async def _finish(
     joins the transaction of the partition its story came from (exactly_once)."""
     outcomes, elapsed = await work if work is not None else ([], 0.0)
     hop.record_model_loads()
+    if hop.halt.reason is not None:
+        return  # the worker stops: a batch after the failure is not published, nor acked
     async with hop.gate.handling():
+        sent: list[Sent] = []
         for source, letter in batch.letters:
             with from_source(source):
-                await hop.dead(letter, "annotate")
+                sent.append(await hop.dead(letter, "annotate"))
         for prepared, source, outcome in zip(batch.stories, batch.sources, outcomes, strict=True):
             if isinstance(outcome, Enriched):
                 hop.metrics.stories.labels("annotate").inc()
                 hop.metrics.latency.labels("annotate").observe(elapsed / len(batch.stories))
             with from_source(source):
-                await hop.publish(outcome, prepared.received)
+                sent.append(await hop.publish(outcome, prepared, "annotate"))
+        if not await hop.outputs.settle(sent):
+            return  # the worker stops; the batch is not acked, so not committed
         for event in batch.events:
             await stream.ack(event)
 

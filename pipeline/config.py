@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.sizes import DEFAULT_MAX_MESSAGE_BYTES, body_limit
+
 # The 30 most common news languages (ISO 639-1) that lingua supports.
 DEFAULT_LANGUAGES: tuple[str, ...] = (
     "en",
@@ -122,5 +124,7 @@ class PipelineConfig:
     models: ModelConfig = field(default_factory=ModelConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     quotes: QuoteConfig = field(default_factory=QuoteConfig)
-    max_body_bytes: int = 1024 * 1024  # bodies over 1 MiB of UTF-8 go to the dead-letter topic
+    # bodies over this many bytes of UTF-8 go to the dead-letter topic: derived from the topics'
+    # max.message.bytes (pipeline.sizes), 2 MiB less 256 bytes by default
+    max_body_bytes: int = body_limit(DEFAULT_MAX_MESSAGE_BYTES)
     max_document_bytes: int = 16 * 1024 * 1024  # agency documents over 16 MiB: `document_too_large`

@@ -15,6 +15,7 @@ from agents.app import create_app
 from agents.settings import Settings
 from agents.stages import Hop, dedup_agent, prepare_agent
 from pipeline.chain import Chain, Prepared
+from pipeline.evaluation.storygen import stories
 
 STORY = {
     "id": "agents-1",
@@ -151,3 +152,27 @@ def test_dedup_publishes_a_kill_at_once_and_holds_an_embargoed_record(tmp_path: 
 
     asyncio.run(run())
     assert hop.metrics.kills.labels("nitf")._value.get() == 1
+
+
+def test_a_hand_over_over_the_record_limit_becomes_a_compact_too_large_dead_letter(tmp_path: Path) -> None:
+    """Topics of 128 KiB, the body limit raised past what they carry: the 150 KB story's hand-over is not
+    sent; a compact dead letter names the raw message instead, and the next story goes on."""
+    hop, out = _hop(tmp_path, WIRESTREAM_MAX_MESSAGE_BYTES="131072", WIRESTREAM_MAX_BODY_BYTES="1000000")
+    agent = prepare_agent(hop)
+    paragraphs = [s["body"] for s in stories(200, seed=3, prefix="agents")]  # no two alike: clean keeps all
+    big = {**STORY, "id": "agents-big", "body": "\n\n".join(paragraphs)}  # 150 KB
+
+    async def run() -> None:
+        async with agent.test_context() as tested:
+            await tested.put(json.dumps(big).encode())
+            key, letter = await _next(out["deadletter"])
+            assert key == b"agents-big" and letter["error"] == "too_large" and letter["stage"] == "prepare"
+            assert "raw" not in letter and letter["size"] > 131072 - 1024 and letter["offset"] == 0
+            assert "the hand-over" in letter["detail"] and "WIRESTREAM_MAX_MESSAGE_BYTES" in letter["detail"]
+            await tested.put(json.dumps(STORY).encode())
+            key, handed = await _next(out["stage_dedup"])
+            assert key == b"agents-1" and handed["origin"]["offset"] == 1
+        assert out["stage_dedup"].empty() and out["deadletter"].empty()
+
+    asyncio.run(run())
+    assert hop.metrics.dead_letters.labels("too_large", "prepare")._value.get() == 1

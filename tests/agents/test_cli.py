@@ -115,6 +115,8 @@ def test_replay_skips_internal_and_truncated_dead_letters() -> None:
     assert not replayable(letter, ["invalid_json"])
     assert not replayable({**letter, "raw_truncated": True}, None)  # replaying it would not be the input
     assert not replayable({**letter, "stage": "handover"}, None)
+    compact = {k: v for k, v in letter.items() if k not in ("raw", "raw_encoding")}
+    assert not replayable({**compact, "error": "too_large", "size": 9_000_000}, None)  # no input to replay
     assert replayable({k: v for k, v in letter.items() if k != "raw_truncated"}, None)  # older letters
     assert not replayable(["not", "a", "letter"], None)
 

@@ -15,7 +15,24 @@ def test_defaults_follow_the_contract() -> None:
     assert s.web_port == 6066 and s.web_host == "127.0.0.1"
     assert s.processing_guarantee == "at_least_once"
     assert s.app_id == "wirestream-wire"
-    assert s.pipeline.max_body_bytes == 1024 * 1024
+    # pipeline.sizes: topics of 8 MiB, records up to 8 MiB less 1 KiB, bodies up to a quarter of that
+    assert (s.max_message_bytes, s.max_raw_bytes) == (8 * 1024 * 1024, 32 * 1024 * 1024)
+    assert s.record_limit == 8 * 1024 * 1024 - 1024
+    assert s.pipeline.max_body_bytes == (8 * 1024 * 1024 - 1024) // 4 == 2_096_896
+
+
+def test_body_limit_follows_the_message_size_unless_set() -> None:
+    small = Settings.from_env({"WIRESTREAM_MAX_MESSAGE_BYTES": str(1024 * 1024)})
+    assert small.pipeline.max_body_bytes == (1024 * 1024 - 1024) // 4
+    assert small.max_raw_bytes == 32 * 1024 * 1024  # the raw topic keeps taking oversized stories
+    both = Settings.from_env(
+        {"WIRESTREAM_MAX_MESSAGE_BYTES": "1048576", "WIRESTREAM_MAX_BODY_BYTES": "900000"}
+    )
+    assert both.pipeline.max_body_bytes == 900_000
+    with pytest.raises(SettingsError, match="WIRESTREAM_MAX_MESSAGE_BYTES"):
+        Settings.from_env({"WIRESTREAM_MAX_MESSAGE_BYTES": "1000"})  # a dead letter would not fit
+    with pytest.raises(SettingsError, match="WIRESTREAM_MAX_RAW_BYTES"):
+        Settings.from_env({"WIRESTREAM_MAX_MESSAGE_BYTES": "4194304", "WIRESTREAM_MAX_RAW_BYTES": "1048576"})
 
 
 def test_prefix_drives_topics_and_app_id() -> None:
