@@ -144,4 +144,4 @@ def publish(
 
 def _story(number: int, key: bytes | None) -> str:
     name = key.decode("utf-8", "replace") if key is not None else "(no id)"
-    return f"story {name} (message {number})"
+    return f"story {name} (line {number})"
