@@ -29,6 +29,7 @@ class Topics:
     enriched: faust.TopicT
     duplicates: faust.TopicT
     deadletter: faust.TopicT
+    ninjs: faust.TopicT
     stage_embargo: faust.TopicT
 
     def all(self) -> list[faust.TopicT]:

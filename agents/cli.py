@@ -1,7 +1,8 @@
 """The `wirestream` command: the parser and thin commands over plain functions.
 
 Each `cmd_*` turns arguments into a call of a function that lives elsewhere (`agents.publish`,
-`agents.replay`, `agents.tail`, `agents.kafka`, `agents.demo`, `agents.stats`, `pipeline.chain`) and its
+`agents.replay`, `agents.tail`, `agents.kafka`, `agents.demo`, `agents.stats`, `pipeline.chain`,
+`pipeline.ninjs_out`, `pipeline.schemas`) and its
 result into output and an exit code. A new command is one `cmd_*` here and one `add_parser` block.
 """
 
@@ -11,7 +12,7 @@ import argparse
 import importlib
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
@@ -36,6 +37,7 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
 
     chain = Chain(settings.pipeline)
     out, err = sys.stdout.buffer, sys.stderr.buffer
+    shape = _output_shape(args.output, args.ninjs_version)
     counts = {"enriched": 0, "deadletter": 0}
     started = time.perf_counter()
     for outcome in chain.run(messages(args.files), batch_size=args.batch_size or settings.batch_size):
@@ -43,7 +45,7 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
             _write(err, outcome.to_json())
             counts["deadletter"] += 1
         else:
-            _write(out, outcome.to_json())
+            _write(out, shape(outcome.to_json()))
             counts["enriched"] += 1
         out.flush()
     if args.stats:
@@ -54,6 +56,28 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
             f"{total / elapsed if elapsed else 0:.1f} stories/s",
             file=sys.stderr,
         )
+    return 0
+
+
+def _output_shape(output: str, ninjs_version: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Our record as it is (`jsonl`), or as IPTC ninjs (`ninjs`: every record, duplicates marked in the
+    `wirestream:dedup` description)."""
+    if output == "ninjs":
+        from pipeline.ninjs_out import to_ninjs
+
+        return lambda record: to_ninjs(record, ninjs_version)
+    return lambda record: record
+
+
+def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    """Print one of the contract's JSON Schemas (or the official ninjs schema the output follows)."""
+    from pipeline.schemas import SCHEMA_FILES, schema_text
+
+    if args.name not in SCHEMA_FILES:
+        names = ", ".join(SCHEMA_FILES)
+        print(f"wirestream schema: no schema {args.name!r}; one of {names}", file=sys.stderr)
+        return 2
+    sys.stdout.write(schema_text(args.name))
     return 0
 
 
@@ -174,7 +198,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--batch-size", type=int, default=0, help="stories per nlp.pipe batch")
     p.add_argument("--stats", action="store_true", help="print counts and stories/s to stderr at the end")
+    p.add_argument(
+        "--output",
+        choices=("jsonl", "ninjs"),
+        default="jsonl",
+        help="jsonl: our enriched records (default); ninjs: each record as IPTC ninjs, one per line",
+    )
+    p.add_argument(
+        "--ninjs-version", type=int, choices=(3, 2), default=3, help="ninjs major version for --output ninjs"
+    )
     p.set_defaults(func=cmd_enrich)
+
+    p = sub.add_parser(
+        "schema", help="print a JSON Schema: raw, enriched, deadletter, ninjs (see docs/ninjs.md)"
+    )
+    p.add_argument("name", help="raw, enriched, deadletter, ninjs (3.1), ninjs-3.0, ninjs-2 (2.2)")
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("worker", help="run the Faust worker (all stage agents by default)")
     p.add_argument("--stages", help="comma-separated subset of prepare,dedup,annotate")

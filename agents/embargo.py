@@ -65,7 +65,7 @@ def embargo_agent(hop: Hop) -> faust.types.AgentT:
         sent = await hop.emit(entry["record"], duplicate=duplicate, origin=origin, stage="embargo")
         held.release(story_id)
         log.info("embargo: released %s", story_id)
-        return [sent]
+        return sent
 
     @hop.app.agent(hop.topics.stage_embargo, name=hop.name("embargo"))
     async def embargo(stream: faust.StreamT) -> None:

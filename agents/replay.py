@@ -13,6 +13,8 @@ from agents.preflight import Needs, check
 from agents.settings import Settings
 from agents.topics import TopicNames
 
+REPLAY_HEADER = "wirestream-replay"  # on messages `replay` publishes: the dead letter's error code
+
 
 @dataclass(frozen=True, slots=True)
 class Replayed:
@@ -82,7 +84,10 @@ def replay(
                 continue
             payload = replay_payload(letter)
             if out is not None:
-                out.send(names.raw, key=story_key(payload), value=payload)
+                # the header tells dedup this is a replay: a story dead-lettered after dedup (a model that
+                # was down: `model_unavailable`) is run again, not taken for a duplicate of itself
+                marked = [(REPLAY_HEADER, str(letter.get("error", "")).encode("utf-8"))]
+                out.send(names.raw, key=story_key(payload), value=payload, headers=marked)
             replayed += 1
             if limit and replayed >= limit:
                 break

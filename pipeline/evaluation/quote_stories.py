@@ -166,8 +166,7 @@ def model_entities(lang: str, texts: list[str]) -> tuple[str, list[list[Entity]]
     model = ModelRegistry().get(lang)
     if model is None:
         return None
-    pipe = getattr(model, "pipe", None)  # registries that wrap non-spaCy backends expose pipe()
-    docs = pipe(texts, batch_size=16) if pipe is not None else list(model.nlp.pipe(texts, batch_size=16))
+    docs = model.pipe(texts, batch_size=16)  # every backend (spaCy, natasha, CoreNLP) gives spaCy Docs
     stage = entity_stage(lang)
     return model.name, [stage(doc) for doc in docs]
 

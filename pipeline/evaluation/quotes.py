@@ -332,7 +332,7 @@ def evaluate(articles: Sequence[Article], lang: str = "en", *, per_quote: bool =
     report = Report()
     texts = [a.text for a in articles]
     started = time.perf_counter()
-    docs = list(model.nlp.pipe(texts, batch_size=16))
+    docs = model.pipe(texts, batch_size=16)
     entities = [stage(doc) for doc in docs]
     report.entity_seconds = time.perf_counter() - started
     for article, ents in zip(articles, entities, strict=True):

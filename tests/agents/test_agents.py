@@ -16,6 +16,9 @@ from agents.settings import Settings
 from agents.stages import Hop, dedup_agent, prepare_agent
 from pipeline.chain import Chain, Prepared
 from pipeline.evaluation.storygen import stories
+from pipeline.ninjs_out import to_ninjs
+from pipeline.records import Enriched
+from pipeline.schemas import errors
 
 STORY = {
     "id": "agents-1",
@@ -28,15 +31,16 @@ STORY = {
 }
 
 
-def _hop(tmp_path: Path, **env: str) -> tuple[Hop, dict[str, faust.ChannelT]]:
+def _hop(
+    tmp_path: Path,
+    names: tuple[str, ...] = ("stage_dedup", "stage_annotate", "duplicates", "deadletter"),
+    **env: str,
+) -> tuple[Hop, dict[str, faust.ChannelT]]:
     """A Hop whose output topics are in-memory channels, with a chain over the in-memory dedup store."""
     base = {"WIRESTREAM_DATA_DIR": str(tmp_path), "WIRESTREAM_TABLE_STORE": "memory"}
     settings = Settings.from_env({**base, **env})
     wiring = create_app(settings)
-    outputs = {
-        name: wiring.app.channel()
-        for name in ("stage_dedup", "stage_annotate", "enriched", "duplicates", "deadletter", "stage_embargo")
-    }
+    outputs = {name: wiring.app.channel() for name in names}
     topics = replace(wiring.topics, **outputs)
     hop = Hop(wiring.app, topics, wiring.metrics, wiring.gate, Chain(settings.pipeline), settings)
     # a subscriber per output, so what the agent sends is queued for the test to read
@@ -124,7 +128,9 @@ def test_prepare_hands_over_one_story_per_item_of_a_document(tmp_path: Path) -> 
 
 
 def test_dedup_publishes_a_kill_at_once_and_holds_an_embargoed_record(tmp_path: Path) -> None:
-    hop, out = _hop(tmp_path, WIRESTREAM_EMBARGO="hold")
+    names = ("stage_dedup", "stage_annotate", "enriched", "duplicates", "deadletter", "stage_embargo")
+    names += ("ninjs",)
+    hop, out = _hop(tmp_path, names, WIRESTREAM_EMBARGO="hold")
     agent = dedup_agent(hop)
     kill = hop.chain.front_many((DATA / "nitf" / "fire-es-kill.xml").read_bytes())[0]
     assert isinstance(kill, Prepared)
@@ -139,6 +145,8 @@ def test_dedup_publishes_a_kill_at_once_and_holds_an_embargoed_record(tmp_path: 
             key, record = await _next(out["enriched"])
             assert key == b"wsa-es-20260412-incendio-avila" and record["pubstatus"] == "canceled"
             assert record["enrichment"] == "skipped" and record["dedup"]["withdrawn"] is True
+            key, ninjs = await _next(out["ninjs"])  # subscribers withdraw it from the ninjs topic too
+            assert key == b"wsa-es-20260412-incendio-avila" and ninjs["pubstatus"] == "canceled"
 
             await tested.put(json.dumps(embargoed.to_json()).encode())
             _, onward = await _next(out["stage_annotate"])  # enriched first; held when published
@@ -176,3 +184,57 @@ def test_a_hand_over_over_the_record_limit_becomes_a_compact_too_large_dead_lett
 
     asyncio.run(run())
     assert hop.metrics.dead_letters.labels("too_large", "prepare")._value.get() == 1
+
+
+def test_an_enriched_record_also_goes_out_as_ninjs_with_the_same_key_and_a_duplicate_does_not(
+    tmp_path: Path,
+) -> None:
+    hop, out = _hop(tmp_path, ("enriched", "duplicates", "ninjs"))
+    unique, repeat = hop.chain.run(
+        [json.dumps(STORY).encode(), json.dumps({**STORY, "id": "agents-2"}).encode()]
+    )
+    assert (
+        isinstance(unique, Enriched) and isinstance(repeat, Enriched) and repeat.dedup.status == "duplicate"
+    )
+
+    async def run() -> None:
+        async with dedup_agent(hop).test_context():  # the app's loop and channels, as the agents have them
+            sent = []
+            for outcome in (unique, repeat):
+                prepared = hop.chain.front(json.dumps(outcome.story.to_json()).encode())
+                assert isinstance(prepared, Prepared)
+                sent += await hop.publish(outcome, prepared, "annotate")
+            assert [s.topic for s in sent] == ["(channel)"] * 3 and await hop.outputs.settle(sent)
+            key, record = await _next(out["enriched"])
+            ninjs_key, ninjs = await _next(out["ninjs"])
+            assert key == ninjs_key == b"agents-1"
+            assert errors("ninjs", ninjs) == []
+            assert ninjs["altIds"] == [{"role": "wirestream:id", "value": "agents-1"}]
+            assert ninjs["bodies"][0]["value"] == record["body"]
+            key, _ = await _next(out["duplicates"])
+            assert key == b"agents-2" and out["ninjs"].empty()
+
+    asyncio.run(run())
+
+
+def test_a_ninjs_over_the_record_limit_is_not_sent_and_leaves_no_second_trace(tmp_path: Path) -> None:
+    hop, out = _hop(tmp_path, ("enriched", "ninjs", "deadletter"))
+    [story] = hop.chain.run([json.dumps(STORY).encode()])
+    assert isinstance(story, Enriched)
+    prepared = hop.chain.front(json.dumps(STORY).encode())
+    assert isinstance(prepared, Prepared)
+    enriched_size = len(json.dumps(story.to_json(), ensure_ascii=False, separators=(",", ":")).encode())
+    ninjs_size = len(
+        json.dumps(to_ninjs(story.to_json()), ensure_ascii=False, separators=(",", ":")).encode()
+    )
+    assert ninjs_size > enriched_size  # a quote-dense short story: its ninjs is the larger
+    hop.outputs.limit = enriched_size + len(b"agents-1")  # the enriched record fits, its ninjs does not
+
+    async def run() -> None:
+        async with dedup_agent(hop).test_context():
+            sent = await hop.publish(story, prepared, "annotate")
+            assert len(sent) == 1 and not sent[0].letter and await hop.outputs.settle(sent)
+            key, _ = await _next(out["enriched"])
+            assert key == b"agents-1" and out["ninjs"].empty() and out["deadletter"].empty()
+
+    asyncio.run(run())

@@ -82,13 +82,13 @@ def test_languages_models_and_offsets() -> None:
 
 def test_language_without_model_has_empty_entities(chain: Chain) -> None:
     story = {
-        "id": "de-1",
-        "body": "Die Regierung in Berlin hat am Dienstag einen neuen Haushalt beschlossen. "
-        "Der Finanzminister sprach von einem schwierigen Jahr für das ganze Land.",
+        "id": "nl-1",
+        "body": "De regering in Den Haag heeft dinsdag een nieuwe begroting aangenomen. "
+        "De minister van Financiën sprak van een moeilijk jaar voor het hele land.",
     }
     [out] = chain.run([json.dumps(story)])
     assert isinstance(out, Enriched)
-    assert out.language.code == "de" and out.entities == [] and out.entities_model is None
+    assert out.language.code == "nl" and out.entities == [] and out.entities_model is None
 
 
 @pytest.mark.parametrize(
