@@ -177,8 +177,8 @@ class Story:
         if self.members or self.kind == "package":
             out["members"] = list(self.members)
             out["members_unresolved"] = list(self.members_unresolved)
-        if always:
-            return out
+        if always:  # every agency field; `format` only when the story came from an agency document
+            return out if self.format is not None else {k: v for k, v in out.items() if k != "format"}
         defaults = {"pubstatus": "usable", "kind": "text"}
         return {k: v for k, v in out.items() if v not in (None, []) and defaults.get(k) != v}
 

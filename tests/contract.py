@@ -15,8 +15,7 @@ ENRICHED_FIELDS = frozenset(
         "dedup",
         "processed_at",
         "stages",
-        # from agency documents (defaults for our JSON stories): CONTRACT.md, "or an agency document"
-        "format",
+        # from agency documents (defaults for our JSON stories, which have no `format`): CONTRACT.md
         "pubstatus",
         "embargoed",
         "signals",
