@@ -146,7 +146,7 @@ def test_dedup_publishes_a_kill_at_once_and_holds_an_embargoed_record(tmp_path: 
             assert key == b"wsa-es-20260412-incendio-avila" and record["pubstatus"] == "canceled"
             assert record["enrichment"] == "skipped" and record["dedup"]["withdrawn"] is True
             key, ninjs = await _next(out["ninjs"])  # subscribers withdraw it from the ninjs topic too
-            assert key == b"wsa-es-20260412-incendio-avila" and ninjs["pubstatus"] == "canceled"
+            assert key == b"wsa-es-20260412-incendio-avila" and ninjs["pubStatus"] == "canceled"
 
             await tested.put(json.dumps(embargoed.to_json()).encode())
             _, onward = await _next(out["stage_annotate"])  # enriched first; held when published
