@@ -32,6 +32,7 @@ class Topics:
     deadletter: faust.TopicT
     alerts: faust.TopicT
     ninjs: faust.TopicT
+    stage_embargo: faust.TopicT
 
     def all(self) -> list[faust.TopicT]:
         return [getattr(self, attr) for attr, _ in TOPICS]

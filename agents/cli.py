@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from agents.preflight import AccessError
-from agents.publish import read_lines
 from agents.settings import Settings, SettingsError
 from agents.topics import encode
 
@@ -30,8 +29,10 @@ def _write(out: IO[bytes], obj: Any) -> None:
 
 
 def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
-    """Raw JSONL in, enriched JSONL out, through the worker's stage chain with in-memory state."""
+    """Raw JSONL or agency documents in, enriched JSONL out, through the worker's stage chain with
+    in-memory state (a document gives one record per item)."""
     from pipeline.chain import Chain
+    from pipeline.inputs import messages
     from pipeline.records import DeadLetter
 
     chain = Chain(settings.pipeline)
@@ -39,7 +40,7 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
     shape = _output_shape(args.output, args.ninjs_version)
     counts = {"enriched": 0, "deadletter": 0}
     started = time.perf_counter()
-    for outcome in chain.run(read_lines(args.file), batch_size=args.batch_size or settings.batch_size):
+    for outcome in chain.run(messages(args.files), batch_size=args.batch_size or settings.batch_size):
         if isinstance(outcome, DeadLetter):
             _write(err, outcome.to_json())
             counts["deadletter"] += 1
@@ -154,7 +155,7 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     """Raw stories to the input topic with kafka-python, key = story id; lines are sent as given."""
     from agents.publish import publish
 
-    done = publish(settings, args.file, topic=args.topic, progress=args.progress)
+    done = publish(settings, list(args.files), topic=args.topic, progress=args.progress)
     for sentence in done.refused:
         print(f"wirestream publish: {sentence}", file=sys.stderr)
     print(f"published {done.sent} stories to {done.topic}", file=sys.stderr if args.quiet else sys.stdout)
@@ -222,8 +223,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("enrich", help="raw JSONL -> enriched JSONL with no broker (dead letters on stderr)")
-    p.add_argument("file", nargs="?", default="-", help="input JSONL file, or - for stdin (default)")
+    p = sub.add_parser(
+        "enrich", help="raw JSONL or agency documents -> enriched JSONL, no broker (dead letters on stderr)"
+    )
+    p.add_argument(
+        "files",
+        nargs="*",
+        default=["-"],
+        help="JSONL files, agency documents or folders of them, or - for stdin (default)",
+    )
     p.add_argument("--batch-size", type=int, default=0, help="stories per nlp.pipe batch")
     p.add_argument("--stats", action="store_true", help="print counts and stories/s to stderr at the end")
     p.add_argument(
@@ -264,8 +272,15 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("records", help="enriched records (JSONL), or - for stdin")
     test.set_defaults(func=cmd_routes)
 
-    p = sub.add_parser("publish", help="publish raw stories (JSONL) to the input topic, key = story id")
-    p.add_argument("file", nargs="?", default="-", help="input JSONL file, or - for stdin (default)")
+    p = sub.add_parser(
+        "publish", help="publish raw stories (JSONL) or agency documents (as they are) to the input topic"
+    )
+    p.add_argument(
+        "files",
+        nargs="*",
+        default=["-"],
+        help="JSONL files, agency documents or folders of them, or - for stdin (default)",
+    )
     p.add_argument("--topic", help="topic (default <prefix>.raw)")
     p.add_argument("--quiet", action="store_true", help="print the count on stderr instead of stdout")
     p.add_argument(

@@ -37,6 +37,9 @@ class StageMetrics:
     end_offset: Gauge
     route_matches: Counter
     alerts: Counter
+    documents: Counter
+    kills: Counter
+    embargo_held: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> StageMetrics:
@@ -103,6 +106,24 @@ class StageMetrics:
                 "wirestream_route_alerts",
                 "Alerts written to the alerts topic, by the route marked alert that made them",
                 ["route"],
+                registry=registry,
+            ),
+            documents=Counter(
+                "wirestream_stories_by_format",
+                "Stories read, by input format (json: our raw story; nitf, newsml-g2, ...)",
+                ["format"],
+                registry=registry,
+            ),
+            kills=Counter(
+                "wirestream_kills",
+                "Kills (pubstatus canceled) published: ids withdrawn by their provider",
+                ["format"],
+                registry=registry,
+            ),
+            embargo_held=Gauge(
+                "wirestream_embargo_held",
+                "Records held until their embargo (WIRESTREAM_EMBARGO=hold) in this worker's partitions",
+                ["target"],
                 registry=registry,
             ),
         )

@@ -1,33 +1,27 @@
-"""Raw stories (JSONL) to the input topic with kafka-python, key = story id; lines are sent as given."""
+"""Raw stories (JSONL) and agency documents to the input topic with kafka-python, as given.
+
+A JSONL line is one message keyed by its story id; a document (NITF, NewsML, a feed, ...) is one message,
+its bytes untouched, keyed by its first item's id so the versions and the kill of one story share a
+partition (`pipeline.inputs` tells them apart by content; folders are read recursively).
+"""
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 from agents.kafka import ensure_topics, producer, story_key
 from agents.preflight import Needs, check
 from agents.settings import Settings
-from agents.topics import TopicNames
+from agents.topics import TopicNames, key_of
+from pipeline.formats import FormatError, read_document
+from pipeline.inputs import files, messages
 
 PROGRESS_MIN = 300  # files with more stories get a progress bar on an interactive terminal
-
-
-def read_lines(path: str | Path) -> Iterator[bytes]:
-    """Non-blank input lines as bytes (so invalid UTF-8 reaches the dead-letter path, not a crash);
-    `-` is stdin."""
-    stream: BinaryIO = sys.stdin.buffer if str(path) == "-" else open(path, "rb")  # noqa: SIM115
-    try:
-        for line in stream:
-            line = line.rstrip(b"\r\n")
-            if line.strip():
-                yield line
-    finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
 
 
 class Progress:
@@ -57,9 +51,31 @@ class Progress:
             sys.stderr.write("\n")
 
 
+def message_key(message: bytes) -> bytes | None:
+    """A JSON story's id; a document's first item id (None when it cannot be read: its dead letter
+    will say why)."""
+    if message.lstrip()[:1] == b"{" and (key := story_key(message)) is not None:
+        return key
+    try:
+        items = read_document(message)
+    except (FormatError, ValueError):
+        return None
+    return key_of(items[0].id) if items else None
+
+
+def _count(sources: list[str | Path]) -> int | None:
+    """Messages in all sources (a cheap pass for the progress bar); None with stdin."""
+    if any(str(s) == "-" for s in sources):
+        return None
+    for path in files(sources):
+        if not path.is_file():
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
+    return sum(1 for _ in messages(sources))
+
+
 @dataclass(slots=True)
 class Published:
-    """What `publish` did: stories the broker has, and the lines it could not take (one sentence each)."""
+    """What `publish` did: stories the broker has, and the messages it could not take (one sentence each)."""
 
     sent: int
     topic: str
@@ -67,19 +83,26 @@ class Published:
 
 
 def publish(
-    settings: Settings, source: str | Path, *, topic: str | None = None, progress: bool = False
+    settings: Settings,
+    source: str | Path | list[str | Path],
+    *,
+    topic: str | None = None,
+    progress: bool = False,
 ) -> Published:
-    """Send every non-blank line of `source` (a file, or `-` for stdin) to `topic` (default `<prefix>.raw`,
-    a short name is resolved against the prefix). A line over the topic's size limit, or one the broker
-    refuses, is reported in `refused` and the others go on: a story is either on the topic or named there.
+    """Send every message of `source` (files, folders, or `-` for stdin: JSONL lines and documents) to
+    `topic` (default `<prefix>.raw`, a short name is resolved against the prefix). A message over the
+    topic's size limit, or one the broker refuses, is reported in `refused` and the others go on: a story
+    is either on the topic or named there.
     """
     from kafka.errors import KafkaError, MessageSizeTooLargeError
+
+    sources = source if isinstance(source, list) else [source]
 
     names = TopicNames(settings.topic_prefix)
     target = names.resolve(topic) if topic else names.raw
     # a file is counted first (a cheap pass) for the bar, and a missing one is reported before any
     # connection; stdin streams through uncounted
-    total = None if str(source) == "-" else sum(1 for _ in read_lines(source))
+    total = _count(sources)
     check(settings, Needs(write=(target,)))
     ensure_topics(settings, {target: settings.partitions})
     out = producer(settings, target, linger_ms=5)
@@ -93,13 +116,14 @@ def publish(
         return lambda exc: lost.append(f"{_story(number, key)}: {type(exc).__name__}: {exc}")
 
     try:
-        for number, line in enumerate(read_lines(source), 1):
-            key = story_key(line)
+        for number, message in enumerate(messages(sources), 1):
+            key = message_key(message)
             try:
-                future = out.send(target, key=key, value=line)
+                future = out.send(target, key=key, value=message)
             except MessageSizeTooLargeError:
+                limit = out.config["max_request_size"]
                 done.refused.append(
-                    f"{_story(number, key)} is {len(line)} bytes, over the {out.config['max_request_size']}"
+                    f"{_story(number, key)} is {len(message)} bytes, over the {limit}"
                     f" that {target} takes (WIRESTREAM_MAX_RAW_BYTES): not published"
                 )
                 continue

@@ -19,6 +19,7 @@ from pipeline.config import (
     ModelConfig,
     PipelineConfig,
 )
+from pipeline.embargo import EMBARGO_MODES
 from pipeline.sizes import DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_RAW_BYTES, body_limit, record_limit
 
 GUARANTEES = ("at_least_once", "exactly_once")
@@ -127,6 +128,7 @@ class Settings:
     log_level: str = "info"
     demo_prefix: str | None = None  # `wirestream demo`'s topic prefix (default: a fresh one per run)
     routes: Path | None = None  # the desk routes' rules file (docs/routes.md); None: no route stage
+    embargo: str = "flag"  # "flag": publish embargoed records at once; "hold": keep them until their time
     ninjs_version: int = (
         3  # the IPTC ninjs major version of the <prefix>.ninjs topic (3, or 2 for 2.x readers)
     )
@@ -168,6 +170,12 @@ class Settings:
         guarantee = env.get("WIRESTREAM_PROCESSING_GUARANTEE", "at_least_once")
         if guarantee not in GUARANTEES:
             raise SettingsError(f"WIRESTREAM_PROCESSING_GUARANTEE must be one of {GUARANTEES}: {guarantee!r}")
+        embargo = env.get("WIRESTREAM_EMBARGO", "flag").strip().lower() or "flag"
+        if embargo not in EMBARGO_MODES:
+            raise SettingsError(f"WIRESTREAM_EMBARGO must be one of {EMBARGO_MODES}: {embargo!r}")
+        if embargo == "hold" and guarantee == "exactly_once":
+            # the release timer sends outside any consumed message's transaction (docs/formats.md)
+            raise SettingsError("WIRESTREAM_EMBARGO=hold needs WIRESTREAM_PROCESSING_GUARANTEE=at_least_once")
         store = env.get("WIRESTREAM_TABLE_STORE", "rocksdb")
         if store not in ("rocksdb", "memory"):
             raise SettingsError(f"WIRESTREAM_TABLE_STORE must be rocksdb or memory: {store!r}")
@@ -184,6 +192,7 @@ class Settings:
         pipeline = replace(
             defaults,
             max_body_bytes=_int(env, "WIRESTREAM_MAX_BODY_BYTES", body_limit(max_message), 1),
+            max_document_bytes=_int(env, "WIRESTREAM_MAX_DOCUMENT_BYTES", defaults.max_document_bytes, 1),
             language=replace(
                 LanguageConfig(),
                 languages=languages,
@@ -229,6 +238,7 @@ class Settings:
             log_level=env.get("WIRESTREAM_LOG_LEVEL", "info").lower(),
             demo_prefix=env.get("WIRESTREAM_DEMO_PREFIX") or None,
             routes=_routes(env),
+            embargo=embargo,
             ninjs_version=_ninjs_version(env),
             security=security,
             pipeline=pipeline,

@@ -40,6 +40,7 @@ from agents.settings import Settings
 from agents.topics import encode, key_of
 from pipeline.chain import Chain, Outcome, Prepared
 from pipeline.dedup import DedupStore
+from pipeline.embargo import to_hold
 from pipeline.ninjs_out import to_ninjs
 from pipeline.nlp import ModelRegistry
 from pipeline.records import DeadLetter, Enriched
@@ -150,15 +151,43 @@ class Hop:
         (where its raw message was read, when it was received)."""
         if isinstance(outcome, DeadLetter):
             return [await self.dead(outcome, stage)]
-        target = self.topics.duplicates if outcome.dedup.status == "duplicate" else self.topics.enriched
-        key, record = key_of(outcome.story.id), outcome.to_json()
+        duplicate = outcome.dedup.status == "duplicate"
+        record = outcome.to_json()
+        until = to_hold(record, "hold", time.time()) if self.settings.embargo == "hold" else None
+        if until is not None:  # kept until its time by the embargo agent (agents/embargo.py)
+            short = "duplicates" if duplicate else "enriched"
+            note = {"hold": {"until": until, "target": short, "record": record}}
+            held = await self.outputs.record(
+                self.topics.stage_embargo,
+                key_of(outcome.story.id),
+                encode(note),
+                story_id=outcome.story.id,
+                origin=prepared.origin,
+                stage=stage,
+                what="the record held for its embargo",
+            )
+            return [held]
+        sent = await self.emit(record, duplicate=duplicate, origin=prepared.origin, stage=stage)
+        if prepared.received is not None and not sent[0].letter:
+            latency = max(0.0, time.time() - prepared.received)
+            self.metrics.end_to_end.labels(sent[0].topic).observe(latency)
+        return sent
+
+    async def emit(
+        self, record: dict[str, Any], *, duplicate: bool, origin: dict[str, Any], stage: str
+    ) -> list[Sent]:
+        """A finished record to its output topic (enriched or duplicates; an enriched record also as IPTC
+        ninjs to the ninjs topic): at once, or when the embargo agent releases it."""
+        target = self.topics.duplicates if duplicate else self.topics.enriched
+        story_id = str(record["id"])
+        key = key_of(story_id)
         sent = [
             await self.outputs.record(
                 target,
                 key,
                 encode(record),
-                story_id=outcome.story.id,
-                origin=prepared.origin,
+                story_id=story_id,
+                origin=origin,
                 stage=stage,
                 what="the enriched record",
             )
@@ -168,24 +197,19 @@ class Hop:
             if len(ninjs) + len(key or b"") > self.outputs.limit:
                 # the story's one trace is its enriched record (sent): no second trace, a dead letter, for
                 # its ninjs, which can be a few percent larger (quotes as escaped JSON in a description)
-                log.warning(
-                    "ninjs of %s is over the record limit (%d bytes): not sent", outcome.story.id, len(ninjs)
-                )
+                log.warning("ninjs of %s is over the record limit (%d bytes): not sent", story_id, len(ninjs))
                 return sent
             sent.append(
                 await self.outputs.record(
                     self.topics.ninjs,
                     key,
                     ninjs,
-                    story_id=outcome.story.id,
-                    origin=prepared.origin,
+                    story_id=story_id,
+                    origin=origin,
                     stage=stage,
                     what="the record's ninjs",
                 )
             )
-        if prepared.received is not None and not sent[0].letter:
-            latency = max(0.0, time.time() - prepared.received)
-            self.metrics.end_to_end.labels(sent[0].topic).observe(latency)
         return sent
 
     async def hand_over(self, target: faust.TopicT, prepared: Prepared, stage: str) -> Sent:
@@ -247,18 +271,22 @@ def prepare_agent(hop: Hop) -> faust.types.AgentT:
                 continue
             started = time.perf_counter()
             raw = event.value if event.value is not None else b""
-            result = hop.chain.front(raw, **where(event))
+            # our JSON story, or an agency document: one outcome per story it holds
+            results = hop.chain.front_many(raw, **where(event))
             async with hop.gate.handling():  # outputs and offset in one transaction (exactly_once)
-                if isinstance(result, DeadLetter):
-                    sent = await hop.dead(result, "prepare")
-                else:
+                sent: list[Sent] = []
+                for result in results:
+                    if isinstance(result, DeadLetter):
+                        sent.append(await hop.dead(result, "prepare"))
+                        continue
                     result.received = event.message.timestamp
                     if replayed := replay_error(event.message.headers):
                         result.origin["replay"] = replayed  # dedup runs it again (see Chain.deduplicate)
                     hop.metrics.languages.labels(result.language.code).inc()
+                    hop.metrics.documents.labels(result.story.format or "json").inc()
                     hop.observe("prepare", started)
-                    sent = await hop.hand_over(hop.topics.stage_dedup, result, "prepare")
-                if not await hop.outputs.settle([sent]):
+                    sent.append(await hop.hand_over(hop.topics.stage_dedup, result, "prepare"))
+                if not await hop.outputs.settle(sent):
                     return  # the worker stops; this message is not acked, so not committed
                 # done: a graceful stop commits it (Faust would wait for the next event)
                 await stream.ack(event)
@@ -301,7 +329,9 @@ async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float
     assert result.dedup is not None
     hop.metrics.dedup.labels(result.dedup.status).inc()
     hop.observe("dedup", started)
-    if result.dedup.status == "duplicate":
+    if result.story.canceled:  # a kill: its record goes out now, the id withdrawn (no model stages)
+        hop.metrics.kills.labels(result.story.format or "json").inc()
+    if not hop.chain.needs_models(result):  # a duplicate or a kill
         return await hop.publish(hop.chain.skipped(result), result, "dedup")
     return [await hop.hand_over(hop.topics.stage_annotate, result, "dedup")]
 
@@ -570,6 +600,10 @@ def register(
     wiring.metrics.prime(selected)
     _forget_moved_partitions(hop)
     agents = {stage: factory(hop) for stage, factory in FACTORIES.items() if stage in selected}
+    if settings.embargo == "hold":  # held records, released by time (agents/embargo.py)
+        from agents.embargo import embargo_agent
+
+        agents["embargo"] = embargo_agent(hop)
     return Registered(chain, hop, agents, lag_timer(hop))
 
 

@@ -24,6 +24,7 @@ TOPICS: tuple[tuple[str, int | None], ...] = (
     ("deadletter", None),
     ("alerts", None),
     ("ninjs", None),
+    ("stage_embargo", None),
 )
 
 
@@ -66,6 +67,11 @@ class TopicNames:
     def stage_annotate(self) -> str:
         """Non-duplicate stories on their way to the model stages: partitioned by id, scales out."""
         return f"{self.prefix}.stage.annotate"
+
+    @property
+    def stage_embargo(self) -> str:
+        """Records held for their embargo, and release notes: keyed by id (WIRESTREAM_EMBARGO=hold)."""
+        return f"{self.prefix}.stage.embargo"
 
     def resolve(self, name: str) -> str:
         """A user's topic name: `enriched` means `<prefix>.enriched`; a dotted name is taken as given."""

@@ -139,3 +139,4 @@ class PipelineConfig:
     # bodies over this many bytes of UTF-8 go to the dead-letter topic: derived from the topics'
     # max.message.bytes (pipeline.sizes), 2 MiB less 256 bytes by default
     max_body_bytes: int = body_limit(DEFAULT_MAX_MESSAGE_BYTES)
+    max_document_bytes: int = 16 * 1024 * 1024  # agency documents over 16 MiB: `document_too_large`

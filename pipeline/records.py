@@ -17,6 +17,22 @@ DedupStatus = Literal["unique", "duplicate", "update", "correction"]
 QuoteKind = Literal["direct", "partial", "indirect"]
 
 _STORY_FIELDS = ("id", "body", "headline", "source", "published_at", "url", "version", "language")
+# what an agency document adds (pipeline/formats): typed fields of the Story, never under `extra`
+_AGENCY_FIELDS = (
+    "format",
+    "pubstatus",
+    "embargoed",
+    "signals",
+    "byline",
+    "dateline",
+    "located",
+    "subjects",
+    "kind",
+    "members",
+    "members_unresolved",
+)
+PUBSTATUSES = ("usable", "withheld", "canceled")
+SIGNALS = ("update", "correction")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -78,6 +94,23 @@ class Story:
     version: int = 1
     language: str | None = None  # the publisher's hint, not our detection
     extra: dict[str, Any] = field(default_factory=dict)
+    # from an agency document (pipeline/formats); our JSON stories may give them too
+    format: str | None = None  # nitf, newsml-g2, ...; None for our JSON story
+    pubstatus: str = "usable"  # usable | withheld | canceled (a kill: not enriched, see Chain)
+    embargoed: str | None = None  # ISO 8601 UTC: not for publication before
+    signals: list[str] = field(default_factory=list)  # update, correction (the provider's word)
+    byline: str | None = None
+    dateline: str | None = None
+    located: str | None = None
+    subjects: list[dict[str, Any]] = field(default_factory=list)  # [{scheme, code, name}]
+    kind: str = "text"  # text, picture, video, audio, graphic, package
+    members: list[str] = field(default_factory=list)  # a package's items
+    members_unresolved: list[str] = field(default_factory=list)  # members not in the same message
+
+    @property
+    def canceled(self) -> bool:
+        """A kill: the provider withdraws the story with this id."""
+        return self.pubstatus == "canceled"
 
     @classmethod
     def from_json(cls, obj: Any, *, max_body_bytes: int | None = None) -> Story:
@@ -95,7 +128,8 @@ class Story:
             raise InvalidStory("missing_body", "the story has no 'body' field")
         if not isinstance(body, str):
             raise InvalidStory("invalid_body", "'body' must be a string")
-        if not body.strip():
+        agency = _agency_fields(obj)
+        if not body.strip() and agency.get("pubstatus") != "canceled":  # a kill needs no text
             raise InvalidStory("empty_body", "'body' is empty")
         if max_body_bytes is not None and len(body) * 4 > max_body_bytes:  # else under it, whatever the text
             size = utf8_size(body)
@@ -108,14 +142,14 @@ class Story:
             version = 1
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             raise InvalidStory("invalid_version", "'version' must be a positive integer")
-        texts: dict[str, str | None] = {}
+        texts: dict[str, Any] = {}
         for name in ("headline", "source", "published_at", "url", "language"):
             value = obj.get(name)
             if value is not None and not isinstance(value, str):
                 raise InvalidStory(f"invalid_{name}", f"'{name}' must be a string")
             texts[name] = value
-        extra = {k: v for k, v in obj.items() if k not in _STORY_FIELDS}
-        return cls(id=sid, body=body, version=version, extra=extra, **texts)
+        extra = {k: v for k, v in obj.items() if k not in _STORY_FIELDS and k not in _AGENCY_FIELDS}
+        return cls(id=sid, body=body, version=version, extra=extra, **texts, **agency)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "body": self.body, "version": self.version}
@@ -124,7 +158,72 @@ class Story:
             if value is not None:
                 out[name] = value
         out.update(self.extra)
+        out.update(self.agency_json(always=False))
         return out
+
+    def agency_json(self, *, always: bool) -> dict[str, Any]:
+        """The agency fields; with `always` false only those that differ from their defaults."""
+        out: dict[str, Any] = {
+            "format": self.format,
+            "pubstatus": self.pubstatus,
+            "embargoed": self.embargoed,
+            "signals": list(self.signals),
+            "byline": self.byline,
+            "dateline": self.dateline,
+            "located": self.located,
+            "subjects": [dict(s) for s in self.subjects],
+            "kind": self.kind,
+        }
+        if self.members or self.kind == "package":
+            out["members"] = list(self.members)
+            out["members_unresolved"] = list(self.members_unresolved)
+        if always:  # every agency field; `format` only when the story came from an agency document
+            return out if self.format is not None else {k: v for k, v in out.items() if k != "format"}
+        defaults = {"pubstatus": "usable", "kind": "text"}
+        return {k: v for k, v in out.items() if v not in (None, []) and defaults.get(k) != v}
+
+
+def _optional_text(obj: dict[str, Any], name: str) -> str | None:
+    value = obj.get(name)
+    if value is not None and not isinstance(value, str):
+        raise InvalidStory(f"invalid_{name}", f"'{name}' must be a string")
+    return value
+
+
+def _text_list(obj: dict[str, Any], name: str, allowed: tuple[str, ...] | None = None) -> list[str]:
+    value = obj.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidStory(f"invalid_{name}", f"'{name}' must be a list of strings")
+    if allowed is not None and (bad := [v for v in value if v not in allowed]):
+        raise InvalidStory(f"invalid_{name}", f"'{name}' holds {bad[0]!r}, not one of {', '.join(allowed)}")
+    return list(value)
+
+
+def _agency_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    """The agency fields of a raw story, validated (InvalidStory with `invalid_<field>`)."""
+    out: dict[str, Any] = {n: _optional_text(obj, n) for n in ("format", "embargoed", "byline", "dateline")}
+    out["located"] = _optional_text(obj, "located")
+    pubstatus = obj.get("pubstatus")
+    if pubstatus is not None:
+        if pubstatus not in PUBSTATUSES:
+            raise InvalidStory("invalid_pubstatus", f"'pubstatus' must be one of {', '.join(PUBSTATUSES)}")
+        out["pubstatus"] = pubstatus
+    kind = _optional_text(obj, "kind")
+    if kind is not None:
+        out["kind"] = kind
+    out["signals"] = _text_list(obj, "signals", SIGNALS)
+    out["members"] = _text_list(obj, "members")
+    out["members_unresolved"] = _text_list(obj, "members_unresolved")
+    subjects = obj.get("subjects")
+    if subjects is not None:
+        if not isinstance(subjects, list) or not all(isinstance(s, dict) for s in subjects):
+            raise InvalidStory("invalid_subjects", "'subjects' must be a list of objects")
+        out["subjects"] = [
+            {"scheme": s.get("scheme"), "code": s.get("code"), "name": s.get("name")} for s in subjects
+        ]
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +271,14 @@ class Dedup:
     status: DedupStatus
     of: str | None = None
     similarity: float | None = None
+    withdrawn: bool = False  # the id was killed (pubstatus canceled): this is a kill or comes after one
+
+    def to_json(self) -> dict[str, Any]:
+        """status/of/similarity, and `withdrawn: true` only where it is so (older readers see no change)."""
+        out: dict[str, Any] = {"status": self.status, "of": self.of, "similarity": self.similarity}
+        if self.withdrawn:
+            out["withdrawn"] = True
+        return out
 
 
 @dataclass(slots=True)
@@ -203,7 +310,7 @@ class Enriched:
             "language": asdict(self.language),
             "entities": [asdict(e) for e in self.entities],
             "quotes": [asdict(q) for q in self.quotes],
-            "dedup": asdict(self.dedup),
+            "dedup": self.dedup.to_json(),
             "processed_at": self.processed_at,
             "stages": {k: round(v, 3) for k, v in self.stages.items()},
             "entities_model": self.entities_model,
@@ -211,6 +318,7 @@ class Enriched:
             "credits": list(self.credits),
             **summarize_entities(self.entities),
         }
+        out.update(s.agency_json(always=True))
         if s.language is not None:
             out["language_hint"] = s.language
         if s.extra:

@@ -15,6 +15,14 @@ ENRICHED_FIELDS = frozenset(
         "dedup",
         "processed_at",
         "stages",
+        # from agency documents (defaults for our JSON stories, which have no `format`): CONTRACT.md
+        "pubstatus",
+        "embargoed",
+        "signals",
+        "byline",
+        "dateline",
+        "located",
+        "subjects",
     }
 )
 DEAD_LETTER_FIELDS = frozenset({"error", "detail", "stage", "raw", "topic", "partition", "offset"})

@@ -19,6 +19,7 @@ from pathlib import Path
 from agents.settings import Settings
 from deploy.bench import corpus as corpora
 from deploy.bench import e2e, offline
+from deploy.bench import formats as ingest
 from deploy.bench.plot import plot
 from deploy.bench.report import assemble, finite, note, table
 
@@ -75,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         path = args.out.with_name("bench-profile.txt")
         offline.profile(corpus, settings.pipeline, batch_size=settings.batch_size, out=path)
         print(f"bench: profile written to {path}", file=sys.stderr)
+    print("bench: ingest of agency documents ...", file=sys.stderr)
+    ingested = ingest.figures()
     runs = []
     stamp = str(int(time.time()))
     for n in counts:
@@ -100,10 +103,12 @@ def main(argv: list[str] | None = None) -> int:
         host=host,
         note=note(host, runs, settings.batch_within),
     )
+    figures["ingest"] = ingested
     figures = finite(figures)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
     print(table(figures))
+    print(ingest.summary(ingested))
     png = args.out.with_suffix(".png")
     drawn = plot(figures, png)
     print(f"\nwrote {args.out}" + (f" and {png}" if drawn else " (no plot: pip install -e '.[bench]')"))

@@ -27,9 +27,13 @@ State: one JSON value per story behind the `DedupStore` protocol (see `dedup.sto
 
     doc:<id>                    the latest version seen of a story: sketch, sizes, source, time, ...
 
-so a Faust table writes one changelog record per story (and a tombstone when it expires). The lookups
-(exact hash, LSH bands at most `max_bucket_ids` ids each, the expiry queue) are a `DedupIndex` in
-memory, derived from the docs and rebuilt from the store after a restart or rebalance (`invalidate`).
+so a Faust table writes one changelog record per story (and a tombstone when it expires), and
+
+    withdrawn:<id>              a kill (pubstatus canceled) of that id: later deliveries are duplicates
+
+(kept for good: kills are few and final). The lookups (exact hash, LSH bands at most `max_bucket_ids`
+ids each, the expiry queue) are a `DedupIndex` in memory, derived from the docs and rebuilt from the store
+after a restart or rebalance (`invalidate`).
 
 Limits: the store must see every story (one dedup partition: see README); `now` is the caller's clock
 (arrival time, never `published_at`, which feeds get wrong and replays make old), so a replay of an old
@@ -68,6 +72,7 @@ __all__ = [
 ]
 
 ANY_LANGUAGE = "*"
+WITHDRAWN = "withdrawn:"  # store key prefix of killed ids (the index ignores keys that are not docs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,10 +300,15 @@ class Deduplicator:
         Side effect: the story is remembered (a duplicate only under its id, never as an original).
         """
         cfg = self.config
+        if self.store.get(f"{WITHDRAWN}{story.id}") is not None:  # 0. killed: never new again
+            return Dedup("duplicate", story.id, None, withdrawn=True)
         index = self.index
         lang = language or "und"
         sketch = self.sketcher.sketch(body)
-        corrects = self.markers.says_correction(story.headline, body, lang, window=cfg.marker_window)
+        signalled = "correction" in story.signals  # the provider says so (G2 signal, CORRECTED headline)
+        corrects = signalled or self.markers.says_correction(
+            story.headline, body, lang, window=cfg.marker_window
+        )
         since = now - cfg.horizon_seconds
         old = self.store.get(f"{DOC}{story.id}")
         prev = old if old is not None and old["t"] >= since else None
@@ -306,7 +316,7 @@ class Deduplicator:
         if prev is not None:  # 1. the same id
             same = prev["h"] == sketch.exact
             sim = 1.0 if same else self._similarity(sketch, prev)
-            if story.version > prev["v"]:
+            if story.version > prev["v"] or (signalled and not same):
                 self._remember(story, sketch, lang, now, corrects, old=old)
                 return Dedup("correction" if corrects else "update", story.id, sim)
             return Dedup("duplicate", story.id, sim)
@@ -330,7 +340,19 @@ class Deduplicator:
             self._remember(story, sketch, lang, now, corrects, old=old, of=of, keys=keys)
             return Dedup(status, seen.id, round(seen.similarity, 4))
         self._remember(story, sketch, lang, now, corrects, old=old, keys=keys)
-        return Dedup("unique", None, None)
+        return Dedup("correction" if signalled else "unique", None, None)
+
+    def withdraw(self, story: Story, *, now: float) -> Dedup:
+        """A kill of `story.id`: remember it for good (one store key, kept past the horizon: a kill is
+        final), so later deliveries of the id are duplicates, never new. Returns the kill's own status:
+        an update of the story when it was seen, else unique; `withdrawn` set either way."""
+        seen = self.store.get(f"{DOC}{story.id}") is not None
+        self.store.set(f"{WITHDRAWN}{story.id}", {"t": now, "v": story.version})
+        return Dedup("update" if seen else "unique", story.id if seen else None, None, withdrawn=True)
+
+    def withdrawn(self, story_id: str) -> bool:
+        """Whether the id was killed."""
+        return self.store.get(f"{WITHDRAWN}{story_id}") is not None
 
     def _decide(
         self, story: Story, sketch: Sketch, corrects: bool, candidates: list[_Seen]

@@ -101,6 +101,67 @@ def test_dedup_sends_a_repeat_straight_to_duplicates_with_enrichment_skipped(tmp
     asyncio.run(run())
 
 
+DATA = Path(__file__).resolve().parents[1] / "data" / "formats"
+
+
+def test_prepare_hands_over_one_story_per_item_of_a_document(tmp_path: Path) -> None:
+    """A NewsML-G2 newsMessage: three stories handed over, the concept item a dead letter of its own."""
+    hop, out = _hop(tmp_path)
+    agent = prepare_agent(hop)
+
+    async def run() -> None:
+        async with agent.test_context() as tested:
+            await tested.put((DATA / "newsml-g2" / "message-multi.xml").read_bytes())
+            handed = [await _next(out["stage_dedup"]) for _ in range(3)]
+            assert [Prepared.from_json(h).story.kind for _, h in handed] == ["text", "text", "picture"]
+            assert [k for k, _ in handed] == [
+                b"urn:newsml:wsa.example:20260412:bahnstreik",
+                b"urn:newsml:wsa.example:20260412:greve-paris",
+                b"urn:newsml:wsa.example:20260412:photo-bahnhof",
+            ]
+            key, letter = await _next(out["deadletter"])
+            assert key == b"urn:newsml:wsa.example:concept:uwe-kraemer"
+            assert letter["error"] == "unsupported_item" and letter["offset"] == 0
+
+    asyncio.run(run())
+    assert hop.metrics.documents.labels("newsml-g2")._value.get() == 3
+
+
+def test_dedup_publishes_a_kill_at_once_and_holds_an_embargoed_record(tmp_path: Path) -> None:
+    names = ("stage_dedup", "stage_annotate", "enriched", "duplicates", "deadletter", "stage_embargo")
+    names += ("ninjs",)
+    hop, out = _hop(tmp_path, names, WIRESTREAM_EMBARGO="hold")
+    agent = dedup_agent(hop)
+    kill = hop.chain.front_many((DATA / "nitf" / "fire-es-kill.xml").read_bytes())[0]
+    assert isinstance(kill, Prepared)
+    future = "2999-01-01T00:00:00Z"
+    embargoed = hop.chain.front(json.dumps({**STORY, "id": "agents-emb", "embargoed": future}).encode())
+    duplicate = hop.chain.front(json.dumps({**STORY, "id": "agents-dup", "embargoed": future}).encode())
+    assert isinstance(embargoed, Prepared) and isinstance(duplicate, Prepared)
+
+    async def run() -> None:
+        async with agent.test_context() as tested:
+            await tested.put(json.dumps(kill.to_json()).encode())
+            key, record = await _next(out["enriched"])
+            assert key == b"wsa-es-20260412-incendio-avila" and record["pubstatus"] == "canceled"
+            assert record["enrichment"] == "skipped" and record["dedup"]["withdrawn"] is True
+            key, ninjs = await _next(out["ninjs"])  # subscribers withdraw it from the ninjs topic too
+            assert key == b"wsa-es-20260412-incendio-avila" and ninjs["pubStatus"] == "canceled"
+
+            await tested.put(json.dumps(embargoed.to_json()).encode())
+            _, onward = await _next(out["stage_annotate"])  # enriched first; held when published
+            assert onward["story"]["embargoed"] == future
+
+            await tested.put(json.dumps(duplicate.to_json()).encode())
+            key, note = await _next(out["stage_embargo"])  # a duplicate's record, published now: held
+            assert key == b"agents-dup" and note["hold"]["target"] == "duplicates"
+            assert note["hold"]["record"]["embargoed"] == future and note["hold"]["until"] > 3e10
+        assert out["duplicates"].empty()
+
+    asyncio.run(run())
+    assert hop.metrics.kills.labels("nitf")._value.get() == 1
+
+
 def test_a_hand_over_over_the_record_limit_becomes_a_compact_too_large_dead_letter(tmp_path: Path) -> None:
     """Topics of 128 KiB, the body limit raised past what they carry: the 150 KB story's hand-over is not
     sent; a compact dead letter names the raw message instead, and the next story goes on."""

@@ -174,3 +174,24 @@ def test_kafka_python_checks_crcs_in_c() -> None:
     from kafka.record import util
 
     assert util.crc32c_c is not None, "the crc32c package is missing"
+
+
+def test_enrich_reads_agency_documents_and_folders() -> None:
+    """`wirestream enrich FILE|DIR...`: a document gives one record per item; a folder is read whole."""
+    formats = ROOT / "tests" / "data" / "formats"
+    proc = run("enrich", str(formats / "newsml-g2" / "message-multi.xml"), str(formats / "feed"))
+    assert proc.returncode == 0, proc.stderr.decode()
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [(r["format"], r["kind"]) for r in records] == [
+        ("newsml-g2", "text"),
+        ("newsml-g2", "text"),
+        ("newsml-g2", "picture"),
+        ("atom", "text"),
+        ("atom", "text"),
+        ("rss", "text"),
+        ("rss", "text"),
+    ]
+    dead = [json.loads(line) for line in proc.stderr.splitlines() if line.startswith(b"{")]
+    assert [(d["error"], d["id"]) for d in dead] == [
+        ("unsupported_item", "urn:newsml:wsa.example:concept:uwe-kraemer")
+    ]

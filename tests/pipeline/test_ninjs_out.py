@@ -88,7 +88,9 @@ def test_enrichment_goes_where_ninjs_has_room(chain_records: list[dict[str, Any]
 
 def test_agency_fields_from_extra(chain_records: list[dict[str, Any]]) -> None:
     record = next(
-        r for r in chain_records if r.get("extra", {}).get("format") == "anpa" and r["version"] == 3
+        r
+        for r in chain_records
+        if (r.get("format") or r.get("extra", {}).get("format")) == "anpa" and r["version"] == 3
     )
     ninjs = assert_valid(record)
     assert ninjs["version"] == "3" and ninjs["by"] == "HANNA VOS, Associated Press"
@@ -99,7 +101,9 @@ def test_agency_fields_from_extra(chain_records: list[dict[str, Any]]) -> None:
     extensions = {d["role"]: json.loads(d["value"]) for d in ninjs["descriptions"]}
     assert extensions["wirestream:signals"] == ["update", "correction"]
     embargoed = next(
-        r for r in chain_records if r.get("extra", {}).get("embargoed") == "2026-12-05T10:00:00Z"
+        r
+        for r in chain_records
+        if (r.get("embargoed") or r.get("extra", {}).get("embargoed")) == "2026-12-05T10:00:00Z"
     )
     assert assert_valid(embargoed)["embargoedUntil"] == "2026-12-05T10:00:00Z"
     assert to_ninjs(embargoed, version=2)["embargoed"] == "2026-12-05T10:00:00Z"
@@ -139,20 +143,18 @@ def test_a_duplicate_without_entities_and_with_odd_values() -> None:
 
 def test_entities_quotes_subjects_and_a_package() -> None:
     body = '"We will rebuild," said Ana Costa of Rede Norte in Porto.'
-    story = Story(
+    story = Story(  # the agency fields are the Story's own (pipeline/records.py)
         "pkg-1",
         body,
-        extra={
-            "kind": "package",
-            "members": ["text-1", "urn:example:pic:1"],
-            "signals": ["correction"],
-            "subjects": [
-                {"scheme": "medtop", "code": "20000536", "name": "pensions"},
-                {"scheme": "subj", "code": "04000000", "name": None},
-                {"scheme": "acme-topics", "code": "x9", "name": "Acme"},
-                {"scheme": None, "code": None, "name": "Only a name"},
-            ],
-        },
+        kind="package",
+        members=["text-1", "urn:example:pic:1"],
+        signals=["correction"],
+        subjects=[
+            {"scheme": "medtop", "code": "20000536", "name": "pensions"},
+            {"scheme": "subj", "code": "04000000", "name": None},
+            {"scheme": "acme-topics", "code": "x9", "name": "Acme"},
+            {"scheme": None, "code": None, "name": "Only a name"},
+        ],
     )
     entities = [
         Entity("Ana Costa", "PERSON", 26, 35, "Ana Costa"),

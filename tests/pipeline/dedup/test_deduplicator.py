@@ -531,3 +531,31 @@ def test_invalidate_rebuilds_from_what_the_store_holds_now() -> None:
     assert s.id not in d.index.exact.values()  # built before the other wrote
     d.invalidate()
     assert d.check(replace(s, id="b"), s.body, "en", now=NOW).of == s.id
+
+
+def test_a_kill_withdraws_the_id_for_good_even_after_a_rebuild() -> None:
+    original = BASE[0]
+    d = seen(original)
+    kill = replace(original, version=2, body="", pubstatus="canceled")
+    killed = d.withdraw(kill, now=NOW + 10)
+    assert (killed.status, killed.of, killed.withdrawn) == ("update", original.id, True)
+    again = d.check(original, original.body, "en", now=NOW + 20)
+    assert (again.status, again.of, again.withdrawn) == ("duplicate", original.id, True)
+    rebuilt = Deduplicator(d.store)  # a restart: the store (a Faust table) is all that is left
+    later = replace(original, version=3)
+    assert rebuilt.check(later, later.body, "en", now=NOW + 30).withdrawn
+    assert rebuilt.check(BASE[1], BASE[1].body, "en", now=NOW + 30).status == "unique"
+    never_seen = Deduplicator(MemoryStore()).withdraw(BASE[2], now=NOW)
+    assert (never_seen.status, never_seen.of, never_seen.withdrawn) == ("unique", None, True)
+
+
+def test_a_correction_signal_marks_a_first_delivery_and_a_same_version_resend() -> None:
+    first = replace(BASE[3], signals=["correction"])
+    d = Deduplicator(MemoryStore())
+    assert d.check(first, first.body, "en", now=NOW).status == "correction"
+    plain = BASE[4]
+    d.check(plain, plain.body, "en", now=NOW)
+    fixed = replace(plain, body=plain.body.replace(" the ", " a ", 1), signals=["correction"])
+    result = d.check(fixed, fixed.body, "en", now=NOW + 5)  # same version number, the text corrected
+    assert (result.status, result.of) == ("correction", plain.id)
+    assert d.check(plain, plain.body, "en", now=NOW + 6).status == "duplicate"  # no signal: a resend
