@@ -1,6 +1,6 @@
 """One settings object, read from the environment here and nowhere else.
 
-Every variable is documented in the README's configuration table; `Settings.from_env()` is called by
+Every variable is documented in docs/configuration.md; `Settings.from_env()` is called by
 the CLI, and everything below it receives the object (or the pipeline config built from it).
 """
 
