@@ -167,9 +167,10 @@ class Chain:
         self._entity_rules: dict[str, EntityRules] = {}
 
     def warm_up(self, languages: Sequence[str] = ("en",)) -> None:
-        """Load what the first stories would otherwise wait for: lingua (all its n-gram models when the
-        language config says `preload`) and the spaCy models of `languages`."""
-        _ = self.detector.lingua
+        """Load what the first stories would otherwise wait for: lingua's screen, its high-accuracy
+        models of the languages there are spaCy models for (the ones a deployment expects; short flashes
+        use them), and the spaCy models of `languages`."""
+        self.detector.warm(tuple(self.config.models.models))
         for lang in languages:
             self.models.get(lang)
 
