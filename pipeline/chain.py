@@ -24,7 +24,7 @@ from pipeline.dedup import Deduplicator, DedupStore, MemoryStore, load_dedup_mar
 from pipeline.entities import EntityRules, extract_entities, load_entity_rules
 from pipeline.language import LanguageDetector
 from pipeline.nlp import ModelRegistry
-from pipeline.quotes import QuoteLexicon, extract_quotes, load_lexicon
+from pipeline.quotes import QuoteLexicon, extract_quotes, load_quote_lexicon
 from pipeline.records import (
     DeadLetter,
     Dedup,
@@ -272,7 +272,7 @@ class Chain:
                     p.stages,
                     "quotes",
                     lambda: extract_quotes(
-                        p.body, entities, lexicon=lexicon, config=self.config.quotes, doc=doc
+                        p.body, entities, lexicon=lexicon, config=self.config.quotes
                     ),
                 )
             return self._record(p, entities, quotes, model_name, "full")
@@ -281,7 +281,7 @@ class Chain:
 
     def _lexicon(self, lang: str) -> QuoteLexicon | None:
         if lang not in self._lexicons:
-            self._lexicons[lang] = load_lexicon(lang)
+            self._lexicons[lang] = load_quote_lexicon(lang)
         return self._lexicons[lang]
 
     def _record(

@@ -2,7 +2,7 @@
 
 `Deduplicator.check(story, body, language, now=...)` compares the cleaned body with what the store
 remembers (exact hash of the normalised words, then MinHash/LSH over word shingles, see
-`dedup_sketch`), decides, and remembers the story. Decisions, in order:
+`dedup.sketch`), decides, and remembers the story. Decisions, in order:
 
 1. Same id seen: a higher version is an `update` (`correction` when it carries a correction marker) of
    that id; the same or an older version is a `duplicate` of it (similarity 1.0 for the same text).
@@ -20,7 +20,7 @@ remembers (exact hash of the normalised words, then MinHash/LSH over word shingl
 Stories in different languages never meet: the language is part of every index key. Duplicates are
 remembered under their id but not indexed, so a copy of a copy under another id points at the original.
 
-State: one JSON value per story behind the `DedupStore` protocol (see `dedup_store`),
+State: one JSON value per story behind the `DedupStore` protocol (see `dedup.store`),
 
     doc:<id>                    the latest version seen of a story: sketch, sizes, source, time, ...
 
@@ -47,9 +47,9 @@ from importlib import resources
 from typing import Any
 
 from pipeline.config import DedupConfig
-from pipeline.dedup_index import DOC, DedupIndex
-from pipeline.dedup_sketch import Sketch, Sketcher, decode_signature, jaccard, normalise
-from pipeline.dedup_store import DedupStore, MemoryStore
+from pipeline.dedup.index import DOC, DedupIndex
+from pipeline.dedup.sketch import Sketch, Sketcher, decode_signature, jaccard, normalise
+from pipeline.dedup.store import DedupStore, MemoryStore
 from pipeline.records import Dedup, DedupStatus, Story
 
 __all__ = [

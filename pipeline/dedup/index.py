@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.dedup_sketch import Sketcher, decode_signature
+from pipeline.dedup.sketch import Sketcher, decode_signature
 
 DOC = "doc:"
 

@@ -322,10 +322,10 @@ def entity_stage(lang: str) -> Callable[[Doc], list[Entity]]:
 def evaluate(articles: Sequence[Article], lang: str = "en", *, per_quote: bool = False) -> Report:
     """Run NER, the entity stage and the quote stage on the raw texts (offsets match the gold)."""
     from pipeline.nlp import ModelRegistry
-    from pipeline.quotes import extract_quotes, load_lexicon
+    from pipeline.quotes import extract_quotes, load_quote_lexicon
 
     model = ModelRegistry().get(lang)
-    lexicon = load_lexicon(lang)
+    lexicon = load_quote_lexicon(lang)
     if model is None or lexicon is None:
         raise RuntimeError(f"no model or quote lexicon for {lang!r}: run `make setup`")
     stage = entity_stage(lang)
@@ -335,9 +335,9 @@ def evaluate(articles: Sequence[Article], lang: str = "en", *, per_quote: bool =
     docs = list(model.nlp.pipe(texts, batch_size=16))
     entities = [stage(doc) for doc in docs]
     report.entity_seconds = time.perf_counter() - started
-    for article, doc, ents in zip(articles, docs, entities, strict=True):
+    for article, ents in zip(articles, entities, strict=True):
         t = time.perf_counter()
-        quotes = extract_quotes(article.text, ents, lexicon=lexicon, doc=doc)
+        quotes = extract_quotes(article.text, ents, lexicon=lexicon)
         report.quote_seconds += time.perf_counter() - t
         direct, every = score_article(article, quotes, per_quote=per_quote)
         report.direct.add(direct)

@@ -17,8 +17,8 @@ Signal = Literal["update", "correction"]
 
 
 class FormatError(ValueError):
-    """A document that yields no story; `code` is the dead-letter error code
-    (`invalid_xml`, `unsafe_xml`, `unsupported_format`, `invalid_document`, `no_items`, `document_too_large`)."""
+    """A document that yields no story; `code` is the dead-letter error code (`invalid_xml`, `unsafe_xml`,
+    `unsupported_format`, `invalid_document`, `no_items`, `document_too_large`)."""
 
     def __init__(self, code: str, detail: str) -> None:
         super().__init__(detail)
@@ -100,7 +100,8 @@ class Reader(Protocol):
     name: str
 
     def sniff(self, head: bytes) -> bool:
-        """Whether a document starting with `head` (its first 4 KiB, BOM and whitespace kept) is this format."""
+        """Whether a document starting with `head` (its first 4 KiB, BOM and whitespace kept) is this
+        format."""
         ...
 
     def read(self, data: bytes) -> list[Item]:

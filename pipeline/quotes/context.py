@@ -1,5 +1,5 @@
 """The story as the quotes stage reads it: layout, lower-cased words, entities and punctuation by
-word, and the cue phrases found in it. Built once per story; the other quotes_* modules read it."""
+word, and the cue phrases found in it. Built once per story; the other `pipeline.quotes` modules read it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pipeline.quotes_layout import Layout
-from pipeline.quotes_lexicon import QuoteLexicon, norm
+from pipeline.quotes.layout import Layout
+from pipeline.quotes.lexicon import QuoteLexicon, norm
 from pipeline.records import Entity
 
 PERSON_LABELS = frozenset({"PERSON", "PER"})
@@ -40,10 +40,10 @@ class Context:
     """One story as the quotes stage reads it: layout, lower-cased words, entities by word."""
 
     text: str
-    lay: Layout
-    lex: QuoteLexicon
+    layout: Layout
+    lexicon: QuoteLexicon
     entities: Sequence[Entity]
-    low: list[str] = field(default_factory=list)
+    lowered: list[str] = field(default_factory=list)
     ent_of: list[Entity | None] = field(default_factory=list)
     stop: list[bool] = field(default_factory=list)  # punctuation after word i ends a noun phrase
     comma: list[bool] = field(default_factory=list)  # a comma follows word i
@@ -52,11 +52,11 @@ class Context:
     titles_cache: list[tuple[int, int]] | None = None
 
     def __post_init__(self) -> None:
-        self.low = [norm(self.text[s:e]) for s, e in self.lay.words]
-        self.ent_of = [None] * len(self.low)
+        self.lowered = [norm(self.text[s:e]) for s, e in self.layout.words]
+        self.ent_of = [None] * len(self.lowered)
         for ent in self.entities:
-            i = self.lay.word_index(ent.start)
-            while i < len(self.low) and self.lay.words[i][0] < ent.end:
+            i = self.layout.word_index(ent.start)
+            while i < len(self.lowered) and self.layout.words[i][0] < ent.end:
                 self.ent_of[i] = ent
                 i += 1
         self.stop, self.comma = self._punctuation()
@@ -64,27 +64,27 @@ class Context:
     def _punctuation(self) -> tuple[list[bool], list[bool]]:
         """Per word: does punctuation that ends a noun phrase follow it (a period after "Mr" or a
         single initial does not), and does a comma? One pass over the punctuation marks."""
-        n = len(self.low)
+        n = len(self.lowered)
         hard, dot, comma = [False] * n, [False] * n, [False] * n
-        starts = self.lay.word_starts
+        starts = self.layout.word_starts
         for m in _MARK_OR_COMMA.finditer(self.text):
             i = bisect_right(starts, m.start()) - 1
-            if i < 0 or m.start() < self.we(i):
+            if i < 0 or m.start() < self.word_end(i):
                 continue
             if m.group() == ",":
                 comma[i] = not self.in_number(m.start())
-            elif m.group() == "." and m.start() == self.we(i):
+            elif m.group() == "." and m.start() == self.word_end(i):
                 dot[i] = True
             else:
                 hard[i] = True
-        abbreviations = self.lex.abbreviations
+        abbreviations = self.lexicon.abbreviations
         stop = [
             hard[i]
             or (
                 dot[i]
                 and not (
-                    self.low[i] in abbreviations
-                    or (len(self.low[i]) == 1 and self.text[self.ws(i)].isupper())
+                    self.lowered[i] in abbreviations
+                    or (len(self.lowered[i]) == 1 and self.text[self.word_start(i)].isupper())
                 )
             )
             for i in range(n)
@@ -109,29 +109,29 @@ class Context:
             at = self.text.rfind(",", start, at)
         return at
 
-    def ws(self, i: int) -> int:
-        return self.lay.words[i][0]
+    def word_start(self, i: int) -> int:
+        return self.layout.words[i][0]
 
-    def we(self, i: int) -> int:
-        return self.lay.words[i][1]
+    def word_end(self, i: int) -> int:
+        return self.layout.words[i][1]
 
     def gap(self, i: int) -> str:
         """The text between word i and the next one."""
-        end = self.ws(i + 1) if i + 1 < len(self.low) else len(self.text)
-        return self.text[self.we(i) : end]
+        end = self.word_start(i + 1) if i + 1 < len(self.lowered) else len(self.text)
+        return self.text[self.word_end(i) : end]
 
     def cues(self) -> list[CueHit]:
         """Cue phrases outside quotes, longest match first, left to right. A cue word is lower-case
         (or opens a sentence), outside names, and not a noun after an article ("the report")."""
         out: list[CueHit] = []
-        low, cues = self.low, self.lex.cues
+        lowered, cues = self.lowered, self.lexicon.cues
         i = 0
-        while i < len(low):
-            nxt = low[i + 1] if i + 1 < len(low) else ""
-            for words, kind in cues.get(low[i], ()):
+        while i < len(lowered):
+            nxt = lowered[i + 1] if i + 1 < len(lowered) else ""
+            for words, kind in cues.get(lowered[i], ()):
                 if len(words) > 1 and words[1] != nxt:  # a cheap test first: "is" opens many phrases
                     continue
-                if tuple(low[i : i + len(words)]) != words or not self.cue_like(i):
+                if tuple(lowered[i : i + len(words)]) != words or not self.cue_like(i):
                     continue
                 out.append(CueHit(i, i + len(words), kind))
                 i += len(words) - 1
@@ -140,16 +140,16 @@ class Context:
         return out
 
     def cue_like(self, i: int) -> bool:
-        start, text = self.ws(i), self.text
+        start, text = self.word_start(i), self.text
         if start > 0 and text[start - 1] in "-\u2010":  # "self-described"
             return False
-        prev = self.low[i - 1] if i > 0 and not self.stop[i - 1] else ""
-        possessive = prev.endswith("'s") and prev[:-2] not in self.lex.subject_pronouns  # not "he's said"
+        prev = self.lowered[i - 1] if i > 0 and not self.stop[i - 1] else ""
+        possessive = prev.endswith("'s") and prev[:-2] not in self.lexicon.subject_pronouns  # not "he's said"
         if prev in _ARTICLES or possessive:
             return False  # "the report", "Rubio's proposed credit"
-        if self.ent_of[i] is not None or self.lay.quote_at(start) is not None:
+        if self.ent_of[i] is not None or self.layout.quote_at(start) is not None:
             return False
-        return not text[start].isupper() or self.lay.sentence(start)[0] == start or self.in_title(start)
+        return not text[start].isupper() or self.layout.sentence(start)[0] == start or self.in_title(start)
 
     def in_title(self, at: int) -> bool:
         """Is `at` on a short line in title case ("Mayor Backs Harbour Plan"), where verbs are
@@ -159,7 +159,7 @@ class Context:
             pos = 0
             for line in self.text.split("\n"):
                 words = [w for w in line.split() if w[:1].isalpha()]
-                if 3 <= len(words) <= self.lex.max_title_words:
+                if 3 <= len(words) <= self.lexicon.max_title_words:
                     upper = sum(1 for w in words if w[:1].isupper())
                     if upper * 4 >= len(words) * 3:
                         self.titles_cache.append((pos, pos + len(line)))

@@ -15,10 +15,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from pipeline.config import QuoteConfig
-from pipeline.quotes_context import PERSON_LABELS, Context, CueHit, Mention
-from pipeline.quotes_layout import Quoted
-from pipeline.quotes_lexicon import WEAK_KINDS
-from pipeline.quotes_speaker import (
+from pipeline.quotes.context import PERSON_LABELS, Context, CueHit, Mention
+from pipeline.quotes.layout import Quoted
+from pipeline.quotes.lexicon import WEAK_KINDS
+from pipeline.quotes.speaker import (
     after_cue,
     clause_subject,
     colon_speaker,
@@ -49,10 +49,12 @@ class Attribution:
 
 def attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, CueHit]) -> Attribution | None:
     """How a quoted span is attributed (kind, speaker mention, cue), or None."""
-    text, lay = ctx.text, ctx.lay
-    s_start, s_end = lay.sentence(q.open_at)
-    k = bisect_right(lay.quote_opens, q.open_at) - 1  # q itself: quotes do not overlap, in text order
-    prev_q = lay.quotes[k - 1] if k > 0 else None
+    text, story_layout = ctx.text, ctx.layout
+    s_start, s_end = story_layout.sentence(q.open_at)
+    k = (
+        bisect_right(story_layout.quote_opens, q.open_at) - 1
+    )  # q itself: quotes do not overlap, in text order
+    prev_q = story_layout.quotes[k - 1] if k > 0 else None
     floor = max(s_start, prev_q.close_at) if prev_q is not None and prev_q.close_at <= q.open_at else s_start
     intro = _INTRO.search(text, floor, q.open_at)  # "For example: ...", "... denies - ..."
     clause = intro.end() if intro else floor
@@ -61,8 +63,8 @@ def attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cue
         and "\n" not in text[q.close_at : s_end + 1]
         and (ends_open(ctx, q) or _tag_sentence(ctx, s_end, cue_at))
     ):
-        s_end = lay.sentence(q.close_at + 1)[1]  # '"Can we win?" Mr. Manafort asked.': one sentence
-    next_q = lay.quotes[k + 1] if k + 1 < len(lay.quotes) else None
+        s_end = story_layout.sentence(q.close_at + 1)[1]  # '"Can we win?" Mr. Manafort asked.': one sentence
+    next_q = story_layout.quotes[k + 1] if k + 1 < len(story_layout.quotes) else None
     tail_end = min(s_end, next_q.open_at) if next_q is not None and q.close_at <= next_q.open_at else s_end
     lead_words = words_between(ctx, floor, q.open_at)
     dash = _dash(ctx, q) or _between(ctx, q, cues, floor, s_start)
@@ -99,8 +101,8 @@ def attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cue
             addressee = c.kind in ("object", "participle") and len(rest.split()) <= 5  # "told his aides,"
             if (
                 rest.rstrip().endswith((",", ":"))
-                and len(rest.split()) <= ctx.lex.max_lead_words
-                and (opener not in ctx.lex.clause_openers or addressee)
+                and len(rest.split()) <= ctx.lexicon.max_lead_words
+                and (opener not in ctx.lexicon.clause_openers or addressee)
             ):  # 'Smith said last week in Tel Aviv, "..."'
                 return Attribution("direct", mention, c)
         sentence_final = text[q.close_at : tail_end].strip(_END_PUNCT) == ""
@@ -112,9 +114,9 @@ def attribute(ctx: Context, q: Quoted, cues: list[CueHit], cue_at: dict[int, Cue
         at = floor + len(colon) - 1
         m = colon_speaker(ctx, floor, at) or _name_before(ctx, floor, at)  # "... surprise pollster Ann Ruiz:"
         if m is None and floor == s_start:  # "She then turned to the crowd: ..."
-            m = sentence_subject(ctx, s_start, ctx.lay.word_index(at))
+            m = sentence_subject(ctx, s_start, ctx.layout.word_index(at))
         if m is not None:
-            first = ctx.lay.word_index(m.start)
+            first = ctx.layout.word_index(m.start)
             return Attribution("direct", m, CueHit(first, first, "colon", at))
     return None
 
@@ -129,14 +131,14 @@ def _dash_colon(ctx: Context, q: Quoted, floor: int, head: list[CueHit]) -> Attr
     m = _name_before(ctx, floor, at)
     if m is None or not _DASH_BEFORE.search(ctx.text, max(floor, m.start - 4), m.start):
         return None
-    first = ctx.lay.word_index(m.start)
+    first = ctx.layout.word_index(m.start)
     return Attribution("direct", m, CueHit(first, first, "colon", at))
 
 
 def _name_before(ctx: Context, floor: int, colon: int) -> Mention | None:
     """A person's name ending right at the colon."""
-    i = ctx.lay.word_index(colon) - 1
-    ent = ctx.ent_of[i] if 0 <= i < len(ctx.low) else None
+    i = ctx.layout.word_index(colon) - 1
+    ent = ctx.ent_of[i] if 0 <= i < len(ctx.lowered) else None
     if (
         ent is None
         or ent.label not in PERSON_LABELS
@@ -149,10 +151,10 @@ def _name_before(ctx: Context, floor: int, colon: int) -> Mention | None:
 
 def cues_between(ctx: Context, cues: list[CueHit], start: int, end: int) -> list[CueHit]:
     """The cues (in text order) lying within text[start:end], found by bisection."""
-    i = bisect_left(cues, ctx.lay.word_index(start), key=lambda c: c.first)
+    i = bisect_left(cues, ctx.layout.word_index(start), key=lambda c: c.first)
     out = []
-    while i < len(cues) and ctx.ws(cues[i].first) < end:
-        if ctx.we(cues[i].last - 1) <= end:
+    while i < len(cues) and ctx.word_start(cues[i].first) < end:
+        if ctx.word_end(cues[i].last - 1) <= end:
             out.append(cues[i])
         i += 1
     return out
@@ -168,7 +170,7 @@ def _between(ctx: Context, q: Quoted, cues: list[CueHit], floor: int, s_start: i
     c = head[0]
     if ctx.text[after_cue(ctx, c, q.open_at) : q.open_at].strip(" ,:"):
         return None
-    if ctx.text[floor : ctx.ws(c.first)].strip(" ,\u2014\u2013-"):
+    if ctx.text[floor : ctx.word_start(c.first)].strip(" ,\u2014\u2013-"):
         m = subject_before(ctx, c.first, floor)
     else:  # '"A," said Smith, "B."'
         m = glued_pronoun(ctx, c) or speaker_after(ctx, c.last, q.open_at)
@@ -182,8 +184,8 @@ def _dash(ctx: Context, q: Quoted) -> Attribution | None:
         return None
     line_end = ctx.text.find("\n", m.end())
     line_end = len(ctx.text) if line_end < 0 else line_end
-    first = ctx.lay.word_index(m.end())
-    if first >= len(ctx.low) or ctx.ws(first) != m.end():
+    first = ctx.layout.word_index(m.end())
+    if first >= len(ctx.lowered) or ctx.word_start(first) != m.end():
         return None
     speaker = speaker_after(ctx, first, line_end)
     if speaker is None or speaker.kind == "pronoun":
@@ -203,7 +205,7 @@ def _points_forward(ctx: Context, c: CueHit) -> bool:
 
 
 def words_between(ctx: Context, start: int, end: int) -> int:
-    return ctx.lay.word_index(end) - ctx.lay.word_index(start)
+    return ctx.layout.word_index(end) - ctx.layout.word_index(start)
 
 
 def _subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
@@ -214,10 +216,14 @@ def _subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
         m = _previous_speaker(ctx, c, floor)  # "..., Spicer said, adding, ..."
         if m is not None:
             return m
-    if c.kind == "participle" or (c.first > 0 and ctx.low[c.first - 1] in ("and", "but", "to")):
+    if c.kind == "participle" or (c.first > 0 and ctx.lowered[c.first - 1] in ("and", "but", "to")):
         return clause_subject(ctx, c, floor)
     m = subject_before(ctx, c.first, floor, relative=True)
-    if m is None and words_between(ctx, floor, ctx.ws(c.first)) == 0 and c.kind in ("speech", "object"):
+    if (
+        m is None
+        and words_between(ctx, floor, ctx.word_start(c.first)) == 0
+        and c.kind in ("speech", "object")
+    ):
         m = speaker_after(ctx, c.last, len(ctx.text))  # "Continued Stone: ..."
         if m is not None and ctx.text[m.end : m.end + 2].strip()[:1] not in (":", ","):
             return None  # "Asked which county ..., he said": not an inverted speaker
@@ -226,11 +232,13 @@ def _subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
 
 def _previous_speaker(ctx: Context, c: CueHit, floor: int) -> Mention | None:
     """The subject of the reporting verb just before a participle in the same sentence."""
-    s_start = ctx.lay.sentence(ctx.ws(c.first))[0]
-    for k in range(c.first - 1, max(ctx.lay.word_index(s_start) - 1, c.first - 8), -1):
-        w = ctx.low[k]
-        hit = w in ctx.lex.cues and w not in ctx.lex.ambiguous and ctx.cue_like(k)
-        if hit and any(kind in ("speech", "object") for ws, kind in ctx.lex.cues[w] if len(ws) == 1):
+    s_start = ctx.layout.sentence(ctx.word_start(c.first))[0]
+    for k in range(c.first - 1, max(ctx.layout.word_index(s_start) - 1, c.first - 8), -1):
+        w = ctx.lowered[k]
+        hit = w in ctx.lexicon.cues and w not in ctx.lexicon.ambiguous and ctx.cue_like(k)
+        if hit and any(
+            kind in ("speech", "object") for cue_words, kind in ctx.lexicon.cues[w] if len(cue_words) == 1
+        ):
             m = subject_before(ctx, k, s_start)
             return m if m is not None and m.kind != "descriptor" else None
     return None
@@ -247,17 +255,17 @@ def _after(
         return None
     inner = text[q.start : q.close_at].rstrip(" \"'\u201d\u2019\u00bb")
     open_end = ends_open(ctx, q)
-    first = ctx.lay.word_index(q.close_at)
+    first = ctx.layout.word_index(q.close_at)
     last = first
-    while last < len(ctx.low) and ctx.ws(last) < tail_end:
+    while last < len(ctx.lowered) and ctx.word_start(last) < tail_end:
         last += 1
-    for i in range(first, min(first + 2 * ctx.lex.max_lead_words, last)):
+    for i in range(first, min(first + 2 * ctx.lexicon.max_lead_words, last)):
         c = cue_at.get(i)
         if c is None or c.kind in WEAK_KINDS:
             continue
         if i == first:
             m = glued_pronoun(ctx, c)
-            if m is None and ctx.low[c.first] in ctx.lex.inverting:
+            if m is None and ctx.lowered[c.first] in ctx.lexicon.inverting:
                 m = speaker_after(ctx, c.last, tail_end)
         else:
             m = subject_before(ctx, i, q.close_at)
@@ -265,20 +273,22 @@ def _after(
                 return None
         if m is None:
             continue
-        weak = c.kind in WEAK_KINDS or (c.last - c.first == 1 and ctx.low[c.first] in ctx.lex.ambiguous)
+        weak = c.kind in WEAK_KINDS or (
+            c.last - c.first == 1 and ctx.lowered[c.first] in ctx.lexicon.ambiguous
+        )
         if weak and m.kind == "descriptor" and not open_end:
             return None  # "his victories in various states": a noun, not a verb
-        short = words_between(ctx, ctx.we(c.last - 1), tail_end) <= 6
+        short = words_between(ctx, ctx.word_end(c.last - 1), tail_end) <= 6
         named_first = (  # '"..., too" Sweeny said': a missing comma
             i > first
-            and words_between(ctx, m.end, ctx.ws(i)) == 0
+            and words_between(ctx, m.end, ctx.word_start(i)) == 0
             and c.kind == "speech"
             and inner[-1:] not in ".!?"
         )
         if open_end or stripped[:1].islower() or (inner[-1:] in ".\u2026" and short) or named_first:
             return m, c
         return None
-    if open_end and 0 < last - first <= ctx.lex.max_lead_words:
+    if open_end and 0 < last - first <= ctx.lexicon.max_lead_words:
         return _unknown_verb(ctx, q, first, last, tail_end)
     return None
 
@@ -292,9 +302,9 @@ def _trailing(
         return None
     comma = ctx.text.find(",", q.close_at, s_end)
     while comma >= 0:
-        first = ctx.lay.word_index(comma)
-        if ctx.lay.quote_at(comma) is None:
-            for i in range(first, min(first + 4, len(ctx.low))):
+        first = ctx.layout.word_index(comma)
+        if ctx.layout.quote_at(comma) is None:
+            for i in range(first, min(first + 4, len(ctx.lowered))):
                 c = cue_at.get(i)
                 if c is not None and c.kind in ("speech", "object"):
                     m = subject_before(ctx, i, comma + 1) if i > first else speaker_after(ctx, c.last, s_end)
@@ -308,16 +318,20 @@ def _unknown_verb(
 ) -> tuple[Mention, CueHit] | None:
     """'"...," an angry Hollande retaliated.' or '"...," retorted Smith.': after a quote that ends
     open, a short clause of a name and one lower-case verb is its attribution, known verb or not."""
-    low, lex = ctx.low, ctx.lex
+    lowered, lexicon = ctx.lowered, ctx.lexicon
     if _plain_word(ctx, first):
         ent = ctx.ent_of[first + 1] if first + 1 < last else None
-        if ent is not None and ent.label in PERSON_LABELS and ent.start == ctx.ws(first + 1):
+        if ent is not None and ent.label in PERSON_LABELS and ent.start == ctx.word_start(first + 1):
             return Mention(ent.start, ent.end, "entity", ent), CueHit(first, first + 1, "speech")
     for j in range(first + 1, min(last, first + 7)):
         if not _plain_word(ctx, j):
             continue
         m = subject_before(ctx, j, q.close_at)
-        if m is None or m.kind == "descriptor" and low[ctx.lay.word_index(m.start)] not in lex.determiners:
+        if (
+            m is None
+            or m.kind == "descriptor"
+            and lowered[ctx.layout.word_index(m.start)] not in lexicon.determiners
+        ):
             return None
         if words_between(ctx, q.close_at, m.start) > 0 and not _leads(ctx, q.close_at, m.start):
             return None
@@ -327,25 +341,25 @@ def _unknown_verb(
 
 def _plain_word(ctx: Context, i: int) -> bool:
     """A lower-case word that can be a verb: not a function word, not part of a name."""
-    w = ctx.low[i]
+    w = ctx.lowered[i]
     return (
-        ctx.text[ctx.ws(i)].islower()
+        ctx.text[ctx.word_start(i)].islower()
         and ctx.ent_of[i] is None
         and len(w) > 2
-        and w not in ctx.lex.barriers
-        and w not in ctx.lex.determiners
-        and w not in ctx.lex.np_inner
-        and w not in ctx.lex.subject_pronouns
+        and w not in ctx.lexicon.barriers
+        and w not in ctx.lexicon.determiners
+        and w not in ctx.lexicon.np_inner
+        and w not in ctx.lexicon.subject_pronouns
     )
 
 
 def _leads(ctx: Context, start: int, end: int) -> bool:
     """Only a short title or descriptor comes between a quote and its speaker's name
     ("..., Malaysian Defence Minister Hishammuddin Hussein said")."""
-    first, last = ctx.lay.word_index(start), ctx.lay.word_index(end)
+    first, last = ctx.layout.word_index(start), ctx.layout.word_index(end)
     if last - first > 6:
         return False
-    return not any(ctx.stop[k] or ctx.low[k] in ctx.lex.barriers for k in range(first, last))
+    return not any(ctx.stop[k] or ctx.lowered[k] in ctx.lexicon.barriers for k in range(first, last))
 
 
 def _tag_sentence(ctx: Context, s_end: int, cue_at: dict[int, CueHit]) -> bool:
@@ -353,14 +367,14 @@ def _tag_sentence(ctx: Context, s_end: int, cue_at: dict[int, CueHit]) -> bool:
     a speaking verb (a stray full stop for a comma)."""
     if ctx.text[s_end : s_end + 1] in ("", "\n"):
         return False
-    start, end = ctx.lay.sentence(s_end + 1)
-    first, last = ctx.lay.word_index(start), ctx.lay.word_index(end)
+    start, end = ctx.layout.sentence(s_end + 1)
+    first, last = ctx.layout.word_index(start), ctx.layout.word_index(end)
     if (
         not 0 < last - first <= _TAG_WORDS
-        or ctx.lay.quote_at(start) is not None
+        or ctx.layout.quote_at(start) is not None
         or "\n" in ctx.text[start:end]
         or ":" in ctx.text[start:end]  # 'He added: "..."' introduces a quote of its own
-        or any(start <= p.open_at < end for p in ctx.lay.quotes)
+        or any(start <= p.open_at < end for p in ctx.layout.quotes)
     ):
         return False
     return any(
@@ -381,8 +395,10 @@ def _lead_in(ctx: Context, q: Quoted, cues: list[CueHit]) -> Attribution | None:
     if para <= 0 or text[:para].rstrip()[-1:] != ":":
         return None
     end = len(text[:para].rstrip()) - 1
-    s_start, _ = ctx.lay.sentence(end)
-    for c in reversed([c for c in cues if s_start <= ctx.ws(c.first) and ctx.we(c.last - 1) <= end]):
+    s_start, _ = ctx.layout.sentence(end)
+    for c in reversed(
+        [c for c in cues if s_start <= ctx.word_start(c.first) and ctx.word_end(c.last - 1) <= end]
+    ):
         if c.kind in WEAK_KINDS:
             continue
         m = _subject(ctx, c, s_start)
@@ -401,7 +417,7 @@ def continuation(
     between = ctx.text[prev_q.close_at : q.open_at]
     if prev_q.continued:
         return prev if between.strip() == "" else None
-    s_start, s_end = ctx.lay.sentence(q.open_at)
+    s_start, s_end = ctx.layout.sentence(q.open_at)
     if ctx.text[s_start : q.open_at].strip():
         return None  # the quote does not start its sentence
     tail = ctx.text[q.close_at : s_end]

@@ -14,23 +14,19 @@ does not continue, a short quote with no cue: a scare quote or a title) is left 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from pipeline.config import QuoteConfig
-from pipeline.quotes_context import Context, CueHit
-from pipeline.quotes_direct import Attribution, attribute, continuation, ends_open
-from pipeline.quotes_indirect import indirect_quotes
-from pipeline.quotes_labels import labelled_lines
-from pipeline.quotes_layout import MARKS, Quoted, layout
-from pipeline.quotes_lexicon import QuoteLexicon, load_lexicon
-from pipeline.quotes_nominal import nominal_quotes
-from pipeline.quotes_resolve import speaker_of
+from pipeline.quotes.context import Context, CueHit
+from pipeline.quotes.direct import Attribution, attribute, continuation, ends_open
+from pipeline.quotes.indirect import indirect_quotes
+from pipeline.quotes.labels import labelled_lines
+from pipeline.quotes.layout import MARKS, Quoted, layout
+from pipeline.quotes.lexicon import QuoteLexicon, load_quote_lexicon
+from pipeline.quotes.nominal import nominal_quotes
+from pipeline.quotes.resolve import speaker_of
 from pipeline.records import Cue, Entity, Quote, Speaker
 
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
-
-__all__ = ["QuoteLexicon", "extract_quotes", "load_lexicon"]
+__all__ = ["QuoteLexicon", "extract_quotes", "load_quote_lexicon"]
 
 
 def extract_quotes(
@@ -39,17 +35,16 @@ def extract_quotes(
     *,
     lexicon: QuoteLexicon,
     config: QuoteConfig = QuoteConfig(),
-    doc: Doc | None = None,
 ) -> list[Quote]:
-    """Quotes of `text` in text order; every offset indexes `text`. `doc` is not needed (kept for
-    callers that have it); entities are the entity stage's output for this very text."""
+    """Quotes of `text` in text order; every offset indexes `text`; entities are the entity stage's
+    output for this very text (no parse is needed: the stage reads words, marks and entity spans)."""
     if not text:
         return []
     ctx = Context(text, layout(text, lexicon.abbreviations), lexicon, entities)
     cues = ctx.cues()
     speaking = [c for c in cues if c.kind != "unsourced"]  # "seems", "reportedly": nobody said it
     cue_at = {c.first: c for c in speaking}
-    found = [(q, attribute(ctx, q, speaking, cue_at)) for q in ctx.lay.quotes]
+    found = [(q, attribute(ctx, q, speaking, cue_at)) for q in ctx.layout.quotes]
     found = [(q, f) for q, f in found if not _title_after_verb(ctx, q, f, config)]
     # cues attributing a direct quote (or carrying a partial one) are not reported again as indirect
     used = {f.cue.first for _, f in found if f is not None and (f.kind == "direct" or f.carrier)}
@@ -139,7 +134,7 @@ def _carrier(q: Quoted, c: CueHit, ctx: Context, indirect: list[Quote]) -> Quote
     """The indirect quote whose reported clause holds a partial quote: its own cue's, else the
     nearest one before it (the partial is part of what that verb reports)."""
     holding = [i for i in indirect if i.start <= q.start and q.end <= i.end and i.cue is not None]
-    same = [i for i in holding if i.cue is not None and i.cue.start == ctx.ws(c.first)]
+    same = [i for i in holding if i.cue is not None and i.cue.start == ctx.word_start(c.first)]
     if same:
         return same[0]
     return max(holding, key=lambda i: i.cue.start if i.cue else -1, default=None)
@@ -148,7 +143,7 @@ def _carrier(q: Quoted, c: CueHit, ctx: Context, indirect: list[Quote]) -> Quote
 def _cue(ctx: Context, c: CueHit) -> Cue:
     if c.kind == "colon":  # a colon or a dash standing for the verb
         return Cue(ctx.text[c.at], c.at, c.at + 1)
-    start, end = ctx.ws(c.first), ctx.we(c.last - 1)
+    start, end = ctx.word_start(c.first), ctx.word_end(c.last - 1)
     return Cue(ctx.text[start:end], start, end)
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from typing import Literal
 
 from pipeline.config import QuoteConfig
-from pipeline.quotes_context import Context, CueHit, Mention
-from pipeline.quotes_layout import Quoted
-from pipeline.quotes_lexicon import norm
-from pipeline.quotes_resolve import speaker_of
-from pipeline.quotes_speaker import after_cue, clause_subject, glued_pronoun, speaker_after, subject_before
+from pipeline.quotes.context import Context, CueHit, Mention
+from pipeline.quotes.layout import Quoted
+from pipeline.quotes.lexicon import norm
+from pipeline.quotes.resolve import speaker_of
+from pipeline.quotes.speaker import after_cue, clause_subject, glued_pronoun, speaker_after, subject_before
 from pipeline.records import Cue, Quote
 
 _DATELINE = re.compile(r"[A-Z][A-Z.'\- ]+(?:,[\w. ]+)?(?:\([^)]{1,20}\))?\s*(?:[-\u2014\u2013]{1,2}|:)\s+")
@@ -47,28 +48,28 @@ def indirect_quotes(ctx: Context, cues: list[CueHit], config: QuoteConfig) -> li
     firsts = [c.first for c, _, _, _ in found]  # cues in text order: each clause looks only near itself
     reach = _NEAR_WORDS
     for c, mention, start, end in found:
-        lo = bisect_left(firsts, ctx.lay.word_index(start) - reach)
-        hi = bisect_right(firsts, ctx.lay.word_index(end) + reach)
+        lo = bisect_left(firsts, ctx.layout.word_index(start) - reach)
+        hi = bisect_right(firsts, ctx.layout.word_index(end) + reach)
         end = _cut(ctx, c, start, end, found[lo:hi])
         start, end = _trim(ctx.text, start, end)
         content = ctx.text[start:end]
         least = (
-            max(config.min_indirect_words, ctx.lex.min_clause_words)
+            max(config.min_indirect_words, ctx.lexicon.min_clause_words)
             if c.kind not in ("stance", "partial")
             else 1
         )
-        if len(content.split()) < least and norm(content) not in ctx.lex.answers:
+        if len(content.split()) < least and norm(content) not in ctx.lexicon.answers:
             continue  # "said yes", "said so" are whole answers
-        q = ctx.lay.quote_at(start)
+        q = ctx.layout.quote_at(start)
         if q is not None and q.open_at == start - 1 and q.close_at >= end:
             continue  # the clause is one quote: a direct quote, handled (or refused) as such
-        cs, ce = ctx.ws(c.first), ctx.we(c.last - 1)
+        cs, ce = ctx.word_start(c.first), ctx.word_end(c.last - 1)
         speaker = speaker_of(ctx, mention) if mention is not None else None
         out.append(Quote(content, start, end, "indirect", speaker, Cue(ctx.text[cs:ce], cs, ce)))
-    kinds = {ctx.ws(c.first): c.kind for c, _, _, _ in found}
+    kinds = {ctx.word_start(c.first): c.kind for c, _, _, _ in found}
     at = [q.cue.start if q.cue is not None else q.start for q in out]  # in text order, as the cues
-    cue_words = [ctx.lay.word_index(a) for a in at]
-    span = ctx.lex.max_clause_words + _NEAR_WORDS
+    cue_words = [ctx.layout.word_index(a) for a in at]
+    span = ctx.lexicon.max_clause_words + _NEAR_WORDS
     kept = []
     for quote, w in zip(out, cue_words, strict=True):
         lo = bisect_left(cue_words, w - span)
@@ -100,14 +101,16 @@ def _cut(
     ("Some say X - others say Y"): Y is not part of what the first ones say."""
     for c2, _, _, _ in found:
         k = c2.first - 1
-        if k > 0 and start < ctx.ws(k) < end and ctx.low[k] in ctx.lex.coordinators:
-            end = ctx.ws(k)  # "called the plan a gamble and said ...": each verb reports its own clause
+        if k > 0 and start < ctx.word_start(k) < end and ctx.lowered[k] in ctx.lexicon.coordinators:
+            end = ctx.word_start(
+                k
+            )  # "called the plan a gamble and said ...": each verb reports its own clause
     end = _comma_turn(ctx, start, end)
     for c2, m, _, _ in found:
         k = c2.first - 1  # "Smith, who estimated X, said Y": X ends where the main verb comes back
-        if m is not None and m.start < start < ctx.ws(c2.first) < end and k >= 0 and ctx.comma[k]:
-            end = min(end, ctx.we(k))
-    own = ctx.we(cue.last - 1)
+        if m is not None and m.start < start < ctx.word_start(c2.first) < end and k >= 0 and ctx.comma[k]:
+            end = min(end, ctx.word_end(k))
+    own = ctx.word_end(cue.last - 1)
     for c2, m, _, _ in found:
         if m is not None and c2 is not cue and start < m.start < end:
             if own < m.start and not ctx.text[own : m.start].strip(" ,"):
@@ -118,14 +121,14 @@ def _cut(
             last = before.rsplit(None, 1)[-1].lower() if before.split() else ""
             if before.endswith((",", ";", "\u2014", "\u2013", " -")):
                 return _titled(ctx, m, start)
-            if last in ctx.lex.coordinators and before[: -len(last)].rstrip().endswith(","):
+            if last in ctx.lexicon.coordinators and before[: -len(last)].rstrip().endswith(","):
                 return start + len(before) - len(last)  # "X say A, but Y says B": A ends at "but"
-            if last in ctx.lex.coordinators and _share_mention(ctx, m):
+            if last in ctx.lexicon.coordinators and _share_mention(ctx, m):
                 return start + len(before) - len(last)  # "21% said A and 14% said B"
             comma = before.rfind(",")
             lead = before[comma + 1 :].split()
-            if comma > 0 and len(lead) <= 3 and norm(lead[0]) not in ctx.lex.clause_links:
-                if ctx.lay.quote_at(start + comma) is None:
+            if comma > 0 and len(lead) <= 3 and norm(lead[0]) not in ctx.lexicon.clause_links:
+                if ctx.layout.quote_at(start + comma) is None:
                     return start + comma  # "X say A, even some allies say B", "A, most in Ohio say B"
     return end
 
@@ -136,59 +139,67 @@ def _intro(ctx: Context, before: str) -> bool:
     return (
         before.endswith(",")
         and 0 < len(words) <= _PHRASE_WORDS
-        and norm(words[0]) in ctx.lex.intro_words
+        and norm(words[0]) in ctx.lexicon.intro_words
         and "," not in before[:-1]
     )
 
 
 def _share_mention(ctx: Context, m: Mention) -> bool:
     """Does the mention open with a number or a quantity ("14 percent", "most voters")?"""
-    k = ctx.lay.word_index(m.start)
-    w = ctx.low[k] if k < len(ctx.low) else ""
-    return m.kind == "descriptor" and (w[:1].isdigit() or w in ctx.lex.numbers or w in ctx.lex.quantities)
+    k = ctx.layout.word_index(m.start)
+    w = ctx.lowered[k] if k < len(ctx.lowered) else ""
+    return m.kind == "descriptor" and (
+        w[:1].isdigit() or w in ctx.lexicon.numbers or w in ctx.lexicon.quantities
+    )
 
 
 def _titled(ctx: Context, m: Mention, floor: int) -> int:
     """Where a name's title run starts ("Mr. Smith", "Professor Ruiz", "State Sen. Lee"): the
     entity alone often leaves the title out, and the comma that sets the speaker off is before it."""
-    k = ctx.lay.word_index(m.start)
-    if m.kind != "entity" or k >= len(ctx.low) or ctx.ws(k) != m.start:
+    k = ctx.layout.word_index(m.start)
+    if m.kind != "entity" or k >= len(ctx.lowered) or ctx.word_start(k) != m.start:
         return m.start
     j = k
-    while j > 0 and k - j < 3 and ctx.ws(j - 1) >= floor and not ctx.comma[j - 1] and not ctx.stop[j - 1]:
-        if not ctx.text[ctx.ws(j - 1)].isupper() or ctx.low[j - 1] in ctx.lex.cues:
+    while (
+        j > 0
+        and k - j < 3
+        and ctx.word_start(j - 1) >= floor
+        and not ctx.comma[j - 1]
+        and not ctx.stop[j - 1]
+    ):
+        if not ctx.text[ctx.word_start(j - 1)].isupper() or ctx.lowered[j - 1] in ctx.lexicon.cues:
             break
         j -= 1
-    return ctx.ws(j)
+    return ctx.word_start(j)
 
 
 def _comma_turn(ctx: Context, start: int, end: int) -> int:
     """End a clause at a comma that turns to something else: a contrast (", but he also noted"),
     or a participle ("..., calling it a gamble"), which reports on its own."""
-    i = ctx.lay.word_index(start)
-    while i < len(ctx.low) - 1 and ctx.we(i) < end:
-        if ctx.comma[i] and ctx.ws(i + 1) < end and _outside(ctx, ctx.we(i)):
-            w = ctx.low[i + 1]
-            aside = ctx.comma[i + 1] and w in ctx.lex.parentheticals  # ", though," goes on
-            participle = any(k == "participle" for _, k in ctx.lex.cues.get(w, ()))
-            if (w in ctx.lex.turns and not aside) or participle:
-                return _past_quote(ctx, ctx.we(i))  # '"...," adding': the clause ends after the quote
+    i = ctx.layout.word_index(start)
+    while i < len(ctx.lowered) - 1 and ctx.word_end(i) < end:
+        if ctx.comma[i] and ctx.word_start(i + 1) < end and _outside(ctx, ctx.word_end(i)):
+            w = ctx.lowered[i + 1]
+            aside = ctx.comma[i + 1] and w in ctx.lexicon.parentheticals  # ", though," goes on
+            participle = any(k == "participle" for _, k in ctx.lexicon.cues.get(w, ()))
+            if (w in ctx.lexicon.turns and not aside) or participle:
+                return _past_quote(ctx, ctx.word_end(i))  # '"...," adding': the clause ends after the quote
         i += 1
     return end
 
 
 def _past_quote(ctx: Context, at: int) -> int:
     """`at`, or the end of the closing marks of the quote holding `at` (a clause keeps its marks paired)."""
-    q = ctx.lay.quote_at(at)
+    q = ctx.layout.quote_at(at)
     return at if q is None else q.close_at
 
 
 def _outside(ctx: Context, comma: int) -> bool:
     """Is the comma at `comma` outside quotes, or the last mark of a quote ('"a gamble," adding')?"""
-    if ctx.lay.quote_at(comma) is None:
+    if ctx.layout.quote_at(comma) is None:
         return True
     after = comma + 1
-    return ctx.text[after : after + 1] in _CLOSING and ctx.lay.quote_at(after + 1) is None
+    return ctx.text[after : after + 1] in _CLOSING and ctx.layout.quote_at(after + 1) is None
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -202,21 +213,23 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def _sentence(ctx: Context, at: int) -> tuple[int, int]:
     """The sentence holding `at`, cut to `max_clause_words` words either side: a clause is never
     longer, and a run-on "sentence" of thousands of words costs each cue a bounded look."""
-    start, end = ctx.lay.sentence(at)
-    k = ctx.lay.word_index(at)
-    reach = ctx.lex.max_clause_words
+    start, end = ctx.layout.sentence(at)
+    k = ctx.layout.word_index(at)
+    reach = ctx.lexicon.max_clause_words
     if k - reach > 0:
-        start = max(start, ctx.ws(k - reach))
-    if k + reach < len(ctx.low):
-        end = min(end, ctx.we(k + reach))
+        start = max(start, ctx.word_start(k - reach))
+    if k + reach < len(ctx.lowered):
+        end = min(end, ctx.word_end(k + reach))
     return start, end
 
 
 def _floor(ctx: Context, s_start: int, at: int) -> int:
     """Where the clause holding `at` starts: the sentence start, or after a quote or a semicolon."""
     floor = s_start
-    quotes = ctx.lay.quotes
-    k = bisect_right(ctx.lay.quote_opens, at) - 1  # quotes do not overlap: the last one closing before `at`
+    quotes = ctx.layout.quotes
+    k = (
+        bisect_right(ctx.layout.quote_opens, at) - 1
+    )  # quotes do not overlap: the last one closing before `at`
     while k >= 0 and quotes[k].close_at > at:
         k -= 1
     while k >= 0 and quotes[k].close_at >= s_start and _scare(ctx, quotes[k]):
@@ -234,11 +247,16 @@ def _postposed_start(ctx: Context, floor: int, cs: int) -> int:
     unclosed parenthesis ("(the number is closer to 15, according to X)"), or at the last relative
     clause set off by a comma ("the gap, which stood at 263, according to X")."""
     floor = _after_paren(ctx, floor, cs)
-    k = ctx.lay.word_index(floor)
+    k = ctx.layout.word_index(floor)
     start = floor
-    while k < len(ctx.low) and ctx.ws(k) < cs:
-        if k > 0 and ctx.comma[k - 1] and ctx.low[k] in ctx.lex.relatives and ctx.ws(k) > floor:
-            start = ctx.ws(k)
+    while k < len(ctx.lowered) and ctx.word_start(k) < cs:
+        if (
+            k > 0
+            and ctx.comma[k - 1]
+            and ctx.lowered[k] in ctx.lexicon.relatives
+            and ctx.word_start(k) > floor
+        ):
+            start = ctx.word_start(k)
         k += 1
     return start
 
@@ -263,118 +281,145 @@ def _scare(ctx: Context, q: Quoted) -> bool:
 
 def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Mention, int, int] | None:
     """(speaker mention, content start, content end) for one cue, or None."""
-    text, lex = ctx.text, ctx.lex
-    cs, ce = ctx.ws(c.first), ctx.we(c.last - 1)
-    s_start, s_end = _sentence(ctx, cs)
-    floor = _floor(ctx, s_start, cs)
-    semi = text.find(";", ce, s_end)
+    text, lexicon = ctx.text, ctx.lexicon
+    cue_start, cue_end = ctx.word_start(c.first), ctx.word_end(c.last - 1)
+    s_start, s_end = _sentence(ctx, cue_start)
+    floor = _floor(ctx, s_start, cue_start)
+    semi = text.find(";", cue_end, s_end)
     clause_end = s_end if semi < 0 else semi
     if c.kind == "according_to":
-        m = speaker_after(ctx, c.last, clause_end, any_phrase=True)
-        if m is None:
-            return None
-        k = ctx.lay.word_index(m.end)
-        if m.kind == "descriptor" and k < len(ctx.low) and ctx.low[k] in lex.passive_by:
-            m = speaker_after(ctx, k + 1, clause_end) or m  # "according to an analysis by Pew"
-        comma = ctx.find_comma(m.end, clause_end)
-        lead = text[floor:cs]
-        if comma >= 0 and (
-            len(lead.split()) <= 1
-            or (lead.rstrip().endswith(",") and len(lead.split()) <= lex.max_lead_words)
-        ):
-            return (
-                m,
-                comma + 1,
-                clause_end,
-            )  # "According to Smith, CLAUSE", "In May, according to him, CLAUSE"
-        return m, _postposed_start(ctx, floor, cs), cs  # "CLAUSE, according to Smith, an analyst at ..."
-    prev = ctx.low[c.first - 1] if c.first > 0 else ""
-    if c.first > 1 and not ctx.comma[c.first - 2] and _adverb(ctx, c.first - 1):
-        prev = (
-            ctx.low[c.first - 2] if ctx.low[c.first - 2] in ("and", "but") else prev
-        )  # "and formally backed"
-    suffix = lex.progressive_suffix
-    gerund = bool(suffix) and c.first > 0 and ctx.comma[c.first - 1] and ctx.low[c.first].endswith(suffix)
-    if c.kind == "participle" or gerund:  # "..., calling it a gamble": the sentence's subject calls
-        absolute = _absolute(ctx, c, floor)  # "..., with Smith saying that ..."
-        if absolute is None and not ctx.comma[c.first - 1] and prev not in lex.participle_leads:
-            if not _set_off(ctx, c.first, prev):
-                return None  # "with all precincts reporting": not a reporting verb of the sentence
-        m = absolute or subjects.get(s_start) or clause_subject(ctx, c, floor)
-    elif prev in ("and", "but", "to"):
-        m = clause_subject(ctx, c, floor)  # "and said", "continues to insist"
-    else:
-        m = subject_before(ctx, c.first, floor)
-        if m is not None:
-            subjects[s_start] = m
+        return _according_to(ctx, c, floor, cue_start, clause_end)
+    found = _cue_subject(ctx, c, floor, s_start, subjects)
+    if found is False:
+        return None
+    m = found
     after = after_cue(ctx, c, clause_end)
     if m is not None:
         clause_end = _subordinate_end(ctx, floor, m, after, clause_end)
-    rest = text[after:clause_end]
-    if m is None or (ctx.comma[c.first - 1] and ctx.low[c.first] in lex.inverting and m.kind == "descriptor"):
+    if m is None or (
+        ctx.comma[c.first - 1] and ctx.lowered[c.first] in lexicon.inverting and m.kind == "descriptor"
+    ):
         inverted = _inverted(ctx, c, floor, clause_end)  # "CLAUSE, said Smith."
         if inverted is not None or m is None:
             return inverted
     named = m.kind != "descriptor" or _document(ctx, m) or _agrees(ctx, m, c)
     if c.kind == "stance":
         return _stance(ctx, c, m, after, clause_end)
-    if c.kind == "partial" and not named and ctx.low[c.first] in lex.ambiguous:
+    if c.kind == "partial" and not named and ctx.lowered[c.first] in lexicon.ambiguous:
         return None
-    that = ctx.low[c.last] if c.last < len(ctx.low) else ""
-    if ctx.low[c.first] in lex.ambiguous and c.last - c.first == 1 and not named and that != "that":
+    that = ctx.lowered[c.last] if c.last < len(ctx.lowered) else ""
+    if ctx.lowered[c.first] in lexicon.ambiguous and c.last - c.first == 1 and not named and that != "that":
         return None  # "the 95-page report", "his survey shows": nouns more often than verbs
-    tail = rest
+    postposed = _postposed_clause(ctx, c, m, floor, after, clause_end)
+    if postposed is not None:
+        return None if postposed is False else postposed
+    return _content_after(ctx, c, m, named, floor, after, clause_end)
+
+
+def _according_to(
+    ctx: Context, c: CueHit, floor: int, cue_start: int, clause_end: int
+) -> tuple[Mention, int, int] | None:
+    """ "According to Smith, CLAUSE" or "CLAUSE, according to Smith, an analyst at ..."."""
+    text, lexicon = ctx.text, ctx.lexicon
+    m = speaker_after(ctx, c.last, clause_end, any_phrase=True)
+    if m is None:
+        return None
+    k = ctx.layout.word_index(m.end)
+    if m.kind == "descriptor" and k < len(ctx.lowered) and ctx.lowered[k] in lexicon.passive_by:
+        m = speaker_after(ctx, k + 1, clause_end) or m  # "according to an analysis by Pew"
+    comma = ctx.find_comma(m.end, clause_end)
+    lead = text[floor:cue_start]
+    if comma >= 0 and (
+        len(lead.split()) <= 1
+        or (lead.rstrip().endswith(",") and len(lead.split()) <= lexicon.max_lead_words)
+    ):
+        return m, comma + 1, clause_end  # "According to Smith, CLAUSE", "In May, according to him, CLAUSE"
+    return m, _postposed_start(ctx, floor, cue_start), cue_start
+
+
+def _cue_subject(
+    ctx: Context, c: CueHit, floor: int, s_start: int, subjects: dict[int, Mention]
+) -> Mention | None | Literal[False]:
+    """Who the cue's subject is (None: not found before it); False when the cue reports nothing
+    ("with all precincts reporting"). A subject found is remembered for later participles of its sentence."""
+    lexicon = ctx.lexicon
+    prev = ctx.lowered[c.first - 1] if c.first > 0 else ""
+    if c.first > 1 and not ctx.comma[c.first - 2] and _adverb(ctx, c.first - 1):
+        prev = (
+            ctx.lowered[c.first - 2] if ctx.lowered[c.first - 2] in ("and", "but") else prev
+        )  # "and formally backed"
+    suffix = lexicon.progressive_suffix
+    gerund = bool(suffix) and c.first > 0 and ctx.comma[c.first - 1] and ctx.lowered[c.first].endswith(suffix)
+    if c.kind == "participle" or gerund:  # "..., calling it a gamble": the sentence's subject calls
+        absolute = _absolute(ctx, c, floor)  # "..., with Smith saying that ..."
+        if absolute is None and not ctx.comma[c.first - 1] and prev not in lexicon.participle_leads:
+            if not _set_off(ctx, c.first, prev):
+                return False  # "with all precincts reporting": not a reporting verb of the sentence
+        return absolute or subjects.get(s_start) or clause_subject(ctx, c, floor)
+    if prev in ("and", "but", "to"):
+        return clause_subject(ctx, c, floor)  # "and said", "continues to insist"
+    m = subject_before(ctx, c.first, floor)
+    if m is not None:
+        subjects[s_start] = m
+    return m
+
+
+def _postposed_clause(
+    ctx: Context, c: CueHit, m: Mention, floor: int, after: int, clause_end: int
+) -> tuple[Mention, int, int] | Literal[False] | None:
+    """ "CLAUSE, Smith said." (nothing or a short tail after the cue): the clause before the speaker;
+    False when the "cue" is far from its subject (a noun, not a verb); None when this is not that shape."""
+    text, lexicon = ctx.text, ctx.lexicon
+    tail = text[after:clause_end]
     place = _place_comma(ctx, after, clause_end)  # "CLAUSE, Smith said in Paris, noting ..."
     if place >= 0:
         tail = text[place:clause_end]
-    nxt = ctx.lay.word_index(after if place < 0 else place)
-    then_participle = nxt < len(ctx.low) and any(
-        k == "participle" for ws, k in lex.cues.get(ctx.low[nxt], ()) if len(ws) == 1
+    nxt = ctx.layout.word_index(after if place < 0 else place)
+    then_participle = nxt < len(ctx.lowered) and any(
+        k == "participle" for cue_words, k in lexicon.cues.get(ctx.lowered[nxt], ()) if len(cue_words) == 1
     )  # "CLAUSE, Spicer said, adding ..."
-    if tail.strip(_TRIM + ")") == "" or (
-        tail.lstrip().startswith(",") and (_short_tail(tail) or then_participle)
+    if not (
+        tail.strip(_TRIM + ")") == ""
+        or (tail.lstrip().startswith(",") and (_short_tail(tail) or then_participle))
     ):
-        lead = text[floor : _titled(ctx, m, floor)].rstrip()
-        if not lead.endswith(",") or c.first - ctx.lay.word_index(m.end) > _GAP_WORDS:
-            return None  # "..., a mix of idealism, pragmatism and hope.": the speaker is far, a noun
-        end = floor + len(lead) - 1
-        before = ctx.rfind_comma(floor, end)  # "CLAUSE, the mayor, Elena Ruiz, said."
-        if before > floor and ctx.lay.word_index(end) - ctx.lay.word_index(before) <= 4:
-            k = ctx.lay.word_index(before)
-            if k < len(ctx.low) and ctx.low[k] in lex.determiners:
-                end = before
-        return m, _after_paren(ctx, floor, end), end  # "(CLAUSE, Smith said)"
+        return None
+    lead = text[floor : _titled(ctx, m, floor)].rstrip()
+    if not lead.endswith(",") or c.first - ctx.layout.word_index(m.end) > _GAP_WORDS:
+        return False  # "..., a mix of idealism, pragmatism and hope.": the speaker is far, a noun
+    end = floor + len(lead) - 1
+    before = ctx.rfind_comma(floor, end)  # "CLAUSE, the mayor, Elena Ruiz, said."
+    if before > floor and ctx.layout.word_index(end) - ctx.layout.word_index(before) <= 4:
+        k = ctx.layout.word_index(before)
+        if k < len(ctx.lowered) and ctx.lowered[k] in lexicon.determiners:
+            end = before
+    return m, _after_paren(ctx, floor, end), end  # "(CLAUSE, Smith said)"
+
+
+def _content_after(
+    ctx: Context, c: CueHit, m: Mention, named: bool, floor: int, after: int, clause_end: int
+) -> tuple[Mention, int, int] | None:
+    """What a cue followed by its content reports: a clause, an infinitive, an answer, a held phrase."""
+    text, lexicon = ctx.text, ctx.lexicon
+    rest = text[after:clause_end]
     if rest.lstrip().startswith(","):
         if text[floor : _titled(ctx, m, floor)].rstrip().endswith(","):
             return m, floor, clause_end  # "The plan, Smith said, will fail."
         return m, after, clause_end
     words = rest.split(None, 1)
     first = words[0].strip("\"\u201c\u2018'(,").lower() if words else ""
-    if c.kind == "belief" and first == "to" and (named or ctx.low[c.first] not in lex.ambiguous):
+    if c.kind == "belief" and first == "to" and (named or ctx.lowered[c.first] not in lexicon.ambiguous):
         return m, after, clause_end  # "Clinton wants to bring back the 1990s"
-    if first in lex.answers and c.kind in ("speech", "object"):
-        k = ctx.lay.word_index(after)
-        return m, ctx.ws(k), ctx.we(k)  # "said so in December"
-    if first in lex.not_clause and c.kind != "partial" and not (first == "to" and c.kind == "object"):
-        later = _that_later(ctx, after, clause_end)  # "said on Friday in a statement that ..."
-        if later is None and c.kind == "speech":
-            later = _pronoun_later(ctx, after, clause_end)  # "said in politics it takes time"
-        if later is not None:
-            return m, later, clause_end
-        if (
-            first == "to"
-            and c.kind in ("speech", "belief")
-            and ctx.low[c.first] not in lex.aspect_verbs  # "continues to lead": not a view
-            and _infinitive(ctx, after)
-        ):
-            return m, after, clause_end  # "agreed to pay", "promised to act"
-        return None  # "responded with a smile", "told him about the war"
+    if first in lexicon.answers and c.kind in ("speech", "object"):
+        k = ctx.layout.word_index(after)
+        return m, ctx.word_start(k), ctx.word_end(k)  # "said so in December"
+    if first in lexicon.not_clause and c.kind != "partial" and not (first == "to" and c.kind == "object"):
+        return _later_clause(ctx, c, m, after, clause_end)
     takes_object = c.kind == "belief" and named  # "Smith wants no repeat", "the study found gains"
-    if c.kind == "object" and (first not in lex.clause_openers or first == "the"):
+    if c.kind == "object" and (first not in lexicon.clause_openers or first == "the"):
         later = _that_later(ctx, after, clause_end) or _after_listener(ctx, after, clause_end)
         if later is not None:  # "told Fox News anchor Ann Ruiz that ...", "told Breitbart News he'd ..."
             return m, later, clause_end
-    if c.kind in ("belief", "object") and first not in lex.clause_openers and not words[0][:1].isupper():
+    if c.kind in ("belief", "object") and first not in lexicon.clause_openers and not words[0][:1].isupper():
         if takes_object:
             return m, after, _phrase_end(ctx, after, clause_end)
         if words[0][:1] not in '"\u201c\u2018':
@@ -384,16 +429,39 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     return m, after, clause_end
 
 
+def _later_clause(
+    ctx: Context, c: CueHit, m: Mention, after: int, clause_end: int
+) -> tuple[Mention, int, int] | None:
+    """A cue followed by a word that opens no clause ("said on Friday in a statement that ...")."""
+    later = _that_later(ctx, after, clause_end)
+    if later is None and c.kind == "speech":
+        later = _pronoun_later(ctx, after, clause_end)  # "said in politics it takes time"
+    if later is not None:
+        return m, later, clause_end
+    if (
+        ctx.text[after:clause_end].split(None, 1)[0].strip("\"\u201c\u2018'(,").lower() == "to"
+        and c.kind in ("speech", "belief")
+        and ctx.lowered[c.first] not in ctx.lexicon.aspect_verbs  # "continues to lead": not a view
+        and _infinitive(ctx, after)
+    ):
+        return m, after, clause_end  # "agreed to pay", "promised to act"
+    return None  # "responded with a smile", "told him about the war"
+
+
 def _subordinate_end(ctx: Context, floor: int, m: Mention, after: int, clause_end: int) -> int:
     """ "While only 7 percent said they would move, most stayed": a reported clause inside a
     fronted subordinate clause ends at its first comma, where the main clause starts."""
-    k = ctx.lay.word_index(floor)
-    if k >= len(ctx.low) or ctx.low[k] not in ctx.lex.subordinators or m.start <= ctx.ws(k):
+    k = ctx.layout.word_index(floor)
+    if (
+        k >= len(ctx.lowered)
+        or ctx.lowered[k] not in ctx.lexicon.subordinators
+        or m.start <= ctx.word_start(k)
+    ):
         return clause_end
-    i = ctx.lay.word_index(after)
-    while i < len(ctx.low) and ctx.we(i) < clause_end:
-        if ctx.comma[i] and ctx.lay.quote_at(ctx.we(i)) is None:
-            return ctx.we(i)
+    i = ctx.layout.word_index(after)
+    while i < len(ctx.lowered) and ctx.word_end(i) < clause_end:
+        if ctx.comma[i] and ctx.layout.quote_at(ctx.word_end(i)) is None:
+            return ctx.word_end(i)
         i += 1
     return clause_end
 
@@ -405,25 +473,29 @@ def _absolute(ctx: Context, c: CueHit, floor: int) -> Mention | None:
     m = subject_before(ctx, c.first, floor)
     if m is None or m.kind not in ("entity", "pronoun"):
         return None
-    k = ctx.lay.word_index(m.start) - 1
-    return m if k >= 0 and ctx.ws(k) >= floor and ctx.low[k] in ctx.lex.absolute_leads else None
+    k = ctx.layout.word_index(m.start) - 1
+    return (
+        m if k >= 0 and ctx.word_start(k) >= floor and ctx.lowered[k] in ctx.lexicon.absolute_leads else None
+    )
 
 
 def _set_off(ctx: Context, i: int, prev: str) -> bool:
     """A participle at word i that is the clause's own verb though no comma precedes it: after a
     pronoun's auxiliary ("he's suggesting"), or after an adverb that follows a comma or a lead
     word ("..., quickly adding")."""
-    if "'" in prev and prev.split("'")[0] in ctx.lex.subject_pronouns:
+    if "'" in prev and prev.split("'")[0] in ctx.lexicon.subject_pronouns:
         return True
     if i > 1 and _adverb(ctx, i - 1):
-        return ctx.comma[i - 2] or ctx.low[i - 2] in ctx.lex.participle_leads
+        return ctx.comma[i - 2] or ctx.lowered[i - 2] in ctx.lexicon.participle_leads
     return False
 
 
 def _adverb(ctx: Context, i: int) -> bool:
     """ "formally", "also": a word between "and" and its verb."""
-    w = ctx.low[i]
-    return w in ctx.lex.parentheticals or (w.endswith("ly") and len(w) > 4 and w not in ctx.lex.np_words)
+    w = ctx.lowered[i]
+    return w in ctx.lexicon.parentheticals or (
+        w.endswith("ly") and len(w) > 4 and w not in ctx.lexicon.np_words
+    )
 
 
 def _phrase_end(ctx: Context, after: int, clause_end: int) -> int:
@@ -438,66 +510,66 @@ def _phrase_end(ctx: Context, after: int, clause_end: int) -> int:
             break
         comma = ctx.find_comma(comma + 1, clause_end)
     colon = _PHRASE_STOP.search(ctx.text, after, end)
-    if colon is not None and ctx.lay.quote_at(colon.start()) is None:
+    if colon is not None and ctx.layout.quote_at(colon.start()) is None:
         end = colon.start()  # "cites the crowds as an example: ..."
-    lex = ctx.lex
-    i = ctx.lay.word_index(after) + 1
-    while i < len(ctx.low) and ctx.ws(i) < end:
-        w = ctx.low[i]
-        if ctx.lay.quote_at(ctx.ws(i)) is None and (
-            w in lex.subordinators
-            or (w in lex.coordinators and i + 1 < len(ctx.low) and _verbish(ctx, i + 1))
+    lexicon = ctx.lexicon
+    i = ctx.layout.word_index(after) + 1
+    while i < len(ctx.lowered) and ctx.word_start(i) < end:
+        w = ctx.lowered[i]
+        if ctx.layout.quote_at(ctx.word_start(i)) is None and (
+            w in lexicon.subordinators
+            or (w in lexicon.coordinators and i + 1 < len(ctx.lowered) and _verbish(ctx, i + 1))
         ):
-            return ctx.we(i - 1)
+            return ctx.word_end(i - 1)
         i += 1
     return end
 
 
 def _verbish(ctx: Context, i: int) -> bool:
     """Does word i start a verb phrase ("said", "did note", "slamming")?"""
-    w, lex = ctx.low[i], ctx.lex
-    if w in lex.progressive_aux or w in lex.passive_aux and w not in lex.np_inner:
+    w, lexicon = ctx.lowered[i], ctx.lexicon
+    if w in lexicon.progressive_aux or w in lexicon.passive_aux and w not in lexicon.np_inner:
         return True
-    if any(len(ws) == 1 for ws, _ in lex.cues.get(w, ())) and w not in lex.ambiguous:
+    if any(len(cue_words) == 1 for cue_words, _ in lexicon.cues.get(w, ())) and w not in lexicon.ambiguous:
         return True
-    suffix = lex.progressive_suffix
-    return bool(suffix) and w.endswith(suffix) and ctx.text[ctx.ws(i)].islower()
+    suffix = lexicon.progressive_suffix
+    return bool(suffix) and w.endswith(suffix) and ctx.text[ctx.word_start(i)].islower()
 
 
 def _asked_by(ctx: Context, c: CueHit, end: int) -> tuple[Mention, int, int] | None:
     """The question put by whoever follows "by": what comes after them, to the clause end."""
     limit = next(
         (
-            ctx.ws(k)
-            for k in range(c.last + 1, min(c.last + 12, len(ctx.low)))
-            if ctx.low[k] in ctx.lex.question_openers
+            ctx.word_start(k)
+            for k in range(c.last + 1, min(c.last + 12, len(ctx.lowered)))
+            if ctx.lowered[k] in ctx.lexicon.question_openers
         ),
         end,
     )  # "by a reporter whether ...": the asker ends where the question starts
     asker = speaker_after(ctx, c.last + 1, min(limit, end), any_phrase=True)
     if asker is None:
         return None
-    k = ctx.lay.word_index(asker.end)
+    k = ctx.layout.word_index(asker.end)
     if ctx.comma[k - 1]:  # "by host Jane Doe, who ..., whether": skip the aside
         comma = ctx.find_comma(asker.end + 1, end)
-        k = ctx.lay.word_index(comma + 1) if comma >= 0 else k
-    if k >= len(ctx.low) or ctx.ws(k) >= end:
+        k = ctx.layout.word_index(comma + 1) if comma >= 0 else k
+    if k >= len(ctx.lowered) or ctx.word_start(k) >= end:
         return None
-    return asker, ctx.ws(k), end
+    return asker, ctx.word_start(k), end
 
 
 def _unsourced(ctx: Context, c: CueHit) -> tuple[Mention | None, int, int] | None:
     """ "The plan seems to work", "the vote is expected to pass", "he reportedly left": a view
     nobody in the text holds; the content is the whole clause (its subject too), the source none."""
-    cs = ctx.ws(c.first)
+    cs = ctx.word_start(c.first)
     s_start, s_end = _sentence(ctx, cs)
     floor = _floor(ctx, s_start, cs)
     semi = ctx.text.find(";", cs, s_end)
     end = s_end if semi < 0 else semi
-    nxt = ctx.low[c.last] if c.last < len(ctx.low) and ctx.ws(c.last) < end else ""
-    if nxt in ctx.lex.question_by and ctx.low[c.last - 1] in ctx.lex.question_cues:
+    nxt = ctx.lowered[c.last] if c.last < len(ctx.lowered) and ctx.word_start(c.last) < end else ""
+    if nxt in ctx.lexicon.question_by and ctx.lowered[c.last - 1] in ctx.lexicon.question_cues:
         return _asked_by(ctx, c, end)  # "Smith was asked by a reporter whether ..."
-    if not nxt or (nxt in ctx.lex.not_clause and nxt not in ctx.lex.unsourced_links):
+    if not nxt or (nxt in ctx.lexicon.not_clause and nxt not in ctx.lexicon.unsourced_links):
         return None  # "she appeared on television": not a view
     subject = subject_before(ctx, c.first, floor)
     if subject is not None and subject.kind != "relative":
@@ -507,7 +579,7 @@ def _unsourced(ctx: Context, c: CueHit) -> tuple[Mention | None, int, int] | Non
         subject is None
         and lead.strip()
         and "," not in lead
-        and len(lead.split()) <= ctx.lex.max_speaker_words
+        and len(lead.split()) <= ctx.lexicon.max_speaker_words
     ):
         return (
             None,
@@ -520,16 +592,16 @@ def _unsourced(ctx: Context, c: CueHit) -> tuple[Mention | None, int, int] | Non
 def _passive(ctx: Context, c: CueHit) -> tuple[Mention, int, int] | None:
     """ "The plan was backed by the mayor", "a bill praised by both parties": the source follows
     "by"; what it backs or says is the phrase before the verb, back to the clause start."""
-    lex = ctx.lex
+    lexicon = ctx.lexicon
     if (
         c.kind in ("participle", "according_to")
-        or c.last >= len(ctx.low)
-        or ctx.low[c.last] not in lex.passive_by
+        or c.last >= len(ctx.lowered)
+        or ctx.lowered[c.last] not in lexicon.passive_by
     ):
         return None
-    if ctx.low[c.last - 1].endswith(lex.progressive_suffix or "\0"):
+    if ctx.lowered[c.last - 1].endswith(lexicon.progressive_suffix or "\0"):
         return None  # "standing by": not a passive
-    cs = ctx.ws(c.first)
+    cs = ctx.word_start(c.first)
     s_start, s_end = _sentence(ctx, cs)
     floor = _floor(ctx, s_start, cs)
     source = speaker_after(ctx, c.last + 1, s_end)
@@ -537,11 +609,11 @@ def _passive(ctx: Context, c: CueHit) -> tuple[Mention, int, int] | None:
         return None
     start = max(floor, ctx.rfind_comma(floor, cs) + 1)
     k = c.first - 1
-    while k >= 0 and ctx.ws(k) >= start and ctx.low[k] in lex.passive_aux:
+    while k >= 0 and ctx.word_start(k) >= start and ctx.lowered[k] in lexicon.passive_aux:
         k -= 1
     if k == c.first - 1:
         return None  # no "was" or "been": a noun and its modifier ("a video released by"), not a clause
-    end = ctx.we(k) if k >= 0 and ctx.ws(k) >= start else start
+    end = ctx.word_end(k) if k >= 0 and ctx.word_start(k) >= start else start
     if not ctx.text[start:end].strip(_TRIM):
         return None
     return source, start, end
@@ -550,20 +622,20 @@ def _passive(ctx: Context, c: CueHit) -> tuple[Mention, int, int] | None:
 def _asked(ctx: Context, c: CueHit) -> tuple[Mention | None, int, int] | None:
     """ "Asked whether the pier would close, the mayor ...", "When asked by a reporter about the
     toll, ...": the question, up to the comma, asked by the one after "by" or by nobody named."""
-    lex = ctx.lex
-    if ctx.low[c.first] not in lex.question_cues:
+    lexicon = ctx.lexicon
+    if ctx.lowered[c.first] not in lexicon.question_cues:
         return None
-    cs = ctx.ws(c.first)
+    cs = ctx.word_start(c.first)
     s_start, s_end = _sentence(ctx, cs)
     lead = ctx.text[_floor(ctx, s_start, cs) : cs].split()
-    if len(lead) > 1 or (lead and norm(lead[0]) not in lex.question_leads):
+    if len(lead) > 1 or (lead and norm(lead[0]) not in lexicon.question_leads):
         return None
-    comma = ctx.find_comma(ctx.we(c.last - 1), s_end)
+    comma = ctx.find_comma(ctx.word_end(c.last - 1), s_end)
     if comma < 0:
         return None
     asker = None
-    start = ctx.we(c.last - 1)
-    if c.last < len(ctx.low) and ctx.low[c.last] in lex.question_by:
+    start = ctx.word_end(c.last - 1)
+    if c.last < len(ctx.lowered) and ctx.lowered[c.last] in lexicon.question_by:
         asker = speaker_after(ctx, c.last + 1, comma)
         if asker is not None:
             start = asker.end
@@ -575,8 +647,12 @@ def _asked(ctx: Context, c: CueHit) -> tuple[Mention | None, int, int] | None:
 def _agrees(ctx: Context, m: Mention, c: CueHit) -> bool:
     """ "critics fear", "analysts expect": a plural subject right before a plain verb form reads
     as subject and verb, not as one noun phrase ("public fears"); the plural ending is data."""
-    k = ctx.lay.word_index(m.end) - 1
-    last, cue, plural = ctx.low[k] if 0 <= k < len(ctx.low) else "", ctx.low[c.first], ctx.lex.plural_suffix
+    k = ctx.layout.word_index(m.end) - 1
+    last, cue, plural = (
+        ctx.lowered[k] if 0 <= k < len(ctx.lowered) else "",
+        ctx.lowered[c.first],
+        ctx.lexicon.plural_suffix,
+    )
     if not plural or k != c.first - 1 or cue.endswith(plural):
         return False
     return last.endswith(plural) and not last.endswith(("'" + plural, plural + plural))
@@ -585,67 +661,70 @@ def _agrees(ctx: Context, m: Mention, c: CueHit) -> bool:
 def _document(ctx: Context, m: Mention) -> bool:
     """A descriptor naming a poll, a study, records...: "the latest poll shows" is a verb, not
     a noun ("the poll shows" reads like "Smith shows"), so it counts as a named source."""
-    k = ctx.lay.word_index(m.end) - 1
-    return 0 <= k < len(ctx.low) and ctx.low[k] in ctx.lex.documents
+    k = ctx.layout.word_index(m.end) - 1
+    return 0 <= k < len(ctx.lowered) and ctx.lowered[k] in ctx.lexicon.documents
 
 
 def _that_later(ctx: Context, after: int, clause_end: int) -> int | None:
     """Where "that" opens the reported clause after a phrase that qualifies the verb ("said on
     Friday during a visit to Ohio that ..."): within a few words, with no full stop between."""
-    i = ctx.lay.word_index(after)
-    for k in range(i, min(i + ctx.lex.max_lead_words + 6, len(ctx.low))):
-        if ctx.ws(k) >= clause_end or (k > i and ctx.stop[k - 1]):
+    i = ctx.layout.word_index(after)
+    for k in range(i, min(i + ctx.lexicon.max_lead_words + 6, len(ctx.lowered))):
+        if ctx.word_start(k) >= clause_end or (k > i and ctx.stop[k - 1]):
             return None
-        if ctx.low[k] == "that" and k > i:
-            return ctx.ws(k)
+        if ctx.lowered[k] == "that" and k > i:
+            return ctx.word_start(k)
     return None
 
 
 def _after_listener(ctx: Context, after: int, clause_end: int) -> int | None:
     """Where the clause starts after a listener of a few words ("told Breitbart News he would
     ...", "urged her peers to spurn ..."): at a subject pronoun, "whether"/"if", or "to"."""
-    i = ctx.lay.word_index(after)
-    lex = ctx.lex
-    for k in range(i + 1, min(i + _PHRASE_WORDS, len(ctx.low))):
-        if ctx.ws(k) >= clause_end or ctx.stop[k - 1] or ctx.comma[k - 1]:
+    i = ctx.layout.word_index(after)
+    lexicon = ctx.lexicon
+    for k in range(i + 1, min(i + _PHRASE_WORDS, len(ctx.lowered))):
+        if ctx.word_start(k) >= clause_end or ctx.stop[k - 1] or ctx.comma[k - 1]:
             return None
-        w = ctx.low[k].split("'")[0]
+        w = ctx.lowered[k].split("'")[0]
         if (
-            w in lex.subject_pronouns and w not in lex.object_case and w not in lex.np_inner
-        ) or w in lex.listener_ends:
-            return ctx.ws(k)
+            w in lexicon.subject_pronouns and w not in lexicon.object_case and w not in lexicon.np_inner
+        ) or w in lexicon.listener_ends:
+            return ctx.word_start(k)
     return None
 
 
 def _pronoun_later(ctx: Context, after: int, clause_end: int) -> int | None:
     """Where a clause opened by a subject pronoun starts after a short phrase that qualifies the
     verb ("said in politics it takes time"), with no comma or stop between."""
-    i = ctx.lay.word_index(after)
-    lex = ctx.lex
-    for k in range(i + 1, min(i + _PHRASE_WORDS, len(ctx.low))):
-        if ctx.ws(k) >= clause_end or ctx.stop[k - 1] or ctx.comma[k - 1]:
+    i = ctx.layout.word_index(after)
+    lexicon = ctx.lexicon
+    for k in range(i + 1, min(i + _PHRASE_WORDS, len(ctx.lowered))):
+        if ctx.word_start(k) >= clause_end or ctx.stop[k - 1] or ctx.comma[k - 1]:
             return None
-        w = ctx.low[k]
-        if w in lex.subject_pronouns and w not in lex.object_case and w not in lex.np_inner:
-            return ctx.ws(k)
+        w = ctx.lowered[k]
+        if w in lexicon.subject_pronouns and w not in lexicon.object_case and w not in lexicon.np_inner:
+            return ctx.word_start(k)
     return None
 
 
 def _infinitive(ctx: Context, after: int) -> bool:
     """ "to" before a verb ("to pay"), not before a noun phrase ("to reporters", "to the board")."""
-    i = ctx.lay.word_index(after) + 1
-    if i >= len(ctx.low) or ctx.ent_of[i] is not None or not ctx.text[ctx.ws(i)].islower():
+    i = ctx.layout.word_index(after) + 1
+    if i >= len(ctx.lowered) or ctx.ent_of[i] is not None or not ctx.text[ctx.word_start(i)].islower():
         return False
-    w = ctx.low[i]
-    lex = ctx.lex
+    w = ctx.lowered[i]
+    lexicon = ctx.lexicon
     return not (
-        w in lex.determiners or w in lex.subject_pronouns or w in lex.np_inner or w in lex.object_words
+        w in lexicon.determiners
+        or w in lexicon.subject_pronouns
+        or w in lexicon.np_inner
+        or w in lexicon.object_words
     )
 
 
 def _inverted(ctx: Context, c: CueHit, floor: int, clause_end: int) -> tuple[Mention, int, int] | None:
     """ "CLAUSE, said Smith." or "CLAUSE, said Smith, a professor.": the speaker after the cue."""
-    cs = ctx.ws(c.first)
+    cs = ctx.word_start(c.first)
     if c.kind not in ("speech", "object") or not ctx.text[floor:cs].rstrip().endswith(","):
         return None
     inverted = glued_pronoun(ctx, c) or speaker_after(ctx, c.last, clause_end, any_phrase=True)
@@ -665,17 +744,19 @@ def _stance(
     rest = ctx.text[after:clause_end]
     if not rest.strip(_TRIM) or rest.lstrip()[:1] in ",;:)":
         return None  # "..., Smith agreed.": nothing held, or a postposed verb
-    prev = ctx.low[c.first - 1] if c.first > 0 else ""
-    nxt = ctx.lay.word_index(after)
-    first = ctx.low[nxt] if nxt < len(ctx.low) else ""
-    if c.first > 0 and ctx.comma[c.first - 1] and ctx.low[c.first] in ctx.lex.prepositional:
+    prev = ctx.lowered[c.first - 1] if c.first > 0 else ""
+    nxt = ctx.layout.word_index(after)
+    first = ctx.lowered[nxt] if nxt < len(ctx.lowered) else ""
+    if c.first > 0 and ctx.comma[c.first - 1] and ctx.lowered[c.first] in ctx.lexicon.prepositional:
         return None  # "Smith, like most economists, ...": right after a comma it is not the verb
-    if first == "by" or (prev == "to" and not (c.first > 1 and ctx.low[c.first - 2] in ctx.lex.stance_leads)):
+    if first == "by" or (
+        prev == "to" and not (c.first > 1 and ctx.lowered[c.first - 2] in ctx.lexicon.stance_leads)
+    ):
         return None  # "backed by", "agreed to back" (the verb before reports); not "was quick to back"
     single = c.last - c.first == 1  # "was critical of": a phrase may end before its preposition
-    if (single and first in ctx.lex.not_clause and first != "to") or first[:1].isdigit():
+    if (single and first in ctx.lexicon.not_clause and first != "to") or first[:1].isdigit():
         return None  # "backed down", "declined 40 percent": not a stance on something
-    if m.kind == "descriptor" and ctx.low[c.first] in ctx.lex.ambiguous and not _document(ctx, m):
+    if m.kind == "descriptor" and ctx.lowered[c.first] in ctx.lexicon.ambiguous and not _document(ctx, m):
         return None
     return m, after, _phrase_end(ctx, after, clause_end)  # a phrase: "backed the plan, which ..."
 
@@ -683,14 +764,18 @@ def _stance(
 def _place_comma(ctx: Context, after: int, clause_end: int) -> int:
     """The comma ending a short phrase right after a cue that opens with a preposition ("said in
     Paris, noting ..."), or -1."""
-    i = ctx.lay.word_index(after)
-    if i >= len(ctx.low) or ctx.ws(i) >= clause_end or ctx.low[i] not in ctx.lex.not_clause:
+    i = ctx.layout.word_index(after)
+    if (
+        i >= len(ctx.lowered)
+        or ctx.word_start(i) >= clause_end
+        or ctx.lowered[i] not in ctx.lexicon.not_clause
+    ):
         return -1
-    for k in range(i, min(i + _PHRASE_WORDS, len(ctx.low))):
-        if ctx.ws(k) >= clause_end or ctx.stop[k]:
+    for k in range(i, min(i + _PHRASE_WORDS, len(ctx.lowered))):
+        if ctx.word_start(k) >= clause_end or ctx.stop[k]:
             return -1
         if ctx.comma[k]:
-            return ctx.we(k) if ctx.lay.quote_at(ctx.we(k)) is None else -1
+            return ctx.word_end(k) if ctx.layout.quote_at(ctx.word_end(k)) is None else -1
     return -1
 
 

@@ -1,7 +1,7 @@
 """Labelled lines for the quotes stage: a paragraph opened by a speaker's name and a colon, the way
 interview transcripts ("SMITH: We will ...", "Q: ...") and headlines ("Smith: Plan will fail") print
 what someone says. The content is the rest of the line, kind `indirect` (no quote marks: a quoted
-line is a direct quote, attributed by `quotes_direct`). Section labels ("UPDATE:", "Photo:") are
+line is a direct quote, attributed by `quotes.direct`). Section labels ("UPDATE:", "Photo:") are
 data (`not_labels`), not speakers.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.quotes_context import SPEAKER_LABELS, Context, Mention
-from pipeline.quotes_lexicon import norm
-from pipeline.quotes_resolve import speaker_of
+from pipeline.quotes.context import SPEAKER_LABELS, Context, Mention
+from pipeline.quotes.lexicon import norm
+from pipeline.quotes.resolve import speaker_of
 from pipeline.records import Cue, Quote
 
 _LABEL = re.compile(r"(?m)^[ \t]*(?P<label>[^\W\d_][^\n:]{0,40}?)[ \t]*:[ \t]+(?P<rest>[^\n]*\S)")
@@ -24,11 +24,11 @@ def labelled_lines(ctx: Context, min_words: int) -> list[Quote]:
     for m in _LABEL.finditer(ctx.text):
         label, rest = m.group("label"), m.group("rest")
         words = label.split()
-        if not words or len(words) > ctx.lex.max_label_words or norm(label) in ctx.lex.not_labels:
+        if not words or len(words) > ctx.lexicon.max_label_words or norm(label) in ctx.lexicon.not_labels:
             continue
         if not all(w[:1].isupper() for w in words) or rest[:1] in _MARKS or len(rest.split()) < min_words:
             continue
-        if ctx.lay.quote_at(m.start("label")) is not None:
+        if ctx.layout.quote_at(m.start("label")) is not None:
             continue
         start, end = m.span("label")
         ent = next(

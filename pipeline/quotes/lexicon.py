@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from pipeline.quotes_layout import WORD
+from pipeline.quotes.layout import WORD
 
 Phrases = dict[str, tuple[tuple[str, ...], ...]]  # first (or last) word -> phrases, longest first
 CUE_KINDS = ("speech", "object", "participle", "according_to", "partial", "belief", "stance", "unsourced")
@@ -23,7 +23,7 @@ WEAK_KINDS = frozenset({"belief", "partial", "stance"})
 
 @dataclass(frozen=True, slots=True)
 class QuoteLexicon:
-    """Cue phrases (by kind) and word classes for one language; built by `load_lexicon`."""
+    """Cue phrases (by kind) and word classes for one language; built by `load_quote_lexicon`."""
 
     lang: str
     cues: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # first word -> ((words, kind), ...)
@@ -103,26 +103,26 @@ def words_of(phrase: str) -> tuple[str, ...]:
 def phrases(items: list[str], *, backwards: bool = False) -> Phrases:
     table: dict[str, list[tuple[str, ...]]] = {}
     for item in items:
-        ws = words_of(item)
-        if ws:
-            table.setdefault(ws[-1] if backwards else ws[0], []).append(ws)
+        item_words = words_of(item)
+        if item_words:
+            table.setdefault(item_words[-1] if backwards else item_words[0], []).append(item_words)
     return {k: tuple(sorted(set(v), key=len, reverse=True)) for k, v in table.items()}
 
 
-def match_forward(low: list[str], i: int, table: Phrases) -> int:
+def match_forward(lowered: list[str], i: int, table: Phrases) -> int:
     """Words of the longest phrase starting at word i (0 when none)."""
-    for ws in table.get(low[i], ()) if i < len(low) else ():
-        if tuple(low[i : i + len(ws)]) == ws:
-            return len(ws)
+    for item_words in table.get(lowered[i], ()) if i < len(lowered) else ():
+        if tuple(lowered[i : i + len(item_words)]) == item_words:
+            return len(item_words)
     return 0
 
 
-def match_backward(low: list[str], i: int, table: Phrases) -> int:
+def match_backward(lowered: list[str], i: int, table: Phrases) -> int:
     """Words of the longest phrase ending at word i (0 when none)."""
-    for ws in table.get(low[i], ()) if i >= 0 else ():
-        j = i + 1 - len(ws)
-        if j >= 0 and tuple(low[j : i + 1]) == ws:
-            return len(ws)
+    for item_words in table.get(lowered[i], ()) if i >= 0 else ():
+        j = i + 1 - len(item_words)
+        if j >= 0 and tuple(lowered[j : i + 1]) == item_words:
+            return len(item_words)
     return 0
 
 
@@ -134,7 +134,7 @@ def _first_names() -> dict[str, str]:
 
 
 @cache
-def load_lexicon(lang: str) -> QuoteLexicon | None:
+def load_quote_lexicon(lang: str) -> QuoteLexicon | None:
     """The lexicon for `lang` from its data file, or None when there are no resources for it."""
     path = resources.files("pipeline.resources.quotes").joinpath(f"{lang}.json")
     if not path.is_file():
@@ -151,15 +151,15 @@ def load_lexicon(lang: str) -> QuoteLexicon | None:
     glue = tuple(data.get("inverted_glue", []))
     for kind in CUE_KINDS:  # earlier kinds win when a phrase is listed twice
         for item in data.get(kind, []):
-            ws = words_of(item)
-            if not ws:
+            item_words = words_of(item)
+            if not item_words:
                 continue
-            cues.setdefault(ws[0], {}).setdefault(ws, kind)
-            if ws[0] in aux and len(ws) > 1:  # "a déclaré" -> "a-t-il déclaré", "ont-ils dit"
+            cues.setdefault(item_words[0], {}).setdefault(item_words, kind)
+            if item_words[0] in aux and len(item_words) > 1:  # "a déclaré" -> "a-t-il déclaré", "ont-ils dit"
                 for p in pronouns:
                     for g in glue:
-                        inv = (ws[0], *words_of(g), p, *ws[1:])
-                        cues[ws[0]].setdefault(inv, kind)
+                        inv = (item_words[0], *words_of(g), p, *item_words[1:])
+                        cues[item_words[0]].setdefault(inv, kind)
     return QuoteLexicon(
         lang=lang,
         cues={k: tuple(sorted(v.items(), key=lambda kv: -len(kv[0]))) for k, v in cues.items()},

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from pipeline.quotes_context import SPEAKER_LABELS, Context, Mention
-from pipeline.quotes_lexicon import match_forward
-from pipeline.quotes_resolve import speaker_of
+from pipeline.quotes.context import SPEAKER_LABELS, Context, Mention
+from pipeline.quotes.lexicon import match_forward
+from pipeline.quotes.resolve import speaker_of
 from pipeline.records import Cue, Quote
 
 _MODIFIERS = 2  # words between the owner and the noun ("his repeated public attacks on")
@@ -22,18 +22,23 @@ _MODIFIERS = 2  # words between the owner and the noun ("his repeated public att
 
 def nominal_quotes(ctx: Context, taken: list[tuple[int, int]]) -> list[Quote]:
     """Quotes for owned attribution nouns outside quotes and outside the spans in `taken`."""
-    lex, low = ctx.lex, ctx.low
-    if not lex.nominal_cues:
+    lexicon, lowered = ctx.lexicon, ctx.lowered
+    if not lexicon.nominal_cues:
         return []
     spans = _merged(taken)
     starts = [a for a, _ in spans]
     out: list[Quote] = []
-    for i, w in enumerate(low):
-        if w not in lex.nominal_cues:
+    for i, w in enumerate(lowered):
+        if w not in lexicon.nominal_cues:
             continue
-        n = match_forward(low, i, lex.nominal_cues)
-        at = ctx.ws(i)
-        if not n or i + n >= len(low) or ctx.lay.quote_at(at) is not None or not ctx.text[at].islower():
+        n = match_forward(lowered, i, lexicon.nominal_cues)
+        at = ctx.word_start(i)
+        if (
+            not n
+            or i + n >= len(lowered)
+            or ctx.layout.quote_at(at) is not None
+            or not ctx.text[at].islower()
+        ):
             continue
         k = bisect_right(starts, at) - 1
         if k >= 0 and at < spans[k][1]:
@@ -41,11 +46,13 @@ def nominal_quotes(ctx: Context, taken: list[tuple[int, int]]) -> list[Quote]:
         owner = _owner(ctx, i)
         if owner is None:
             continue
-        start = ctx.ws(i + n)
-        end = _held_end(ctx, i + n, clause=low[i + n - 1] in lex.clause_links or low[i + n - 1] == "to")
+        start = ctx.word_start(i + n)
+        end = _held_end(
+            ctx, i + n, clause=lowered[i + n - 1] in lexicon.clause_links or lowered[i + n - 1] == "to"
+        )
         if end <= start:
             continue
-        ce = ctx.we(i + n - 1)
+        ce = ctx.word_end(i + n - 1)
         out.append(
             Quote(
                 ctx.text[start:end],
@@ -71,21 +78,21 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _owner(ctx: Context, i: int) -> Mention | None:
     """ "his" / "Smith's" right before the noun at word i, over at most two modifiers."""
-    lex = ctx.lex
+    lexicon = ctx.lexicon
     for j in range(i - 1, max(-1, i - 2 - _MODIFIERS), -1):
         if ctx.stop[j] or ctx.comma[j]:
             return None
-        w = ctx.low[j]
-        if w in lex.possessives:
-            return Mention(ctx.ws(j), ctx.we(j), "pronoun")
+        w = ctx.lowered[j]
+        if w in lexicon.possessives:
+            return Mention(ctx.word_start(j), ctx.word_end(j), "pronoun")
         ent = ctx.ent_of[j]
         if ent is not None and ent.label in SPEAKER_LABELS and w.endswith(("'s", "s'")):
             return Mention(ent.start, ent.end, "entity", ent)
         if (
-            w in lex.determiners
-            or w in lex.barriers
-            or w in lex.np_inner
-            or not ctx.text[ctx.ws(j)].islower()
+            w in lexicon.determiners
+            or w in lexicon.barriers
+            or w in lexicon.np_inner
+            or not ctx.text[ctx.word_start(j)].islower()
         ):
             return None
     return None
@@ -94,20 +101,20 @@ def _owner(ctx: Context, i: int) -> Mention | None:
 def _held_end(ctx: Context, k: int, *, clause: bool) -> int:
     """Where what the noun holds ends: at the first comma or stop, or (for a noun phrase) before a
     word that starts a verb phrase or a relative clause ("support for the toll has grown")."""
-    lex = ctx.lex
+    lexicon = ctx.lexicon
     end = k
-    while end < len(ctx.low) and end - k < lex.max_held_words:
-        w = ctx.low[end]
-        if not clause and end > k and (w in lex.barriers or w in lex.cues or _past(ctx, end)):
+    while end < len(ctx.lowered) and end - k < lexicon.max_held_words:
+        w = ctx.lowered[end]
+        if not clause and end > k and (w in lexicon.barriers or w in lexicon.cues or _past(ctx, end)):
             break  # "support for the toll has grown", "criticism of the toll surprised him"
-        if ctx.lay.quote_at(ctx.ws(end)) is None and ctx.stop[end] or ctx.comma[end]:
+        if ctx.layout.quote_at(ctx.word_start(end)) is None and ctx.stop[end] or ctx.comma[end]:
             end += 1
             break
         end += 1
-    return ctx.we(end - 1) if end > k else ctx.ws(k)
+    return ctx.word_end(end - 1) if end > k else ctx.word_start(k)
 
 
 def _past(ctx: Context, i: int) -> bool:
     """A lower-case word with the past-tense ending ("surprised"): the noun phrase has ended."""
-    suffix = ctx.lex.past_suffix
-    return bool(suffix) and ctx.low[i].endswith(suffix) and ctx.text[ctx.ws(i)].islower()
+    suffix = ctx.lexicon.past_suffix
+    return bool(suffix) and ctx.lowered[i].endswith(suffix) and ctx.text[ctx.word_start(i)].islower()

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from pipeline.quotes_context import PERSON_LABELS, Context, Mention
-from pipeline.quotes_lexicon import QuoteLexicon, norm
+from pipeline.quotes.context import PERSON_LABELS, Context, Mention
+from pipeline.quotes.lexicon import QuoteLexicon, norm
 from pipeline.records import Entity, Speaker
 
 
@@ -27,9 +27,9 @@ def speaker_of(ctx: Context, m: Mention) -> Speaker:
 
 def outside_people(ctx: Context) -> list[Entity]:
     if ctx.people_cache is None:
-        lay = ctx.lay
+        story_layout = ctx.layout
         ctx.people_cache = [
-            e for e in ctx.entities if e.label in PERSON_LABELS and lay.quote_at(e.start) is None
+            e for e in ctx.entities if e.label in PERSON_LABELS and story_layout.quote_at(e.start) is None
         ]
         ctx.people_cache.sort(key=lambda e: e.start)
     return ctx.people_cache
@@ -43,18 +43,20 @@ def gender_of(ctx: Context, person: Entity) -> str | None:
             continue
         before = ctx.text[max(0, e.start - 16) : e.start].rstrip(" .")
         title = norm(before.rsplit(None, 1)[-1]) if before.split() else ""
-        if title in ctx.lex.gender_titles:
-            return ctx.lex.gender_titles[title]
+        if title in ctx.lexicon.gender_titles:
+            return ctx.lexicon.gender_titles[title]
     names = person.canonical.split()
-    return ctx.lex.first_names.get(norm(names[0])) if len(names) > 1 else None
+    return ctx.lexicon.first_names.get(norm(names[0])) if len(names) > 1 else None
 
 
 def _pronoun_referent(ctx: Context, pronoun: str, before: int) -> Entity | None:
-    gender = ctx.lex.subject_pronouns.get(pronoun) or ctx.lex.possessives.get(pronoun)  # "his criticism"
+    gender = ctx.lexicon.subject_pronouns.get(pronoun) or ctx.lexicon.possessives.get(
+        pronoun
+    )  # "his criticism"
     if gender not in ("m", "f"):
         if gender == "p":
             for e in reversed([e for e in ctx.entities if e.end <= before]):
-                if e.label in ("ORG", "NORP") and ctx.lay.quote_at(e.start) is None:
+                if e.label in ("ORG", "NORP") and ctx.layout.quote_at(e.start) is None:
                     return e
         return None
     persons = outside_people(ctx)
@@ -72,9 +74,9 @@ def roles(ctx: Context) -> dict[str, list[Entity]]:
         ctx.roles_cache = {}
         for e in outside_people(ctx):
             after = re.match(r",\s+(?:an?|the)\s+([^,.;]{2,60})", ctx.text[e.end : e.end + 64])
-            head = _head(after.group(1), ctx.lex) if after else None
-            j = ctx.lay.word_index(e.start) - 1
-            titled = ctx.low[j] if j >= 0 and not ctx.text[ctx.ws(j)].isupper() else None
+            head = _head(after.group(1), ctx.lexicon) if after else None
+            j = ctx.layout.word_index(e.start) - 1
+            titled = ctx.lowered[j] if j >= 0 and not ctx.text[ctx.word_start(j)].isupper() else None
             for role in {head, titled} - {None}:
                 assert role is not None
                 ctx.roles_cache.setdefault(role, []).append(e)
@@ -82,7 +84,7 @@ def roles(ctx: Context) -> dict[str, list[Entity]]:
 
 
 def _descriptor_referent(ctx: Context, m: Mention) -> str | None:
-    head = _head(ctx.text[m.start : m.end], ctx.lex)
+    head = _head(ctx.text[m.start : m.end], ctx.lexicon)
     named = roles(ctx).get(head or "", [])
     if not named:
         return None
@@ -92,12 +94,12 @@ def _descriptor_referent(ctx: Context, m: Mention) -> str | None:
     return named[0].canonical if len({e.canonical for e in named}) == 1 else None
 
 
-def _head(phrase: str, lex: QuoteLexicon) -> str | None:
+def _head(phrase: str, lexicon: QuoteLexicon) -> str | None:
     """The head noun of a short noun phrase: its last word before a preposition."""
     words = [norm(w) for w in re.findall(r"[^\W_]+(?:['\u2019][^\W_]+)*", phrase)]
     for k, w in enumerate(words):
-        if k and w in lex.np_inner:
+        if k and w in lexicon.np_inner:
             words = words[:k]
             break
-    words = [w for w in words if w not in lex.determiners]
+    words = [w for w in words if w not in lexicon.determiners]
     return words[-1] if words else None

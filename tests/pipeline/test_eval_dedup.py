@@ -102,7 +102,7 @@ def test_hard_negatives_share_names_and_numbers_but_not_wording() -> None:
     """Each same-language retelling shares names and figures with the first telling, few phrases."""
     import re
 
-    from pipeline.dedup_sketch import Sketcher, jaccard
+    from pipeline.dedup.sketch import Sketcher, jaccard
 
     sk = Sketcher()
     first: dict[tuple[str, str], dict[str, object]] = {}

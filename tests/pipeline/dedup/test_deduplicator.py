@@ -13,11 +13,11 @@ import pytest
 
 from pipeline.config import DedupConfig
 from pipeline.dedup import Deduplicator, MemoryStore, load_dedup_markers, normalise
-from pipeline.dedup_sketch import Sketcher, jaccard, words_of
+from pipeline.dedup.sketch import Sketcher, jaccard, words_of
 from pipeline.evaluation.storygen import stories
 from pipeline.records import Story
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "dedup"
+DATA = Path(__file__).resolve().parents[2] / "data" / "dedup"
 RECORDS = {
     r["id"]: r
     for p in sorted(DATA.glob("*.jsonl"))
@@ -136,7 +136,7 @@ def test_minhash_estimates_track_the_true_jaccard() -> None:
 def test_signatures_do_not_depend_on_the_process() -> None:
     """Stored signatures are compared by later processes: no PYTHONHASHSEED, no randomness."""
     code = (
-        "from pipeline.dedup_sketch import Sketcher; "
+        "from pipeline.dedup.sketch import Sketcher; "
         "s = Sketcher().sketch('Ferry back in Solvik'); print(s.exact, s.encoded())"
     )
     runs = {
@@ -377,10 +377,12 @@ def test_markers_are_looked_for_only_near_the_ends_of_a_long_body() -> None:
 
 def test_every_marker_file_pattern_spells_one_of_its_stems() -> None:
     """A pattern whose matches hold no stem would be skipped by the pre-check and never fire."""
-    from pipeline.dedup import _marker_file
+    from pipeline.dedup.deduplicator import _marker_file
 
-    folder = Path(__file__).resolve().parents[2] / "pipeline" / "resources" / "dedup" / "corrections"
-    for path in folder.glob("*.txt"):
+    folder = Path(__file__).resolve().parents[3] / "pipeline" / "resources" / "dedup" / "corrections"
+    files = sorted(folder.glob("*.txt"))
+    assert files, folder
+    for path in files:
         stems, patterns = _marker_file(path.name)
         assert stems and patterns, path.name
         for p in patterns:
