@@ -69,6 +69,11 @@ def credentials(security: Security) -> Any:
     )
 
 
+# aiokafka asks for a partition's next records only once the last fetch's are consumed, and returns at
+# most this many bytes of a partition per fetch: at Faust's 1 MiB that is ~170 six-KiB hand-overs, and
+# the single-partition dedup agent spent most of a backlog's drain waiting for the next fetch (18.9 s of
+# 26 s for 3,000 stories; 3.6 s with 8 MiB)
+CONSUMER_MAX_FETCH_BYTES = 8 * 1024 * 1024
 CHANGELOG_DRAIN_SECONDS = 15.0  # longest wait at shutdown for table writes still in Faust's buffer
 
 
@@ -109,6 +114,7 @@ def create_app(settings: Settings) -> Wiring:
         topic_allow_declare=True,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        consumer_max_fetch_size=CONSUMER_MAX_FETCH_BYTES,
         web_enabled=True,
         web_bind=settings.web_host,
         web_host=settings.web_host,

@@ -27,7 +27,7 @@ from faust.types import TP
 from agents.app import Wiring
 from agents.settings import Settings
 from agents.topics import encode, key_of
-from agents.transactions import from_source
+from agents.transactions import as_current, from_source
 from pipeline.chain import Chain, Outcome, Prepared
 from pipeline.dedup import DedupStore
 from pipeline.records import DeadLetter, Enriched
@@ -37,6 +37,8 @@ STAGES = ("prepare", "dedup", "annotate")
 EXPIRE_EVERY = 60.0  # seconds between sweeps of dedup state older than the horizon
 EXPIRE_BATCH = 5000  # stories forgotten per sweep at most, so a sweep never holds up the event loop
 LAG_EVERY = 5.0  # seconds between consumer-lag readings
+DEDUP_BATCH = 256  # hand-overs the dedup agent takes at a time (fewer when no more arrive within ...)
+DEDUP_WITHIN = 0.05  # ... this many seconds: the most a quiet stream's story waits at this hop
 
 
 class TableStore(DedupStore):
@@ -190,37 +192,54 @@ def register(wiring: Wiring, settings: Settings, stages: Iterable[str] = STAGES)
         async def dedup(stream: faust.StreamT) -> None:
             last_sweep = time.time()
             guard = guards["dedup"] = OffsetGuard()
-            async for event in stream.events():
-                msg = event.message
-                if guard.seen(msg.topic, msg.partition, msg.offset):
-                    log.info(
-                        "dedup: skipping %s[%d]@%d, handled already", msg.topic, msg.partition, msg.offset
-                    )
-                    await stream.ack(event)
-                    continue
-                started = time.perf_counter()
-                prepared = _handover(event.value, msg.topic, msg.partition, msg.offset)
-                # the table write (its changelog) goes in the same transaction as the outputs and offset
+            batches = stream.take_events(DEDUP_BATCH, within=DEDUP_WITHIN)  # type: ignore[attr-defined]
+            async for events in batches:
+                # one pass of the gate per batch: the table writes (changelog), outputs and offsets of
+                # the whole batch go in one transaction (exactly_once); each event is acked in order,
+                # inside the gate, right after its outputs (take_events' own ack then finds it done)
                 async with gate.handling():
-                    result = prepared if isinstance(prepared, DeadLetter) else chain.dedup_or_dead(prepared)
-                    if isinstance(result, DeadLetter):
-                        await dead(result, "dedup")
-                    else:
-                        assert result.dedup is not None
-                        metrics.dedup.labels(result.dedup.status).inc()
-                        observe("dedup", started)
-                        if result.dedup.status == "duplicate":
-                            await publish(chain.skipped(result), result.received)
-                        else:
-                            await topics.stage_annotate.send(
-                                key=key_of(result.story.id), value=encode(result.to_json())
-                            )
-                    await stream.ack(event)
+                    for event in events:
+                        if rebalancing(event):
+                            break  # the rest comes again after the seek to the committed offsets
+                        await dedup_one(stream, event, guard)
                 if time.time() - last_sweep > EXPIRE_EVERY:
                     last_sweep = time.time()
                     expired = chain.deduplicator.expire(now=last_sweep, limit=EXPIRE_BATCH)
                     if expired:
                         log.info("dedup: expired %d entries past the horizon", expired)
+
+        def rebalancing(event: faust.EventT) -> bool:
+            """Whether a rebalance began after this event was taken into the batch (Faust's stream checks
+            this per event as it buffers, not when a batch gets to it): its partition may have moved,
+            and its ack would not count (see `agents.transactions.Consumer.ack`)."""
+            message = event.message
+            return message.generation_id != app.consumer_generation_id or not app.flow_control.is_active()
+
+        async def dedup_one(stream: faust.StreamT, event: faust.EventT, guard: OffsetGuard) -> None:
+            msg = event.message
+            if guard.seen(msg.topic, msg.partition, msg.offset):
+                log.info("dedup: skipping %s[%d]@%d, handled already", msg.topic, msg.partition, msg.offset)
+                await stream.ack(event)
+                return
+            started = time.perf_counter()
+            prepared = _handover(event.value, msg.topic, msg.partition, msg.offset)
+            # a batch has no current event of its own: Faust's table writes need one (the changelog
+            # partition, its transaction), and the outputs join the transaction of its partition
+            with as_current(event), from_source(msg.tp):
+                result = prepared if isinstance(prepared, DeadLetter) else chain.dedup_or_dead(prepared)
+                if isinstance(result, DeadLetter):
+                    await dead(result, "dedup")
+                else:
+                    assert result.dedup is not None
+                    metrics.dedup.labels(result.dedup.status).inc()
+                    observe("dedup", started)
+                    if result.dedup.status == "duplicate":
+                        await publish(chain.skipped(result), result.received)
+                    else:
+                        await topics.stage_annotate.send(
+                            key=key_of(result.story.id), value=encode(result.to_json())
+                        )
+            await stream.ack(event)
 
     if "annotate" in selected:
 
