@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import ssl
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import faust
 from prometheus_client import CollectorRegistry
 
+from agents.faust_ext.changelog import drain_changelog_on_stop
+from agents.faust_ext.transactions import CommitGate, install_at_least_once, install_exactly_once
 from agents.metrics import StageMetrics, install_faust_sensor
 from agents.settings import Security, Settings
-from agents.topics import TopicNames
-from agents.transactions import CommitGate, install_at_least_once, install_exactly_once
+from agents.topics import TOPICS, TopicNames
 
 
 @dataclass(slots=True)
 class Topics:
-    """Faust topic objects; every value is raw bytes (plain JSON any client can read)."""
+    """Faust topic objects, one per row of `agents.topics.TOPICS`; every value is raw bytes (plain JSON any
+    client can read)."""
 
     names: TopicNames
     raw: faust.TopicT
@@ -30,14 +30,7 @@ class Topics:
     deadletter: faust.TopicT
 
     def all(self) -> list[faust.TopicT]:
-        return [
-            self.raw,
-            self.stage_dedup,
-            self.stage_annotate,
-            self.enriched,
-            self.duplicates,
-            self.deadletter,
-        ]
+        return [getattr(self, attr) for attr, _ in TOPICS]
 
 
 @dataclass(slots=True)
@@ -74,29 +67,6 @@ def credentials(security: Security) -> Any:
 # the single-partition dedup agent spent most of a backlog's drain waiting for the next fetch (18.9 s of
 # 26 s for 3,000 stories; 3.6 s with 8 MiB)
 CONSUMER_MAX_FETCH_BYTES = 8 * 1024 * 1024
-CHANGELOG_DRAIN_SECONDS = 15.0  # longest wait at shutdown for table writes still in Faust's buffer
-
-
-def drain_changelog_on_stop(app: faust.App) -> None:
-    """At shutdown, wait until table (changelog) writes still queued in Faust's producer buffer are handed
-    to the Kafka producer, which then flushes them.
-
-    Faust's own flush gives up as soon as one send takes over 0.1 s (the first send to a changelog topic
-    fetches its metadata, slow on a loaded machine), and the producer then stops with the write still
-    queued, while the input offset it belongs to is committed: the state would be lost (seen once in the
-    restart test). Waiting here, before Faust flushes and stops its producer, closes that gap.
-    """
-
-    async def drain(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
-        buffer = app.producer.buffer
-        deadline = time.monotonic() + CHANGELOG_DRAIN_SECONDS
-        quiet = 0
-        while quiet < 3 and time.monotonic() < deadline:  # empty on three looks in a row: none in flight
-            quiet = quiet + 1 if buffer.size == 0 else 0
-            await asyncio.sleep(0.05)
-
-    # mode types receivers as returning None or Awaitable[None]; mypy does not match a coroutine function
-    app.on_before_shutdown.connect(drain)  # type: ignore[arg-type]
 
 
 def create_app(settings: Settings) -> Wiring:
@@ -143,16 +113,8 @@ def create_app(settings: Settings) -> Wiring:
             internal=True,  # Faust declares (creates) internal topics at start
         )
 
-    n = settings.partitions
-    topics = Topics(
-        names=names,
-        raw=topic(names.raw, n),
-        stage_dedup=topic(names.stage_dedup, 1),
-        stage_annotate=topic(names.stage_annotate, n),
-        enriched=topic(names.enriched, n),
-        duplicates=topic(names.duplicates, n),
-        deadletter=topic(names.deadletter, n),
-    )
+    made = {attr: topic(getattr(names, attr), count or settings.partitions) for attr, count in TOPICS}
+    topics = Topics(names, **made)
     registry = CollectorRegistry()
     install_faust_sensor(app, registry)  # Faust's own sensor, its millisecond histograms in seconds
     metrics = StageMetrics.create(registry)

@@ -1,35 +1,26 @@
-"""The `wirestream` command: enrich, worker, publish, tail, eval."""
+"""The `wirestream` command: the parser and thin commands over plain functions.
+
+Each `cmd_*` turns arguments into a call of a function that lives elsewhere (`agents.publish`,
+`agents.replay`, `agents.tail`, `agents.kafka`, `agents.demo`, `agents.stats`, `pipeline.chain`) and its
+result into output and an exit code. A new command is one `cmd_*` here and one `add_parser` block.
+"""
 
 from __future__ import annotations
 
 import argparse
-import base64
 import importlib
-import json
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, Any
 
+from agents.publish import read_lines
 from agents.settings import Settings, SettingsError
-from agents.topics import TopicNames, encode, key_of
-from pipeline.records import not_json
+from agents.topics import encode
 
 EVALS = ("quotes", "dedup", "language", "entities")
-
-
-def _lines(path: str) -> Iterator[bytes]:
-    """Non-blank input lines as bytes (so invalid UTF-8 reaches the dead-letter path, not a crash)."""
-    stream: BinaryIO = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
-    try:
-        for line in stream:
-            line = line.rstrip(b"\r\n")
-            if line.strip():
-                yield line
-    finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
 
 
 def _write(out: IO[bytes], obj: Any) -> None:
@@ -45,7 +36,7 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
     out, err = sys.stdout.buffer, sys.stderr.buffer
     counts = {"enriched": 0, "deadletter": 0}
     started = time.perf_counter()
-    for outcome in chain.run(_lines(args.file), batch_size=args.batch_size or settings.batch_size):
+    for outcome in chain.run(read_lines(args.file), batch_size=args.batch_size or settings.batch_size):
         if isinstance(outcome, DeadLetter):
             _write(err, outcome.to_json())
             counts["deadletter"] += 1
@@ -69,12 +60,13 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     import faust
 
     from agents.app import create_app
+    from agents.kafka import all_topics, ensure_topics
     from agents.stages import STAGES, register
 
     if args.web_port:
-        settings = _replace(settings, web_port=args.web_port)
+        settings = replace(settings, web_port=args.web_port)
     if args.web_host:
-        settings = _replace(settings, web_host=args.web_host)
+        settings = replace(settings, web_host=args.web_host)
     stages = [s.strip() for s in args.stages.split(",") if s.strip()] if args.stages else list(STAGES)
     if not stages or set(stages) - set(STAGES):
         choices = ",".join(STAGES)
@@ -88,255 +80,45 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _replace(settings: Settings, **changes: Any) -> Settings:
-    from dataclasses import replace
-
-    return replace(settings, **changes)
-
-
-def kafka_security(settings: Settings) -> dict[str, Any]:
-    """kafka-python keyword arguments for the configured security settings."""
-    sec = settings.security
-    kwargs: dict[str, Any] = {"security_protocol": sec.protocol}
-    if sec.protocol.startswith("SASL"):
-        kwargs.update(
-            sasl_mechanism=sec.sasl_mechanism or "PLAIN",
-            sasl_plain_username=sec.sasl_username,
-            sasl_plain_password=sec.sasl_password,
-        )
-    if sec.protocol in ("SSL", "SASL_SSL"):
-        kwargs.update(ssl_cafile=sec.ssl_cafile, ssl_certfile=sec.ssl_certfile, ssl_keyfile=sec.ssl_keyfile)
-    return kwargs
-
-
-def _story_key(line: bytes) -> bytes | None:
-    try:
-        obj = json.loads(line)
-    except (ValueError, RecursionError):
-        return None
-    sid = obj.get("id") if isinstance(obj, dict) else None
-    return key_of(sid) if isinstance(sid, str) else None
-
-
-def ensure_topics(settings: Settings, topics: dict[str, int]) -> None:
-    """Create the topics ({name: partitions}) that do not exist yet (brokers may not auto-create)."""
-    from kafka.admin import KafkaAdminClient, NewTopic
-    from kafka.errors import TopicAlreadyExistsError
-
-    admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **kafka_security(settings))
-    try:
-        existing = set(admin.list_topics())
-        new = [
-            NewTopic(name, num_partitions=n, replication_factor=settings.replication)
-            for name, n in topics.items()
-            if name not in existing
-        ]
-        if new:
-            try:
-                admin.create_topics(new)
-            except TopicAlreadyExistsError:  # another worker or publisher was quicker
-                pass
-    finally:
-        admin.close()
-
-
-def all_topics(settings: Settings) -> dict[str, int]:
-    """Every topic the worker reads or writes, with its partition count (the dedup hand-over has 1)."""
-    names = TopicNames(settings.topic_prefix)
-    n = settings.partitions
-    return {
-        names.raw: n,
-        names.stage_dedup: 1,
-        names.stage_annotate: n,
-        names.enriched: n,
-        names.duplicates: n,
-        names.deadletter: n,
-    }
-
-
-PROGRESS_MIN = 300  # files with more stories get a progress bar on an interactive terminal
-
-
-class Progress:
-    """A one-line progress bar on stderr (carriage return), redrawn at most every 1%; with no known total
-    (stdin), a running count every 100 stories."""
-
-    def __init__(self, total: int | None, *, enabled: bool, width: int = 40) -> None:
-        self.total = max(1, total) if total is not None else None
-        self.enabled, self.width = enabled, width
-        self.shown = -1
-
-    def line(self, n: int) -> str:
-        if self.total is None:
-            return f"\r{n} stories"
-        filled = self.width * n // self.total
-        return f"\r[{'#' * filled}{'.' * (self.width - filled)}] {n}/{self.total} {100 * n // self.total:3d}%"
-
-    def update(self, n: int) -> None:
-        step = n // 100 if self.total is None else 100 * n // self.total
-        if self.enabled and step != self.shown:
-            self.shown = step
-            sys.stderr.write(self.line(n))
-            sys.stderr.flush()
-
-    def done(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
-
-
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     """Raw stories to the input topic with kafka-python, key = story id; lines are sent as given."""
-    from kafka import KafkaProducer
+    from agents.publish import publish
 
-    topic = (
-        TopicNames(settings.topic_prefix).resolve(args.topic)
-        if args.topic
-        else f"{settings.topic_prefix}.raw"
-    )
-    # a file is counted first (a cheap pass) for the bar, and a missing one is reported before any
-    # connection; stdin streams through uncounted
-    total = None if args.file == "-" else sum(1 for _ in _lines(args.file))
-    ensure_topics(settings, {topic: settings.partitions})
-    producer = KafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=5, **kafka_security(settings)
-    )
-    sent = 0
-    wanted = total is not None and total > PROGRESS_MIN and sys.stderr.isatty()
-    bar = Progress(total, enabled=args.progress or wanted)
-    try:
-        for line in _lines(args.file):
-            producer.send(topic, key=_story_key(line), value=line)
-            sent += 1
-            bar.update(sent)
-        producer.flush(timeout=60)
-        bar.done()
-    finally:
-        producer.close(timeout=10)
+    sent, topic = publish(settings, args.file, topic=args.topic, progress=args.progress)
     print(f"published {sent} stories to {topic}", file=sys.stderr if args.quiet else sys.stdout)
     return 0
 
 
-def tail_line(value: bytes | None) -> bytes:
-    """One message value as one line of UTF-8 JSON: a compact JSON value passes as it is; JSON spread
-    over several lines or not in UTF-8 is re-encoded; a tombstone is `null`; anything else becomes a JSON
-    string."""
-    if value is None:
-        return b"null\n"
-    try:
-        text = value.decode("utf-8")
-        obj = json.loads(text, parse_constant=not_json)
-    except (ValueError, RecursionError):
-        try:
-            obj = json.loads(value, parse_constant=not_json)  # UTF-16 / UTF-32 JSON (json detects them)
-        except (ValueError, RecursionError):
-            return encode(value.decode("utf-8", "replace")) + b"\n"
-        return encode(obj) + b"\n"
-    text = text.strip()
-    if "\n" in text or "\r" in text:
-        return encode(obj) + b"\n"
-    return text.encode("utf-8") + b"\n"
-
-
 def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     """Records of a topic as JSONL on stdout (non-JSON values are shown as strings)."""
-    from kafka import KafkaConsumer
+    from agents.tail import tail
 
-    topic = TopicNames(settings.topic_prefix).resolve(args.topic)
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=settings.bootstrap_servers,
-        group_id=args.group,
-        auto_offset_reset="latest" if args.latest else "earliest",
-        enable_auto_commit=args.group is not None,
-        consumer_timeout_ms=int(args.timeout * 1000) if args.timeout else float("inf"),
-        isolation_level="read_committed",
-        **kafka_security(settings),
+    tail(
+        settings,
+        args.topic,
+        sys.stdout.buffer,
+        group=args.group,
+        latest=args.latest,
+        timeout=args.timeout,
+        limit=args.max,
     )
-    if topic not in consumer.topics():
-        print(f"wirestream tail: no topic {topic} on the broker (yet): waiting for it", file=sys.stderr)
-    out = sys.stdout.buffer
-    seen = 0
-    try:
-        for msg in consumer:
-            out.write(tail_line(msg.value))
-            out.flush()
-            seen += 1
-            if args.max and seen >= args.max:
-                break
-    except KeyboardInterrupt:
-        pass
-    finally:
-        consumer.close()
     return 0
-
-
-def replay_payload(letter: dict[str, Any]) -> bytes:
-    """The original raw message of a dead-letter record (utf-8 text or base64)."""
-    raw = letter.get("raw", "")
-    if letter.get("raw_encoding") == "base64":
-        return base64.b64decode(raw)
-    return str(raw).encode("utf-8", "surrogatepass")
-
-
-def replayable(letter: Any, errors: Sequence[str] | None) -> bool:
-    """Whether `replay` re-publishes a dead letter: one of the chosen error codes (any by default), a
-    user's story (not an internal hand-over) and kept whole (a `raw_truncated` one would not be the input)."""
-    return (
-        isinstance(letter, dict)
-        and (not errors or letter.get("error") in errors)
-        and letter.get("stage") != "handover"
-        and not letter.get("raw_truncated")
-    )
 
 
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     """Re-publish dead letters to the input topic after a fix; a consumer group remembers what was sent."""
-    from kafka import KafkaConsumer, KafkaProducer
+    from agents.replay import replay
 
-    names = TopicNames(settings.topic_prefix)
-    consumer = KafkaConsumer(
-        names.deadletter,
-        bootstrap_servers=settings.bootstrap_servers,
-        group_id=args.group or f"wirestream-replay-{settings.topic_prefix}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        consumer_timeout_ms=int(args.timeout * 1000),
-        isolation_level="read_committed",  # never what an aborted exactly_once transaction wrote
-        **kafka_security(settings),
+    done = replay(
+        settings,
+        errors=args.error,
+        limit=args.max,
+        group=args.group,
+        timeout=args.timeout,
+        dry_run=args.dry_run,
     )
-    producer = (
-        None
-        if args.dry_run
-        else KafkaProducer(
-            bootstrap_servers=settings.bootstrap_servers, acks="all", **kafka_security(settings)
-        )
-    )
-    replayed = skipped = 0
-    try:
-        for msg in consumer:
-            try:
-                letter = json.loads(msg.value)
-            except ValueError:
-                skipped += 1
-                continue
-            if not replayable(letter, args.error):
-                skipped += 1
-                continue
-            payload = replay_payload(letter)
-            if producer is not None:
-                producer.send(names.raw, key=_story_key(payload), value=payload)
-            replayed += 1
-            if args.max and replayed >= args.max:
-                break
-        if producer is not None:
-            producer.flush(timeout=60)
-            consumer.commit()
-    finally:
-        if producer is not None:
-            producer.close(timeout=10)
-        consumer.close()
     verb = "would replay" if args.dry_run else "replayed"
-    print(f"{verb} {replayed} dead letters to {names.raw} ({skipped} skipped)")
+    print(f"{verb} {done.replayed} dead letters to {done.topic} ({done.skipped} skipped)")
     return 0
 
 
@@ -354,7 +136,7 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from agents.demo import SAMPLES, run
 
-    return run(args.file or SAMPLES, timeout=args.timeout)
+    return run(settings, args.file or SAMPLES, timeout=args.timeout)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,7 +8,6 @@ worker. The broker must be running (`make demo` starts it).
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agents.settings import Settings
+from agents.kafka import kafka_security
+from agents.publish import publish
+from agents.settings import Settings, environment
 from agents.topics import TopicNames
 
 SAMPLES = Path(__file__).resolve().parent.parent / "deploy" / "samples" / "stories.jsonl"
@@ -63,8 +64,6 @@ def wait_ready(settings: Settings, proc: subprocess.Popen[bytes], timeout: float
 def collect(settings: Settings, expected: int, timeout: float, echo: bool = True) -> Collected:
     """Consume the output topics until `expected` records arrived or `timeout` passed."""
     from kafka import KafkaConsumer
-
-    from agents.cli import kafka_security
 
     names = TopicNames(settings.topic_prefix)
     topics = [names.enriched, names.duplicates, names.deadletter]
@@ -130,23 +129,19 @@ def summary(got: Collected, expected: int, elapsed: float) -> str:
     )
 
 
-def run(samples: Path = SAMPLES, timeout: float = 180.0) -> int:
-    base = Settings.from_env()
-    prefix = os.environ.get("WIRESTREAM_DEMO_PREFIX") or f"demo-{int(time.time())}"
+def run(base: Settings, samples: Path = SAMPLES, timeout: float = 180.0) -> int:
+    """Run the demo with `base` settings on a fresh topic prefix (`WIRESTREAM_DEMO_PREFIX` to choose one)."""
+    prefix = base.demo_prefix or f"demo-{int(time.time())}"
     settings = base.with_prefix(prefix)
-    env = dict(
-        os.environ, WIRESTREAM_TOPIC_PREFIX=prefix, WIRESTREAM_DATA_DIR=str(Path("build") / "demo-data")
-    )
+    env = environment(WIRESTREAM_TOPIC_PREFIX=prefix, WIRESTREAM_DATA_DIR=str(Path("build") / "demo-data"))
     lines = [line for line in samples.read_bytes().splitlines() if line.strip()]
     started = time.perf_counter()
     print(f"demo: starting a worker on topic prefix {prefix!r} (broker {settings.broker})", flush=True)
     proc = start_worker(settings, env, Path("build") / "demo-worker.log")
     try:
         wait_ready(settings, proc)
-        from agents.cli import main as cli_main
-
-        os.environ["WIRESTREAM_TOPIC_PREFIX"] = prefix
-        cli_main(["publish", str(samples)])
+        sent, topic = publish(settings, samples)
+        print(f"published {sent} stories to {topic}", flush=True)
         got = collect(settings, len(lines), timeout)
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -71,6 +71,11 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+def environment(**overrides: str) -> dict[str, str]:
+    """This process's environment with `overrides`: what a child process (the demo's worker) is given."""
+    return {**os.environ, **overrides}
+
+
 @dataclass(frozen=True, slots=True)
 class Security:
     """Kafka client security, shared by the Faust worker and the kafka-python CLI commands."""
@@ -98,6 +103,7 @@ class Settings:
     batch_size: int = 16
     batch_within: float = 0.5
     log_level: str = "info"
+    demo_prefix: str | None = None  # `wirestream demo`'s topic prefix (default: a fresh one per run)
     security: Security = field(default_factory=Security)
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
 
@@ -183,6 +189,7 @@ class Settings:
             batch_size=_int(env, "WIRESTREAM_BATCH_SIZE", 16, 1),
             batch_within=_float(env, "WIRESTREAM_BATCH_WITHIN", 0.5),
             log_level=env.get("WIRESTREAM_LOG_LEVEL", "info").lower(),
+            demo_prefix=env.get("WIRESTREAM_DEMO_PREFIX") or None,
             security=security,
             pipeline=pipeline,
         )

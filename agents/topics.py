@@ -1,4 +1,9 @@
-"""Topic names (from the prefix) and the codec: plain JSON bytes in and out, no Faust envelope."""
+"""Topic names (from the prefix), their partition counts, and the codec: plain JSON bytes in and out.
+
+`TOPICS` is the one table of the topics the worker reads or writes: the Faust app declares them from it
+(`agents.app`) and the CLI creates them from it (`agents.kafka.all_topics`). A new topic is one more row
+(and one more `TopicNames` property).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.records import scrub
+
+# (TopicNames attribute, partitions): None = the configured count; the dedup hand-over has one partition,
+# so one worker owns the whole dedup state
+TOPICS: tuple[tuple[str, int | None], ...] = (
+    ("raw", None),
+    ("stage_dedup", 1),
+    ("stage_annotate", None),
+    ("enriched", None),
+    ("duplicates", None),
+    ("deadletter", None),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +58,10 @@ class TopicNames:
     def resolve(self, name: str) -> str:
         """A user's topic name: `enriched` means `<prefix>.enriched`; a dotted name is taken as given."""
         return name if "." in name else f"{self.prefix}.{name}"
+
+    def partitions(self, default: int) -> dict[str, int]:
+        """Every topic of `TOPICS` by its full name, with its partition count."""
+        return {getattr(self, attr): count or default for attr, count in TOPICS}
 
 
 def encode(obj: Any) -> bytes:

@@ -3,8 +3,10 @@
 `Chain` holds what is loaded once per process (patterns, lingua, spaCy models, the dedup store) and
 exposes each step, so the offline `enrich` command and the Faust agents run the very same code:
 offline calls `run`, the worker calls `parse`/`prepare` in one agent, `deduplicate` in the next and
-`annotate` (batched, through `nlp.pipe`) in the last. Any exception inside a stage becomes a
-DeadLetter naming that stage: one bad story never stops the others.
+`annotate` (batched, through `nlp.pipe`) in the last. Every stage runs through one wrapper, `step`,
+which times it and turns its exception into `StageFailed` naming the stage (as spaCy's
+`Language.__call__` runs each component under its error handler); the whole-run methods turn that into a
+DeadLetter: one bad story never stops the others.
 """
 
 from __future__ import annotations
@@ -16,15 +18,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-from pipeline.clean import clean_body, load_clean_rules
+from pipeline.clean import Cleaned, clean_body, load_clean_rules
 from pipeline.config import PipelineConfig
 from pipeline.dedup import Deduplicator, DedupStore, MemoryStore, load_dedup_markers
-from pipeline.entities import EntityRules, extract_entities, load_entity_rules
+from pipeline.entities import extract_entities, load_entity_rules
 from pipeline.language import LanguageDetector
 from pipeline.nlp import ModelRegistry
-from pipeline.quotes import QuoteLexicon, extract_quotes, load_quote_lexicon
+from pipeline.quotes import extract_quotes, load_quote_lexicon
 from pipeline.records import (
     DeadLetter,
     Dedup,
@@ -40,8 +42,31 @@ from pipeline.records import (
 )
 
 T = TypeVar("T")
+P = ParamSpec("P")
 LONG_RUN_CHARS = 200  # longer whitespace-free runs are hidden from the model (see `defuse`)
 Outcome = Enriched | DeadLetter
+
+
+class StageFailed(Exception):
+    """A stage raised: `stage` names it, `code` is the dead-letter error code (the input's, for an
+    InvalidStory; `stage_error` for anything else), `detail` the sentence. The cause is chained."""
+
+    def __init__(self, stage: str, code: str, detail: str) -> None:
+        super().__init__(f"{stage}: {code}: {detail}")
+        self.stage, self.code, self.detail = stage, code, detail
+
+
+def step(stages: dict[str, float], stage: str, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run one stage: add its time to `stages[stage]` (ms) and raise any failure as StageFailed naming it."""
+    started = time.perf_counter()
+    try:
+        return fn(*args, **kwargs)
+    except InvalidStory as exc:
+        raise StageFailed(stage, exc.code, exc.detail) from exc
+    except Exception as exc:
+        raise StageFailed(stage, "stage_error", f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        stages[stage] = stages.get(stage, 0.0) + (time.perf_counter() - started) * 1000
 
 
 @dataclass(slots=True)
@@ -163,8 +188,6 @@ class Chain:
             config=self.config.dedup,
             markers=load_dedup_markers(),
         )
-        self._lexicons: dict[str, QuoteLexicon | None] = {}
-        self._entity_rules: dict[str, EntityRules] = {}
 
     def warm_up(self, languages: Sequence[str] = ("en",)) -> None:
         """Load what the first stories would otherwise wait for: lingua's screen, its high-accuracy
@@ -192,25 +215,25 @@ class Chain:
             return DeadLetter.of("internal_error", f"{type(exc).__name__}: {exc}", "parse", raw, **where)
 
     def prepare(self, story: Story) -> Prepared:
-        """Clean the body and detect its language."""
+        """Clean the body and detect its language; a failure raises StageFailed naming the stage."""
         stages: dict[str, float] = {}
-        cleaned = _timed(
-            stages, "clean", lambda: clean_body(story.body, rules=self.clean_rules, config=self.config.clean)
-        )
+        cleaned = step(stages, "clean", self._clean, story.body)
+        language = step(stages, "language", self.detector.detect, cleaned.body, story.language)
+        return Prepared(story, cleaned.body, list(cleaned.credits), language, None, stages)
+
+    def _clean(self, body: str) -> Cleaned:
+        """The clean stage: a body with nothing left once site chrome is removed is the input's fault."""
+        cleaned = clean_body(body, rules=self.clean_rules, config=self.config.clean)
         if not cleaned.body.strip():
             raise InvalidStory("empty_after_clean", "nothing of the body is left once site chrome is removed")
-        language = _timed(stages, "language", lambda: self.detector.detect(cleaned.body, story.language))
-        return Prepared(story, cleaned.body, list(cleaned.credits), language, None, stages)
+        return cleaned
 
     def deduplicate(self, prepared: Prepared, *, now: float | None = None) -> Prepared:
         """Compare with the stories seen so far (and remember this one)."""
         at = time.time() if now is None else now
-        dedup = _timed(
-            prepared.stages,
-            "dedup",
-            lambda: self.deduplicator.check(prepared.story, prepared.body, prepared.language.code, now=at),
-        )
-        prepared.dedup = dedup
+        check = self.deduplicator.check
+        story, body, lang = prepared.story, prepared.body, prepared.language.code
+        prepared.dedup = step(prepared.stages, "dedup", check, story, body, lang, now=at)
         return prepared
 
     def skipped(self, prepared: Prepared) -> Enriched:
@@ -254,35 +277,22 @@ class Chain:
     def _annotate_one(
         self, p: Prepared, lang: str, model_name: str | None, doc: Any, ner_ms: float
     ) -> Outcome:
-        stage = "entities"
         try:
             entities: list[Entity] = []
             if doc is not None:
-                rules = self._entity_rules.get(lang)
-                if rules is None:
-                    rules = self._entity_rules[lang] = load_entity_rules(lang)
-                started = time.perf_counter()
-                entities = extract_entities(doc, rules=rules)
-                p.stages["entities"] = ner_ms + (time.perf_counter() - started) * 1000
-            stage = "quotes"
+                rules = step({}, "entities", load_entity_rules, lang)  # not timed: loaded once (@cache)
+                p.stages["entities"] = ner_ms  # the model's share; `step` adds the rules'
+                entities = step(p.stages, "entities", extract_entities, doc, rules=rules)
             quotes: list[Quote] = []
-            lexicon = self._lexicon(lang)
+            lexicon = step({}, "quotes", load_quote_lexicon, lang)  # not timed: loaded once (@cache)
             if lexicon is not None:
-                quotes = _timed(
-                    p.stages,
-                    "quotes",
-                    lambda: extract_quotes(
-                        p.body, entities, lexicon=lexicon, config=self.config.quotes
-                    ),
+                config = self.config.quotes
+                quotes = step(
+                    p.stages, "quotes", extract_quotes, p.body, entities, lexicon=lexicon, config=config
                 )
             return self._record(p, entities, quotes, model_name, "full")
-        except Exception as exc:
-            return self._dead(p, "stage_error", f"{type(exc).__name__}: {exc}", stage)
-
-    def _lexicon(self, lang: str) -> QuoteLexicon | None:
-        if lang not in self._lexicons:
-            self._lexicons[lang] = load_quote_lexicon(lang)
-        return self._lexicons[lang]
+        except StageFailed as failed:
+            return self._dead(p, failed.code, failed.detail, failed.stage)
 
     def _record(
         self, p: Prepared, entities: list[Entity], quotes: list[Quote], model: str | None, enrichment: str
@@ -324,20 +334,17 @@ class Chain:
             return story
         try:
             prepared = self.prepare(story)
-            prepared.origin = dict(where)
-            return prepared
-        except InvalidStory as exc:
-            return DeadLetter.of(exc.code, exc.detail, "clean", raw, story_id=story.id, **where)
-        except Exception as exc:
-            return DeadLetter.of(
-                "stage_error", f"{type(exc).__name__}: {exc}", "prepare", raw, story_id=story.id, **where
-            )
+        except StageFailed as failed:
+            return DeadLetter.of(failed.code, failed.detail, failed.stage, raw, story_id=story.id, **where)
+        prepared.origin = dict(where)
+        return prepared
 
     def dedup_or_dead(self, prepared: Prepared) -> Prepared | DeadLetter:
+        """deduplicate, a failure turned into a dead letter naming the dedup stage."""
         try:
             return self.deduplicate(prepared)
-        except Exception as exc:
-            return self._dead(prepared, "stage_error", f"{type(exc).__name__}: {exc}", "dedup")
+        except StageFailed as failed:
+            return self._dead(prepared, failed.code, failed.detail, failed.stage)
 
     def run(self, raws: Iterable[bytes | str], *, batch_size: int | None = None) -> Iterator[Outcome]:
         """Enrich a stream of raw messages in input order, batching the model stages."""
@@ -369,14 +376,6 @@ class Chain:
             else:
                 out.append(r)
         return out
-
-
-def _timed(stages: dict[str, float], name: str, fn: Callable[[], T]) -> T:
-    started = time.perf_counter()
-    try:
-        return fn()
-    finally:
-        stages[name] = stages.get(name, 0.0) + (time.perf_counter() - started) * 1000
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

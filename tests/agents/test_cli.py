@@ -82,7 +82,7 @@ def test_enrich_never_crashes_on_lone_surrogates_or_nan_and_writes_strict_json()
 
 def test_tail_prints_every_value_as_one_line_of_utf8_json() -> None:
     """CONTRACT.md: `wirestream tail TOPIC` prints a topic's records as JSONL, whatever a producer sent."""
-    from agents.cli import tail_line
+    from agents.tail import tail_line
 
     compact = b'{"id":"a","body":"x"}'
     assert tail_line(compact) == compact + b"\n"  # our own records pass untouched
@@ -108,7 +108,7 @@ def test_usage_errors_are_one_line_and_exit_2() -> None:
 
 
 def test_replay_skips_internal_and_truncated_dead_letters() -> None:
-    from agents.cli import replayable
+    from agents.replay import replayable
 
     letter = {"error": "body_too_large", "stage": "parse", "raw": "{}", "raw_truncated": False}
     assert replayable(letter, None) and replayable(letter, ["body_too_large"])

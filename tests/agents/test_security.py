@@ -8,7 +8,7 @@ from pathlib import Path
 import faust
 
 from agents.app import create_app, credentials
-from agents.cli import kafka_security
+from agents.kafka import kafka_security
 from agents.settings import Security, Settings
 
 ROOT = Path(__file__).resolve().parents[2]

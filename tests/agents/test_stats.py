@@ -7,8 +7,8 @@ import math
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
-from agents.cli import Progress
 from agents.metrics import StageMetrics
+from agents.publish import Progress
 from agents.stats import Snapshot, parse, quantile, render
 
 

@@ -9,8 +9,7 @@ import pytest
 from faust.types import TP
 
 from agents.app import create_app
-from agents.settings import Settings
-from agents.transactions import (
+from agents.faust_ext.transactions import (
     CommitGate,
     Consumer,
     GatedConsumer,
@@ -19,6 +18,7 @@ from agents.transactions import (
     from_source,
     source_partition,
 )
+from agents.settings import Settings
 
 
 def test_a_commit_waits_for_the_event_being_handled() -> None:

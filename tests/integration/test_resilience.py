@@ -168,7 +168,8 @@ def test_broker_restart_mid_stream_loses_nothing(worker_factory: Any, own_broker
 
 def test_rebalance_survivor_finishes_the_work(worker_factory: Any) -> None:
     """Two workers, one killed mid-stream: the survivor takes every partition, including ones nobody has
-    committed an offset for yet (it used to consume nothing more then: see `agents.transactions.Consumer`),
+    committed an offset for yet (it used to consume nothing more then: see
+    `agents.faust_ext.transactions.Consumer`),
     and finishes the work."""
     prefix = worker_factory.prefix
     batch = stories(200, seed=55, words=80, prefix=prefix)
@@ -205,9 +206,10 @@ def test_exactly_once_rebalance_survivor_emits_everything_once(worker_factory: A
     once to read_committed consumers, and still knows every story whose dedup was committed (redeliveries
     published after the kill come out as duplicates of their originals). When the dedup owner dies, the
     survivor takes the dedup table over from its standby copy plus the changelog; Faust used to stop that
-    recovery with a ConsistencyError (see `agents.transactions.StableOffsetsConsumerThread`). When the
+    recovery with a ConsistencyError (see `agents.faust_ext.transactions.StableOffsetsConsumerThread`).
+    When the
     other dies, the survivor takes back partitions it had before the other joined; it used to crash on its
-    old, fenced producers (see `agents.transactions.SourceTransactionManager.on_rebalance`)."""
+    old, fenced producers (see `agents.faust_ext.transactions.SourceTransactionManager.on_rebalance`)."""
     prefix = worker_factory.prefix
     env = {"WIRESTREAM_PROCESSING_GUARANTEE": "exactly_once"}
     batch = stories(200, seed=55, words=80, prefix=prefix)

@@ -252,3 +252,32 @@ def test_a_later_stage_dead_letter_names_the_raw_message(monkeypatch: pytest.Mon
     assert isinstance(letter, DeadLetter) and letter.error == "model_error"
     assert (letter.topic, letter.partition, letter.offset, letter.id) == ("wire.raw", 1, 7, "m1")
     assert json.loads(letter.raw)["id"] == "m1"
+
+
+def test_a_step_times_its_stage_and_names_it_when_it_fails() -> None:
+    """Chain's one step wrapper: timings in ms per stage; a failure becomes StageFailed naming the stage,
+    with the input's own code for an InvalidStory and `stage_error` (exception type and message) else."""
+    from pipeline.chain import StageFailed, step
+    from pipeline.records import InvalidStory
+
+    stages: dict[str, float] = {}
+    assert step(stages, "clean", str.upper, "wire") == "WIRE" and stages["clean"] >= 0.0
+
+    def broken(text: str) -> str:
+        raise KeyError(text)
+
+    with pytest.raises(StageFailed) as failed:
+        step(stages, "language", broken, "xx")
+    assert (failed.value.stage, failed.value.code) == ("language", "stage_error")
+    assert failed.value.detail == "KeyError: 'xx'" and "language" in stages
+
+    def empty(text: str) -> str:
+        raise InvalidStory("empty_after_clean", "nothing left")
+
+    with pytest.raises(StageFailed) as failed:
+        step(stages, "clean", empty, "")
+    assert (failed.value.stage, failed.value.code, failed.value.detail) == (
+        "clean",
+        "empty_after_clean",
+        "nothing left",
+    )

@@ -1,5 +1,9 @@
 """Exactly-once for a multi-hop app: each output joins the transaction of the partition it was made from.
 
+Upstream: faust-streaming/faust#177 (records sent outside the transaction that commits their input's
+offset), #323 (ProducerFenced crash and duplicates on rebalance with exactly_once), #517 (duplicates
+despite exactly_once); the one-producer-per-partition design assumes co-partitioning (robinhood/faust#280).
+
 Faust (faust-streaming 0.15.3, unchanged on master) runs one transactional producer per assigned
 partition, `<app id>-<topic group>-<partition>`, and commits a partition's offsets in that producer's
 transaction. But `TransactionManager.send` picks the producer from the *destination* topic and partition.
@@ -50,14 +54,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections.abc import AsyncIterator, Awaitable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from typing import Any, cast
 
 import faust
-from faust import streams as faust_streams
 from faust.streams import current_event
 from faust.transport.consumer import TransactionManager, ensure_TP
 from faust.transport.drivers import aiokafka as aiokafka_driver
@@ -116,22 +118,6 @@ def from_source(source: TP) -> Iterator[None]:
         yield
     finally:
         _source.reset(token)
-
-
-@contextmanager
-def as_current(event: faust.EventT) -> Iterator[None]:
-    """Make `event` Faust's current event in this task while handling it out of a batch (take_events
-    sets none): table writes read it to pick their changelog partition and transaction.
-
-    Only the context variable is set, not the stream's `current_event` attribute (`Stream.
-    _set_current_event` sets both): take_events' buffering reads that attribute in the background to
-    tell which event a value belongs to, and a stale one there made it buffer an old event twice and
-    drop the new one."""
-    token = faust_streams._current_event.set(weakref.ref(event))
-    try:
-        yield
-    finally:
-        faust_streams._current_event.reset(token)
 
 
 def source_partition() -> TP | None:

@@ -1,0 +1,94 @@
+"""The stage agents driven in memory with Faust's `agent.test_context()` (no broker): a message goes in on
+the agent's channel, and what it sends comes out of in-memory channels standing in for its output topics."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import faust
+
+from agents.app import create_app
+from agents.settings import Settings
+from agents.stages import Hop, dedup_agent, prepare_agent
+from pipeline.chain import Chain, Prepared
+
+STORY = {
+    "id": "agents-1",
+    "headline": "Harbour board approves new ferry pier",
+    "body": (
+        "The harbour board on Tuesday approved a new ferry pier at the north quay, its chair said after a "
+        "two-hour meeting. Building is to start in the spring and take about eighteen months, and the old "
+        "pier will stay open until the new one is finished, the board said in a statement."
+    ),
+}
+
+
+def _hop(tmp_path: Path) -> tuple[Hop, dict[str, faust.ChannelT]]:
+    """A Hop whose output topics are in-memory channels, with a chain over the in-memory dedup store."""
+    settings = Settings.from_env({"WIRESTREAM_DATA_DIR": str(tmp_path), "WIRESTREAM_TABLE_STORE": "memory"})
+    wiring = create_app(settings)
+    outputs = {
+        name: wiring.app.channel() for name in ("stage_dedup", "stage_annotate", "duplicates", "deadletter")
+    }
+    topics = replace(wiring.topics, **outputs)
+    hop = Hop(wiring.app, topics, wiring.metrics, wiring.gate, Chain(settings.pipeline), settings)
+    # a subscriber per output, so what the agent sends is queued for the test to read
+    return hop, {name: channel.clone(is_iterator=True) for name, channel in outputs.items()}
+
+
+async def _next(channel: faust.ChannelT) -> Any:
+    event = await channel.get(timeout=30)
+    return event.key, json.loads(event.value)
+
+
+def test_prepare_hands_a_story_over_to_dedup_and_a_bad_message_to_the_dead_letters(tmp_path: Path) -> None:
+    hop, out = _hop(tmp_path)
+    agent = prepare_agent(hop)
+
+    async def run() -> None:
+        async with agent.test_context() as tested:
+            await tested.put(json.dumps(STORY).encode())
+            key, handed = await _next(out["stage_dedup"])
+            assert key == b"agents-1"
+            prepared = Prepared.from_json(handed)
+            assert prepared.story.id == "agents-1" and prepared.language.code == "en"
+            assert prepared.body.startswith("The harbour board") and "clean" in prepared.stages
+            assert prepared.origin["offset"] == 0
+
+            await tested.put(b"{not json")
+            key, letter = await _next(out["deadletter"])
+            assert key is None and letter["error"] == "invalid_json" and letter["stage"] == "parse"
+            assert letter["offset"] == 1 and letter["raw"] == "{not json"
+        assert out["stage_dedup"].empty()
+
+    asyncio.run(run())
+    assert hop.metrics.failures.labels("prepare")._value.get() == 1
+
+
+def test_dedup_sends_a_repeat_straight_to_duplicates_with_enrichment_skipped(tmp_path: Path) -> None:
+    hop, out = _hop(tmp_path)
+    agent = dedup_agent(hop)
+    prepared = hop.chain.front(json.dumps(STORY).encode())
+    assert isinstance(prepared, Prepared)
+    repeat = replace(prepared, story=replace(prepared.story, id="agents-2"), stages={})
+
+    async def run() -> None:
+        async with agent.test_context() as tested:
+            await tested.put(json.dumps(prepared.to_json()).encode())
+            key, onward = await _next(out["stage_annotate"])
+            assert key == b"agents-1" and onward["dedup"]["status"] == "unique"
+
+            await tested.put(json.dumps(repeat.to_json()).encode())
+            key, record = await _next(out["duplicates"])
+            assert key == b"agents-2" and record["dedup"]["status"] == "duplicate"
+            assert record["dedup"]["of"] == "agents-1" and record["enrichment"] == "skipped"
+
+            await tested.put(b"not a hand-over")
+            _, letter = await _next(out["deadletter"])
+            assert letter["error"] == "invalid_handover" and letter["offset"] == 2
+
+    asyncio.run(run())
