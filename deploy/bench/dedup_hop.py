@@ -9,6 +9,7 @@ letters). Rate = stories / (last output's Kafka timestamp - first output's), so 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,35 @@ def handovers(corpus: Corpus, chain: Chain) -> list[tuple[str, bytes]]:
         if isinstance(front, Prepared):
             out.append((front.story.id, encode(front.to_json())))
     return out
+
+
+class CpuLog:
+    """The CPU seconds a process has used, read every `every` seconds in a thread, so that the CPU spent
+    between two moments known only afterwards (first and last output) can be told."""
+
+    def __init__(self, every: float = 0.1) -> None:
+        self.every = every
+        self.samples: list[tuple[float, float]] = []  # (wall time, CPU seconds so far)
+        self._stop = threading.Event()
+
+    def follow(self, pid: int) -> None:
+        threading.Thread(target=self._run, args=(pid,), daemon=True).start()
+
+    def _run(self, pid: int) -> None:
+        while not self._stop.wait(self.every):
+            self.samples.append((time.time(), cpu_seconds(pid)))
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def at(self, moment: float) -> float:
+        """CPU seconds at the sample nearest `moment`."""
+        if not self.samples:
+            return float("nan")
+        return min(self.samples, key=lambda s: abs(s[0] - moment))[1]
+
+    def between(self, start: float, end: float) -> float:
+        return self.at(end) - self.at(start)
 
 
 def _id_of(topic: str, value: bytes) -> str | None:
@@ -76,27 +106,25 @@ def drain(
     )
     workers.sampling(True)  # the worker drains the backlog as soon as it has joined: sample from the start
     seen: dict[str, tuple[float, str]] = {}
+    usage = CpuLog()
     try:
-        workers.start()
-        pid = workers.procs[0].pid
+        workers.start(on_spawn=lambda pids: usage.follow(pids[0]))
         deadline = time.time() + max(300.0, len(ids) / 20)
-        cpu_first = None  # the worker's CPU seconds when the first output was read: start-up left out
         while not ids <= seen.keys() and time.time() < deadline:
             for msg in consumer:
-                if cpu_first is None:
-                    cpu_first = cpu_seconds(pid)
                 topic = msg.topic[len(prefix) + 1 :]
                 sid = _id_of(topic, msg.value)
                 if sid is not None:
                     seen.setdefault(sid, (msg.timestamp / 1000, topic))
-        cpu = cpu_seconds(pid) - (cpu_first or 0.0)
         rss = workers.peak_rss_gb()[0]
+        usage.stop()
     finally:
         consumer.close()
         workers.stop()
     got = [seen[i] for i in ids if i in seen]
     stamps = sorted(ts for ts, _ in got)
     seconds = stamps[-1] - stamps[0] if len(stamps) > 1 else float("nan")
+    cpu = usage.between(stamps[0], stamps[-1]) if len(stamps) > 1 else float("nan")
     kinds: dict[str, int] = {}
     for _, topic in got:
         kinds[topic] = kinds.get(topic, 0) + 1

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,8 +112,9 @@ class Workers:
     args: tuple[str, ...] = ()  # more `wirestream worker` options (`--stages dedup`)
     reads: str = "raw"  # the topic whose partitions must all be assigned before the workers count as ready
 
-    def start(self, timeout: float = 180.0) -> float:
-        """Start all, wait for /metrics and for every input partition to be assigned; seconds taken."""
+    def start(self, timeout: float = 180.0, on_spawn: Callable[[list[int]], None] | None = None) -> float:
+        """Start all, wait for /metrics and for every input partition to be assigned; seconds taken.
+        `on_spawn` gets the process ids as soon as they exist."""
         started = time.perf_counter()
         for i in range(self.n):
             port = free_port()
@@ -133,6 +134,8 @@ class Workers:
                 cmd = [sys.executable, "-m", "deploy.bench.sampler", str(report), "worker", *self.args]
             self.procs.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=log, cwd=ROOT))
             self.ports.append(port)
+        if on_spawn is not None:
+            on_spawn([p.pid for p in self.procs])
         deadline = time.time() + timeout
         partitions = 1 if self.reads == "stage.dedup" else self.partitions
         while True:

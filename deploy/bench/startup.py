@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from agents.cli import all_topics, ensure_topics
+from agents.kafka import all_topics, ensure_topics
 from agents.settings import Settings
 from deploy.bench.corpus import Corpus
 from deploy.bench.e2e import Outputs, Workers, _producer
