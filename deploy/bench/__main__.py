@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench: whole processes, enrich vs naive on {args.small_stories} stories ...", file=sys.stderr)
     # ~750 words a story, the size of a user's first file of agency copy
     small = corpora.build(
-        args.small_stories, args.seed + 2, french_share=args.french, redelivery_share=0.0, words=(450, 950)
+        args.small_stories, args.seed + 2, french_share=args.french, redelivery_share=0.0, words=(500, 960)
     )
     whole: dict[str, Any] = {"enrich": process.enrich_vs_naive(small, build, repeats=args.process_repeats)}
     if counts:

@@ -345,3 +345,14 @@ def test_hop_latencies_split_publish_to_output() -> None:
     assert out["prepare"] == [pytest.approx(0.1)]
     assert out["dedup"] == [pytest.approx(0.2)]
     assert out["annotate"] == [pytest.approx(0.5)]
+
+
+def test_whole_process_peak_rss_is_the_child_s_own(tmp_path: Any) -> None:
+    """The child's VmHWM, read while it runs (ru_maxrss would carry the forking bench's own peak)."""
+    import sys
+
+    from deploy.bench.process import measured
+
+    code = "import time; block = bytearray(300_000_000); time.sleep(0.5); print('done')"
+    got = measured([sys.executable, "-c", code], tmp_path / "out", tmp_path / "err")
+    assert 0.3 <= got["peak_rss_gb"] < 0.45 and got["lines"] == 1 and got["seconds"] >= 0.5
