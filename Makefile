@@ -3,10 +3,14 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 PIP := .venv/bin/pip
 STAMP := .venv/.wirestream-setup
+# CoreNLP model jars to resolve (Maven profiles of deploy/corenlp/pom.xml); italian and chinese are opt-in (docs/languages.md)
+CORENLP_LANGS ?= german spanish
+export WIRESTREAM_CORENLP_LANGS ?= $(CORENLP_LANGS)
 
-.PHONY: setup broker broker-stop demo test test-unit test-integration bench lint clean
+.PHONY: setup corenlp corenlp-stop broker broker-stop demo test test-unit test-integration bench lint clean
 
 setup: $(STAMP)
+	deploy/corenlp/corenlp.sh resolve
 
 $(STAMP): pyproject.toml deploy/requirements-models.txt deploy/ops-deps.sh
 	test -x $(PY) || python3 -m venv .venv
@@ -19,24 +23,31 @@ $(STAMP): pyproject.toml deploy/requirements-models.txt deploy/ops-deps.sh
 broker:
 	deploy/kafka/broker.sh start
 
+corenlp: setup
+	deploy/corenlp/corenlp.sh start
+
+corenlp-stop:
+	deploy/corenlp/corenlp.sh stop
+
 broker-stop:
 	deploy/kafka/broker.sh stop
 
 demo: setup broker
 	.venv/bin/wirestream demo
 
-test: setup broker lint
+test: setup broker corenlp lint
 	$(PY) -m pytest -q tests
 
-test-unit: setup
+test-unit: setup corenlp
 	$(PY) -m pytest -q -m "not integration" tests
 
-test-integration: setup broker
+test-integration: setup broker corenlp
 	$(PY) -m pytest -q -m integration tests
 
-bench: setup broker
+bench: setup broker corenlp
 	$(PIP) install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) -m deploy.bench
+	$(PY) -m deploy.bench.languages
 
 lint: setup
 	.venv/bin/ruff check pipeline agents tests deploy/bench

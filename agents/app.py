@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ssl
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +10,9 @@ from prometheus_client import CollectorRegistry
 
 from agents.faust_ext.changelog import drain_changelog_on_stop
 from agents.faust_ext.transactions import CommitGate, install_at_least_once, install_exactly_once
+from agents.kafka import COMPRESSION, max_message_bytes
 from agents.metrics import StageMetrics, install_faust_sensor
+from agents.preflight import ssl_context
 from agents.settings import Security, Settings
 from agents.topics import TOPICS, TopicNames
 
@@ -28,6 +29,7 @@ class Topics:
     enriched: faust.TopicT
     duplicates: faust.TopicT
     deadletter: faust.TopicT
+    ninjs: faust.TopicT
 
     def all(self) -> list[faust.TopicT]:
         return [getattr(self, attr) for attr, _ in TOPICS]
@@ -47,11 +49,7 @@ def credentials(security: Security) -> Any:
     protocol = security.protocol
     if protocol == "PLAINTEXT":
         return None
-    context = None
-    if protocol in ("SSL", "SASL_SSL"):
-        context = ssl.create_default_context(cafile=security.ssl_cafile)
-        if security.ssl_certfile:
-            context.load_cert_chain(security.ssl_certfile, security.ssl_keyfile)
+    context = ssl_context(security)
     if protocol == "SSL":
         return faust.SSLCredentials(context)
     return faust.SASLCredentials(
@@ -85,6 +83,8 @@ def create_app(settings: Settings) -> Wiring:
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         consumer_max_fetch_size=CONSUMER_MAX_FETCH_BYTES,
+        producer_compression_type=COMPRESSION,
+        producer_max_request_size=settings.max_message_bytes,  # records are checked first (agents.outputs)
         web_enabled=True,
         web_bind=settings.web_host,
         web_host=settings.web_host,
@@ -111,6 +111,7 @@ def create_app(settings: Settings) -> Wiring:
             value_serializer="raw",
             partitions=partitions,
             internal=True,  # Faust declares (creates) internal topics at start
+            config={"max.message.bytes": str(max_message_bytes(settings, name))},
         )
 
     made = {attr: topic(getattr(names, attr), count or settings.partitions) for attr, count in TOPICS}

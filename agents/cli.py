@@ -1,7 +1,8 @@
 """The `wirestream` command: the parser and thin commands over plain functions.
 
 Each `cmd_*` turns arguments into a call of a function that lives elsewhere (`agents.publish`,
-`agents.replay`, `agents.tail`, `agents.kafka`, `agents.demo`, `agents.stats`, `pipeline.chain`) and its
+`agents.replay`, `agents.tail`, `agents.kafka`, `agents.demo`, `agents.stats`, `pipeline.chain`,
+`pipeline.ninjs_out`, `pipeline.schemas`) and its
 result into output and an exit code. A new command is one `cmd_*` here and one `add_parser` block.
 """
 
@@ -11,11 +12,12 @@ import argparse
 import importlib
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
+from agents.preflight import AccessError
 from agents.publish import read_lines
 from agents.settings import Settings, SettingsError
 from agents.topics import encode
@@ -34,6 +36,7 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
 
     chain = Chain(settings.pipeline)
     out, err = sys.stdout.buffer, sys.stderr.buffer
+    shape = _output_shape(args.output, args.ninjs_version)
     counts = {"enriched": 0, "deadletter": 0}
     started = time.perf_counter()
     for outcome in chain.run(read_lines(args.file), batch_size=args.batch_size or settings.batch_size):
@@ -41,7 +44,7 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
             _write(err, outcome.to_json())
             counts["deadletter"] += 1
         else:
-            _write(out, outcome.to_json())
+            _write(out, shape(outcome.to_json()))
             counts["enriched"] += 1
         out.flush()
     if args.stats:
@@ -55,12 +58,35 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _output_shape(output: str, ninjs_version: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Our record as it is (`jsonl`), or as IPTC ninjs (`ninjs`: every record, duplicates marked in the
+    `wirestream:dedup` description)."""
+    if output == "ninjs":
+        from pipeline.ninjs_out import to_ninjs
+
+        return lambda record: to_ninjs(record, ninjs_version)
+    return lambda record: record
+
+
+def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    """Print one of the contract's JSON Schemas (or the official ninjs schema the output follows)."""
+    from pipeline.schemas import SCHEMA_FILES, schema_text
+
+    if args.name not in SCHEMA_FILES:
+        names = ", ".join(SCHEMA_FILES)
+        print(f"wirestream schema: no schema {args.name!r}; one of {names}", file=sys.stderr)
+        return 2
+    sys.stdout.write(schema_text(args.name))
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Faust worker with the selected stage agents until SIGINT/SIGTERM."""
     import faust
 
     from agents.app import create_app
     from agents.kafka import all_topics, ensure_topics
+    from agents.preflight import check, worker_needs
     from agents.stages import STAGES, register
 
     if args.web_port:
@@ -72,21 +98,31 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         choices = ",".join(STAGES)
         print(f"wirestream worker: --stages takes some of {choices}: {args.stages!r}", file=sys.stderr)
         return 2
+    check(settings, worker_needs(settings))  # before anything is consumed: one line if it cannot work
     ensure_topics(settings, all_topics(settings))
     wiring = create_app(settings)
-    register(wiring, settings, stages)
+    registered = register(wiring, settings, stages)
     worker = faust.Worker(wiring.app, loglevel=args.loglevel or settings.log_level, quiet=True)
-    worker.execute_from_commandline()
-    return 0
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as exc:
+        code = exc.code
+    halted = registered.hop.halt.reason  # a send failure no dead letter could carry (agents.outputs)
+    if halted is not None:
+        print(f"wirestream worker: {halted}", file=sys.stderr)
+        return 3
+    return code if isinstance(code, int) else 1
 
 
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     """Raw stories to the input topic with kafka-python, key = story id; lines are sent as given."""
     from agents.publish import publish
 
-    sent, topic = publish(settings, args.file, topic=args.topic, progress=args.progress)
-    print(f"published {sent} stories to {topic}", file=sys.stderr if args.quiet else sys.stdout)
-    return 0
+    done = publish(settings, args.file, topic=args.topic, progress=args.progress)
+    for sentence in done.refused:
+        print(f"wirestream publish: {sentence}", file=sys.stderr)
+    print(f"published {done.sent} stories to {done.topic}", file=sys.stderr if args.quiet else sys.stdout)
+    return 1 if done.refused else 0
 
 
 def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
@@ -154,7 +190,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", default="-", help="input JSONL file, or - for stdin (default)")
     p.add_argument("--batch-size", type=int, default=0, help="stories per nlp.pipe batch")
     p.add_argument("--stats", action="store_true", help="print counts and stories/s to stderr at the end")
+    p.add_argument(
+        "--output",
+        choices=("jsonl", "ninjs"),
+        default="jsonl",
+        help="jsonl: our enriched records (default); ninjs: each record as IPTC ninjs, one per line",
+    )
+    p.add_argument(
+        "--ninjs-version", type=int, choices=(3, 2), default=3, help="ninjs major version for --output ninjs"
+    )
     p.set_defaults(func=cmd_enrich)
+
+    p = sub.add_parser(
+        "schema", help="print a JSON Schema: raw, enriched, deadletter, ninjs (see docs/ninjs.md)"
+    )
+    p.add_argument("name", help="raw, enriched, deadletter, ninjs (3.1), ninjs-3.0, ninjs-2 (2.2)")
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("worker", help="run the Faust worker (all stage agents by default)")
     p.add_argument("--stages", help="comma-separated subset of prepare,dedup,annotate")
@@ -221,6 +272,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args, settings))
+    except AccessError as exc:  # the broker cannot be used as configured: the line says what to fix
+        print(f"wirestream {args.command}: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         return 0
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:

@@ -140,8 +140,8 @@ def run(base: Settings, samples: Path = SAMPLES, timeout: float = 180.0) -> int:
     proc = start_worker(settings, env, Path("build") / "demo-worker.log")
     try:
         wait_ready(settings, proc)
-        sent, topic = publish(settings, samples)
-        print(f"published {sent} stories to {topic}", flush=True)
+        done = publish(settings, samples)
+        print(f"published {done.sent} stories to {done.topic}", flush=True)
         got = collect(settings, len(lines), timeout)
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -32,6 +32,7 @@ class StageMetrics:
     dead_letters: Counter
     languages: Counter
     model_load: Gauge
+    model_events: Counter
     lag: Gauge
     end_offset: Gauge
 
@@ -69,6 +70,13 @@ class StageMetrics:
                 "wirestream_model_load_seconds",
                 "Time to load a language's spaCy model",
                 ["language", "model"],
+                registry=registry,
+            ),
+            model_events=Counter(
+                "wirestream_model_backend_events",
+                "NER backend trouble: retry (a request failed), restart (the server was started again), "
+                "unavailable (retries spent: the batch's stories were dead-lettered model_unavailable)",
+                ["backend", "language", "event"],
                 registry=registry,
             ),
             lag=Gauge(

@@ -8,9 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agents.kafka import kafka_security, story_key
+from agents.kafka import kafka_security, producer, story_key
+from agents.preflight import Needs, check
 from agents.settings import Settings
 from agents.topics import TopicNames
+
+REPLAY_HEADER = "wirestream-replay"  # on messages `replay` publishes: the dead letter's error code
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +33,13 @@ def replay_payload(letter: dict[str, Any]) -> bytes:
 
 def replayable(letter: Any, errors: Sequence[str] | None) -> bool:
     """Whether `replay` re-publishes a dead letter: one of the chosen error codes (any by default), a
-    user's story (not an internal hand-over) and kept whole (a `raw_truncated` one would not be the input)."""
+    user's story (not an internal hand-over) and kept whole (a `raw_truncated` one would not be the input,
+    a compact one, with no `raw`, holds none of it: its topic/partition/offset say where the input is)."""
     return (
         isinstance(letter, dict)
         and (not errors or letter.get("error") in errors)
         and letter.get("stage") != "handover"
+        and "raw" in letter
         and not letter.get("raw_truncated")
     )
 
@@ -50,26 +55,22 @@ def replay(
 ) -> Replayed:
     """Read the dead-letter topic (from what `group` has not replayed yet) until `timeout` idle seconds or
     `limit` replayed; re-publish the replayable ones to the input topic and commit, unless `dry_run`."""
-    from kafka import KafkaConsumer, KafkaProducer
+    from kafka import KafkaConsumer
 
     names = TopicNames(settings.topic_prefix)
+    group = group or f"wirestream-replay-{settings.topic_prefix}"
+    check(settings, Needs(read=(names.deadletter,), write=() if dry_run else (names.raw,), group=group))
     consumer = KafkaConsumer(
         names.deadletter,
         bootstrap_servers=settings.bootstrap_servers,
-        group_id=group or f"wirestream-replay-{settings.topic_prefix}",
+        group_id=group,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         consumer_timeout_ms=int(timeout * 1000),
         isolation_level="read_committed",  # never what an aborted exactly_once transaction wrote
         **kafka_security(settings),
     )
-    producer = (
-        None
-        if dry_run
-        else KafkaProducer(
-            bootstrap_servers=settings.bootstrap_servers, acks="all", **kafka_security(settings)
-        )
-    )
+    out = None if dry_run else producer(settings, names.raw)
     replayed = skipped = 0
     try:
         for msg in consumer:
@@ -82,16 +83,19 @@ def replay(
                 skipped += 1
                 continue
             payload = replay_payload(letter)
-            if producer is not None:
-                producer.send(names.raw, key=story_key(payload), value=payload)
+            if out is not None:
+                # the header tells dedup this is a replay: a story dead-lettered after dedup (a model that
+                # was down: `model_unavailable`) is run again, not taken for a duplicate of itself
+                marked = [(REPLAY_HEADER, str(letter.get("error", "")).encode("utf-8"))]
+                out.send(names.raw, key=story_key(payload), value=payload, headers=marked)
             replayed += 1
             if limit and replayed >= limit:
                 break
-        if producer is not None:
-            producer.flush(timeout=60)
+        if out is not None:
+            out.flush(timeout=60)
             consumer.commit()
     finally:
-        if producer is not None:
-            producer.close(timeout=10)
+        if out is not None:
+            out.close(timeout=10)
         consumer.close()
     return Replayed(replayed, skipped, names.raw)

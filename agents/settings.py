@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,8 +19,10 @@ from pipeline.config import (
     ModelConfig,
     PipelineConfig,
 )
+from pipeline.sizes import DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_RAW_BYTES, body_limit, record_limit
 
 GUARANTEES = ("at_least_once", "exactly_once")
+MIN_MESSAGE_BYTES = 128 * 1024  # a dead letter (64 KiB of its input, escaped) must fit whole in a message
 
 
 class SettingsError(ValueError):
@@ -76,6 +79,13 @@ def environment(**overrides: str) -> dict[str, str]:
     return {**os.environ, **overrides}
 
 
+def _ninjs_version(env: Mapping[str, str]) -> int:
+    value = env.get("WIRESTREAM_NINJS_VERSION", "3").strip() or "3"
+    if value not in ("2", "3"):
+        raise SettingsError(f"WIRESTREAM_NINJS_VERSION must be 3 or 2: {value!r}")
+    return int(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Security:
     """Kafka client security, shared by the Faust worker and the kafka-python CLI commands."""
@@ -104,8 +114,19 @@ class Settings:
     batch_within: float = 0.5
     log_level: str = "info"
     demo_prefix: str | None = None  # `wirestream demo`'s topic prefix (default: a fresh one per run)
+    ninjs_version: int = (
+        3  # the IPTC ninjs major version of the <prefix>.ninjs topic (3, or 2 for 2.x readers)
+    )
     security: Security = field(default_factory=Security)
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
+    # max.message.bytes of the topics the worker writes, and its producers' max_request_size (pipeline.sizes)
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    max_raw_bytes: int = DEFAULT_MAX_RAW_BYTES  # the same for the input topic (`publish`, `replay`)
+
+    @property
+    def record_limit(self) -> int:
+        """The largest record (key + value, before compression) the worker sends."""
+        return record_limit(self.max_message_bytes)
 
     @property
     def app_id(self) -> str:
@@ -139,6 +160,8 @@ class Settings:
             raise SettingsError(f"WIRESTREAM_TABLE_STORE must be rocksdb or memory: {store!r}")
 
         defaults = PipelineConfig()
+        max_message = _int(env, "WIRESTREAM_MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES, MIN_MESSAGE_BYTES)
+        max_raw = _int(env, "WIRESTREAM_MAX_RAW_BYTES", max(DEFAULT_MAX_RAW_BYTES, max_message), max_message)
         models = dict(defaults.models.models)
         for key, value in env.items():
             m = re.fullmatch(r"WIRESTREAM_MODEL_([A-Z]{2})", key)
@@ -147,13 +170,15 @@ class Settings:
         languages = _list(env, "WIRESTREAM_LANGUAGES") or defaults.language.languages
         pipeline = replace(
             defaults,
-            max_body_bytes=_int(env, "WIRESTREAM_MAX_BODY_BYTES", defaults.max_body_bytes, 1),
+            max_body_bytes=_int(env, "WIRESTREAM_MAX_BODY_BYTES", body_limit(max_message), 1),
             language=replace(
                 LanguageConfig(),
                 languages=languages,
                 low_accuracy=_bool(env, "WIRESTREAM_LANGUAGE_LOW_ACCURACY", LanguageConfig().low_accuracy),
             ),
-            models=replace(ModelConfig(), models=models),
+            models=replace(
+                ModelConfig(), models=models, corenlp_url=corenlp_url(env), corenlp_start=corenlp_start(env)
+            ),
             dedup=replace(
                 DedupConfig(),
                 threshold=_float(env, "WIRESTREAM_DEDUP_THRESHOLD", DedupConfig().threshold),
@@ -190,6 +215,29 @@ class Settings:
             batch_within=_float(env, "WIRESTREAM_BATCH_WITHIN", 0.5),
             log_level=env.get("WIRESTREAM_LOG_LEVEL", "info").lower(),
             demo_prefix=env.get("WIRESTREAM_DEMO_PREFIX") or None,
+            ninjs_version=_ninjs_version(env),
             security=security,
             pipeline=pipeline,
+            max_message_bytes=max_message,
+            max_raw_bytes=max_raw,
         )
+
+
+CORENLP_SCRIPT = Path(__file__).resolve().parents[1] / "deploy" / "corenlp" / "corenlp.sh"
+
+
+def corenlp_url(env: Mapping[str, str]) -> str:
+    """WIRESTREAM_CORENLP_URL, default the port of WIRESTREAM_CORENLP_PORT (9000) on this host, as
+    deploy/corenlp/corenlp.sh starts it; "off": no CoreNLP, its languages get no entities."""
+    port = env.get("WIRESTREAM_CORENLP_PORT", "").strip() or "9000"
+    url = env.get("WIRESTREAM_CORENLP_URL", "").strip() or f"http://127.0.0.1:{port}/"
+    return "" if url.lower() == "off" else url
+
+
+def corenlp_start(env: Mapping[str, str]) -> tuple[str, ...]:
+    """WIRESTREAM_CORENLP_START: the command a worker runs when the server refuses connections (default
+    this checkout's `deploy/corenlp/corenlp.sh start`, idempotent); "off": never start it."""
+    start = env.get("WIRESTREAM_CORENLP_START", "").strip()
+    if not start:
+        return (str(CORENLP_SCRIPT), "start") if CORENLP_SCRIPT.is_file() else ()
+    return () if start.lower() == "off" else tuple(shlex.split(start))

@@ -7,6 +7,7 @@ import sys
 from typing import IO
 
 from agents.kafka import kafka_security
+from agents.preflight import Needs, check
 from agents.settings import Settings
 from agents.topics import TopicNames, encode
 from pipeline.records import not_json
@@ -48,6 +49,7 @@ def tail(
     from kafka import KafkaConsumer
 
     name = TopicNames(settings.topic_prefix).resolve(topic)
+    check(settings, Needs(read=(name,), group=group))
     consumer = KafkaConsumer(
         name,
         bootstrap_servers=settings.bootstrap_servers,

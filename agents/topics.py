@@ -22,6 +22,7 @@ TOPICS: tuple[tuple[str, int | None], ...] = (
     ("enriched", None),
     ("duplicates", None),
     ("deadletter", None),
+    ("ninjs", None),
 )
 
 
@@ -44,6 +45,11 @@ class TopicNames:
     @property
     def deadletter(self) -> str:
         return f"{self.prefix}.deadletter"
+
+    @property
+    def ninjs(self) -> str:
+        """The records of `enriched` (kills too, not duplicates) as IPTC ninjs, same key."""
+        return f"{self.prefix}.ninjs"
 
     @property
     def stage_dedup(self) -> str:

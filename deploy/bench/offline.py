@@ -122,7 +122,7 @@ def ner_pipe_seconds(chain: Chain, records: Sequence[Enriched], batch_size: int)
     for lang, bodies in by_lang.items():
         model = chain.models.get(lang)
         if model is not None:
-            for doc in model.nlp.pipe(bodies, batch_size=batch_size):
+            for doc in model.pipe(bodies, batch_size=batch_size):
                 _ = doc.ents
     return time.perf_counter() - started
 
@@ -244,7 +244,8 @@ def run(
         "tokens": tokens,
         "models": {
             "chain": {
-                lang: {"name": m.name, "pipes": m.nlp.pipe_names} for lang, m in chain.models.loaded().items()
+                lang: {"name": m.name, "pipes": getattr(getattr(m, "nlp", None), "pipe_names", [m.backend])}
+                for lang, m in chain.models.loaded().items()
             },
             "naive": {
                 lang: {"name": names[lang], "pipes": nlp.pipe_names} for lang, nlp in naive.models.items()

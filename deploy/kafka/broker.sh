@@ -4,6 +4,11 @@
 #   broker.sh stop    stop the broker this script started
 #   broker.sh status  exit 0 when a broker accepts connections on the port
 # Jars, data and logs live in git-ignored folders beside this script.
+#
+# WIRESTREAM_KAFKA_SECURITY=sasl_ssl starts it with one SASL_SSL listener (SCRAM-SHA-512) and ACLs
+# (sasl-ssl.properties.in): WIRESTREAM_KAFKA_CERTS names certs.sh's folder (made there when missing),
+# WIRESTREAM_KAFKA_ADMIN_PASSWORD is the super user `admin`'s password, and WIRESTREAM_KAFKA_SCRAM_USERS
+# ("name=password,...") the other users, stored when the storage is formatted. See docs/security.md.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,6 +25,8 @@ pidfile="$run/broker$suffix.pid"
 log="$logs/broker$suffix.log"
 props="$run/server$suffix.properties"
 heap="${WIRESTREAM_KAFKA_HEAP:-768m}"
+security="${WIRESTREAM_KAFKA_SECURITY:-plaintext}"
+certs="${WIRESTREAM_KAFKA_CERTS:-$run/certs$suffix}"
 
 accepting() { (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; }
 
@@ -34,8 +41,31 @@ resolve() {
 }
 
 configure() {
-  sed -e "s#@HOST@#$host#g" -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" \
-      -e "s#@DATA@#$data#g" "$here/server.properties.in" >"$props"
+  local templates=("$here/server.properties.in") store_password=""
+  case "$security" in
+    plaintext) ;;
+    sasl_ssl)
+      : "${WIRESTREAM_KAFKA_ADMIN_PASSWORD:?sasl_ssl needs WIRESTREAM_KAFKA_ADMIN_PASSWORD}"
+      [ -f "$certs/broker.p12" ] || "$here/certs.sh" "$certs"
+      store_password="$(cat "$certs/password")"
+      templates+=("$here/sasl-ssl.properties.in") ;;
+    *) echo "broker: WIRESTREAM_KAFKA_SECURITY is plaintext or sasl_ssl, not $security" >&2; exit 2 ;;
+  esac
+  (umask 077; cat "${templates[@]}" | sed -e "s#@HOST@#$host#g" -e "s#@PORT@#$port#g" \
+      -e "s#@CONTROLLER_PORT@#$controller_port#g" -e "s#@DATA@#$data#g" -e "s#@CERTS@#$certs#g" \
+      -e "s#@STORE_PASSWORD@#$store_password#g" \
+      -e "s#@ADMIN_PASSWORD@#${WIRESTREAM_KAFKA_ADMIN_PASSWORD:-}#g" >"$props")
+}
+
+scram_users() {  # --add-scram arguments for admin and WIRESTREAM_KAFKA_SCRAM_USERS (name=password,...)
+  [ "$security" = sasl_ssl ] || return 0
+  local entry
+  echo "--add-scram"; echo "SCRAM-SHA-512=[name=admin,password=$WIRESTREAM_KAFKA_ADMIN_PASSWORD]"
+  IFS=, read -ra entries <<<"${WIRESTREAM_KAFKA_SCRAM_USERS:-}"
+  for entry in "${entries[@]}"; do
+    [ -n "$entry" ] || continue
+    echo "--add-scram"; echo "SCRAM-SHA-512=[name=${entry%%=*},password=${entry#*=}]"
+  done
 }
 
 format() {
@@ -43,7 +73,10 @@ format() {
   mkdir -p "$data"
   local cluster
   cluster="$(java -cp "$lib/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
-  java -cp "$lib/*" kafka.tools.StorageTool format -t "$cluster" -c "$props" >"$logs/format$suffix.log" 2>&1 \
+  local scram=()
+  mapfile -t scram < <(scram_users)
+  java -cp "$lib/*" kafka.tools.StorageTool format -t "$cluster" -c "$props" ${scram[@]+"${scram[@]}"} \
+    >"$logs/format$suffix.log" 2>&1 \
     || { cat "$logs/format$suffix.log" >&2; exit 1; }
 }
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from pipeline.entities import extract_entities, load_entity_rules
 from pipeline.evaluation import prf
-from pipeline.nlp import ModelRegistry
+from pipeline.nlp import ModelRegistry, ModelUnavailable
 from pipeline.records import Entity
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "entities"
@@ -57,7 +57,7 @@ def parse_markup(markup: str) -> tuple[str, list[Entity]]:
 
 
 def load_gold(path: Path) -> list[Gold]:
-    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    files = sorted(path.rglob("*.jsonl")) if path.is_dir() else [path]
     stories: list[Gold] = []
     for file in files:
         for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
@@ -100,8 +100,10 @@ class Scores:
     canonical: list[int] = field(default_factory=lambda: [0, 0])  # correct, total
     linked: list[int] = field(default_factory=lambda: [0, 0])
     errors: list[str] = field(default_factory=list)
+    stories: int = 0
 
     def add(self, story: Gold, predicted: Iterable[Entity]) -> None:
+        self.stories += 1
         gold = {(e.start, e.end, e.label): e for e in story.entities}
         pred = {(e.start, e.end, e.label): e for e in predicted}
         for key in gold.keys() | pred.keys():
@@ -148,7 +150,15 @@ def evaluate(
     stories: list[Gold], registry: ModelRegistry, *, baseline: bool = False
 ) -> tuple[Scores, dict[str, Any]]:
     scores = Scores()
-    info: dict[str, Any] = {"models": {}, "skipped": [], "ner_ms": 0.0, "extract_ms": 0.0, "stories": 0}
+    info: dict[str, Any] = {
+        "models": {},
+        "skipped": [],
+        "ner_ms": 0.0,
+        "extract_ms": 0.0,
+        "stories": 0,
+        "languages": {},  # lang -> Scores of that language's stories alone
+        "ms_per_story": {},  # lang -> NER + extract_entities, per story
+    }
     by_lang: dict[str, list[Gold]] = {}
     for story in stories:
         by_lang.setdefault(story.lang, []).append(story)
@@ -159,9 +169,13 @@ def evaluate(
             continue
         info["models"][lang] = model.name
         rules = load_entity_rules(lang)
+        own = info["languages"][lang] = Scores()
+        model.pipe([group[0].text])  # a first call may load weights (CoreNLP): not a story's cost
         started = time.perf_counter()
-        docs = list(model.nlp.pipe(s.text for s in group))
-        info["ner_ms"] += (time.perf_counter() - started) * 1000
+        docs = model.pipe([s.text for s in group])
+        ner_ms = (time.perf_counter() - started) * 1000
+        info["ner_ms"] += ner_ms
+        extract_before = info["extract_ms"]
         for story, doc in zip(group, docs, strict=True):
             started = time.perf_counter()
             predicted = raw_entities(doc) if baseline else extract_entities(doc, rules=rules)
@@ -169,7 +183,9 @@ def evaluate(
             if baseline:  # numbers and dates are not annotated: leave them out of the baseline too
                 predicted = [e for e in predicted if not rules.keep_labels or e.label in rules.keep_labels]
             scores.add(story, predicted)
+            own.add(story, predicted)
             info["stories"] += 1
+        info["ms_per_story"][lang] = (ner_ms + info["extract_ms"] - extract_before) / len(group)
     return scores, info
 
 
@@ -194,7 +210,31 @@ def report(scores: Scores, info: dict[str, Any]) -> str:
     )
     if info["skipped"]:
         lines.append(f"skipped (no model): {', '.join(info['skipped'])}")
+    if len(info["languages"]) > 1:
+        lines += ["", *language_table(info)]
     return "\n".join(lines)
+
+
+def _f1(scores: Scores, *labels: str) -> str:
+    counts = [scores.labels[label] for label in labels if label in scores.labels]
+    if not counts:
+        return "-"
+    total = Counts(sum(c.tp for c in counts), sum(c.fp for c in counts), sum(c.fn for c in counts))
+    return f"{total.prf()[2]:.3f}"
+
+
+def language_table(info: dict[str, Any]) -> list[str]:
+    """One line per language: its model, person / organisation / place F1, micro P/R/F1 and speed."""
+    head = f"{'lang':<5}{'model':<24}{'stories':>8}{'PER F1':>8}{'ORG F1':>8}{'LOC F1':>8}"
+    lines = [head + f"{'P':>7}{'R':>7}{'F1':>7}{'ms/story':>10}"]
+    for lang, scores in sorted(info["languages"].items()):
+        p, r, f = scores.micro().prf()
+        lines.append(
+            f"{lang:<5}{info['models'][lang]:<24}{scores.stories:>8}{_f1(scores, 'PER', 'PERSON'):>8}"
+            f"{_f1(scores, 'ORG'):>8}{_f1(scores, 'LOC', 'GPE'):>8}{p:>7.3f}{r:>7.3f}{f:>7.3f}"
+            f"{info['ms_per_story'][lang]:>10.2f}"
+        )
+    return lines
 
 
 def main(argv: list[str]) -> int:
@@ -219,7 +259,11 @@ def main(argv: list[str]) -> int:
     if not stories:
         print("wirestream eval entities: no stories to evaluate", file=sys.stderr)
         return 2
-    scores, info = evaluate(stories, ModelRegistry(), baseline=args.baseline)
+    try:
+        scores, info = evaluate(stories, ModelRegistry(), baseline=args.baseline)
+    except ModelUnavailable as exc:
+        print(f"wirestream eval entities: {exc} (start it: make corenlp)", file=sys.stderr)
+        return 2
     if args.json:
         out: dict[str, Any] = {
             "labels": {
@@ -232,6 +276,16 @@ def main(argv: list[str]) -> int:
             "canonical_accuracy": round(scores.canonical[0] / max(1, scores.canonical[1]), 4),
             "linked_accuracy": round(scores.linked[0] / max(1, scores.linked[1]), 4),
             **info,
+            "languages": {
+                lang: {
+                    "model": info["models"][lang],
+                    "stories": own.stories,
+                    "person_f1": _f1(own, "PER", "PERSON"),
+                    "micro_f1": round(own.micro().prf()[2], 4),
+                    "ms_per_story": round(info["ms_per_story"][lang], 2),
+                }
+                for lang, own in info["languages"].items()
+            },
         }
         print(json.dumps(out, indent=2))
     else:

@@ -332,7 +332,7 @@ def evaluate(articles: Sequence[Article], lang: str = "en", *, per_quote: bool =
     report = Report()
     texts = [a.text for a in articles]
     started = time.perf_counter()
-    docs = list(model.nlp.pipe(texts, batch_size=16))
+    docs = model.pipe(texts, batch_size=16)
     entities = [stage(doc) for doc in docs]
     report.entity_seconds = time.perf_counter() - started
     for article, ents in zip(articles, entities, strict=True):
@@ -373,9 +373,20 @@ def format_report(report: Report, label: str) -> str:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="wirestream eval quotes", description=__doc__.splitlines()[0])
+    parser.add_argument("--polnear", type=Path, help="PolNeAR folder (with train/ dev/) or one split")
     parser.add_argument(
-        "--polnear", type=Path, required=True, help="PolNeAR folder (with train/ dev/) or one split"
+        "--lang",
+        action="append",
+        default=[],
+        help="score our annotated stories of this language (repeatable)",
     )
+    parser.add_argument(
+        "--stories", type=Path, default=None, help="folder of annotated stories (tests/data/quotes)"
+    )
+    parser.add_argument(
+        "--entities", default="auto", choices=("auto", "gold", "model"), help="with --lang: whose entities"
+    )
+    parser.add_argument("--verbose", action="store_true", help="with --lang: list the quotes missed")
     parser.add_argument("--split", default="dev", choices=("dev", "train", "test"))
     parser.add_argument("--limit", type=int, default=0, help="only the first N articles")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -383,6 +394,10 @@ def main(argv: list[str]) -> int:
         "--per-quote", action="store_true", help="score every quote alone (no grouping by cue)"
     )
     args = parser.parse_args(argv)
+    if args.lang:
+        return _stories_main(args)
+    if args.polnear is None:
+        parser.error("give --polnear DIR or --lang xx")
     try:
         articles = read_corpus(args.polnear, args.split, args.limit or None)
     except FileNotFoundError as exc:
@@ -392,4 +407,23 @@ def main(argv: list[str]) -> int:
     read = args.polnear if (args.polnear / "text").is_dir() else args.polnear / args.split
     label = read.resolve().name + (", per quote" if args.per_quote else "")  # the folder read, not --split
     print(json.dumps(report.as_dict()) if args.json else format_report(report, label))
+    return 0
+
+
+def _stories_main(args: argparse.Namespace) -> int:
+    """`--lang xx`: our own annotated stories of each language, per-language figures."""
+    from pipeline.evaluation import quote_stories
+
+    reports = []
+    for lang in args.lang:
+        try:
+            stories = quote_stories.load_stories(args.stories or quote_stories.DEFAULT_ROOT, lang)
+            reports.append(quote_stories.evaluate_language(stories, lang, args.entities))
+        except (FileNotFoundError, RuntimeError, ValueError) as exc:
+            print(f"wirestream eval quotes: {exc}", file=sys.stderr)
+            return 2
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports]))
+    else:
+        print(quote_stories.format_reports(reports, verbose=args.verbose))
     return 0

@@ -30,7 +30,9 @@ class CueHit:
 class Mention:
     start: int
     end: int
-    kind: str  # "entity", "pronoun", "descriptor" or "relative" ("who", naming `antecedent`)
+    # "entity", "pronoun", "descriptor", "relative" ("who", naming `antecedent`) or "dropped" (no
+    # subject in the text: `entity` is the person named last, a stand-in the stage may better)
+    kind: str
     entity: Entity | None = None
     antecedent: Mention | None = None
 
@@ -47,6 +49,7 @@ class Context:
     ent_of: list[Entity | None] = field(default_factory=list)
     stop: list[bool] = field(default_factory=list)  # punctuation after word i ends a noun phrase
     comma: list[bool] = field(default_factory=list)  # a comma follows word i
+    language_roles: dict[str, list[Entity]] | None = None  # role words in other languages' shapes (titles)
     people_cache: list[Entity] | None = None
     roles_cache: dict[str, list[Entity]] | None = None
     titles_cache: list[tuple[int, int]] | None = None
@@ -133,11 +136,29 @@ class Context:
                     continue
                 if tuple(lowered[i : i + len(words)]) != words or not self.cue_like(i):
                     continue
+                if words[0] in self.lexicon.comma_sources and not (i > 0 and self.comma[i - 1]):
+                    continue  # German "so" is a source only in "..., so Müller"
+                if words[0] in self.lexicon.named_sources and not self._names_source(i, len(words)):
+                    continue  # Italian "per" is a source only in "Per il ministro Rossi, ..."
                 out.append(CueHit(i, i + len(words), kind))
                 i += len(words) - 1
                 break
             i += 1
         return out
+
+    def _names_source(self, i: int, n: int) -> bool:
+        """A preposition that is a source ("Per X, ...", "Para X, ...") only opening its sentence
+        and followed, within four words, by a person's or an organisation's name and then a comma."""
+        start = self.word_start(i)
+        if self.layout.sentence(start)[0] != start:
+            return False
+        for k in range(i + n, min(i + n + 4, len(self.lowered))):
+            ent = self.ent_of[k]
+            if ent is not None and ent.label in SPEAKER_LABELS:
+                return self.text[ent.end : ent.end + 1] == ","
+            if self.stop[k] or self.comma[k]:
+                return False
+        return False
 
     def cue_like(self, i: int) -> bool:
         start, text = self.word_start(i), self.text
@@ -147,7 +168,11 @@ class Context:
         possessive = prev.endswith("'s") and prev[:-2] not in self.lexicon.subject_pronouns  # not "he's said"
         if prev in _ARTICLES or possessive:
             return False  # "the report", "Rubio's proposed credit"
-        if self.ent_of[i] is not None or self.layout.quote_at(start) is not None:
+        ent = self.ent_of[i]
+        slip = text[start].islower() and (ent is not None and (ent.start == start or ent.label == "MISC"))
+        if ent is not None and not slip:  # a name; not a lower-case word the model swept into a span
+            return False  # ("aseguró" tagged ORG, "El técnico confirmó" MISC)
+        if self.layout.quote_at(start) is not None:
             return False
         return not text[start].isupper() or self.layout.sentence(start)[0] == start or self.in_title(start)
 

@@ -16,16 +16,18 @@ from dataclasses import dataclass
 
 from pipeline.config import QuoteConfig
 from pipeline.quotes.context import PERSON_LABELS, Context, CueHit, Mention
-from pipeline.quotes.layout import Quoted
+from pipeline.quotes.layout import CLOSING_MARKS, Quoted
 from pipeline.quotes.lexicon import WEAK_KINDS
 from pipeline.quotes.speaker import (
     after_cue,
     clause_subject,
     colon_speaker,
+    dropped_subject,
     glued_pronoun,
     sentence_subject,
     speaker_after,
     subject_before,
+    subject_following,
 )
 from pipeline.records import Quote, QuoteKind
 
@@ -33,8 +35,21 @@ _LEAD_PUNCT = " \t\u00a0,\u2014\u2013-:'\u2019"
 _INTRO = re.compile(r".*(?:[:;]|\s[-\u2014\u2013]{1,2})\s+", re.S)
 _SIGNED = re.compile(r"[ \t\u00a0]*(?:\n\s*)?(?P<dash>[\u2015\u2014\u2013]|--?)[ \t\u00a0]*")
 _DASH_BEFORE = re.compile(r"(?:\s[-\u2014\u2013]{1,2}|\u2014)\s*$")
-_OPENERS = ('"', "\u201c", "\u00ab", "'", "\u2018", "\u201e", "`")
-_END_PUNCT = " .,;!?\u201d\u2019\"'\u00bb)"
+_OPENERS = (
+    '"',
+    "\u201c",
+    "\u00ab",
+    "'",
+    "\u2018",
+    "\u201e",
+    "`",
+    "\u00bb",
+    "\u2039",
+    "\u203a",
+    "\u300c",
+    "\u300e",
+)
+_END_PUNCT = " .,;!?)" + CLOSING_MARKS
 _OPEN_END = ",?!-\u2014\u2013\u2026"  # a quote ending so is attributed right after it
 _TAG_WORDS = 5  # '"..." Smith said.': the most words of a sentence that only attributes a quote
 
@@ -211,12 +226,14 @@ def words_between(ctx: Context, start: int, end: int) -> int:
 def _subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
     """The speaker of a cue before a quote: its subject, or after it when the cue opens the clause."""
     if c.kind == "according_to":
+        if ctx.lowered[c.first] in ctx.lexicon.postposed_sources:  # "Der Polizei zufolge: ..."
+            return subject_before(ctx, c.first, floor)
         return speaker_after(ctx, c.last, len(ctx.text))
     if c.kind == "participle" and ctx.comma[c.first - 1]:
         m = _previous_speaker(ctx, c, floor)  # "..., Spicer said, adding, ..."
         if m is not None:
             return m
-    if c.kind == "participle" or (c.first > 0 and ctx.lowered[c.first - 1] in ("and", "but", "to")):
+    if c.kind == "participle" or (c.first > 0 and ctx.lowered[c.first - 1] in ctx.lexicon.verb_links):
         return clause_subject(ctx, c, floor)
     m = subject_before(ctx, c.first, floor, relative=True)
     if (
@@ -227,6 +244,10 @@ def _subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
         m = speaker_after(ctx, c.last, len(ctx.text))  # "Continued Stone: ..."
         if m is not None and ctx.text[m.end : m.end + 2].strip()[:1] not in (":", ","):
             return None  # "Asked which county ..., he said": not an inverted speaker
+    if (m is None or m.kind == "descriptor") and ctx.lexicon.subject_after and c.kind in ("speech", "object"):
+        following = subject_following(ctx, c, len(ctx.text))  # "Am Montag sagte Müller: ..."
+        if following is not None and (m is None or following.kind in ("entity", "pronoun")):
+            m = following
     return m
 
 
@@ -253,7 +274,7 @@ def _after(
     stripped = tail.lstrip(_LEAD_PUNCT)
     if not stripped or (tail[:1] not in _LEAD_PUNCT and tail[:1] != ""):
         return None
-    inner = text[q.start : q.close_at].rstrip(" \"'\u201d\u2019\u00bb")
+    inner = text[q.start : q.close_at].rstrip(" " + CLOSING_MARKS)
     open_end = ends_open(ctx, q)
     first = ctx.layout.word_index(q.close_at)
     last = first
@@ -267,6 +288,8 @@ def _after(
             m = glued_pronoun(ctx, c)
             if m is None and ctx.lowered[c.first] in ctx.lexicon.inverting:
                 m = speaker_after(ctx, c.last, tail_end)
+            if m is None and ctx.lexicon.pro_drop and _ends_after(ctx, c, tail_end):
+                m = dropped_subject(ctx, c)  # '«Vamos a ganar», dijo.': the speaker named before
         else:
             m = subject_before(ctx, i, q.close_at)
             if m is not None and not _leads(ctx, q.close_at, m.start):
@@ -291,6 +314,11 @@ def _after(
     if open_end and 0 < last - first <= ctx.lexicon.max_lead_words:
         return _unknown_verb(ctx, q, first, last, tail_end)
     return None
+
+
+def _ends_after(ctx: Context, c: CueHit, tail_end: int) -> bool:
+    """Nothing but time phrases and punctuation after a cue up to `tail_end`: it has no subject."""
+    return not ctx.text[after_cue(ctx, c, tail_end) : tail_end].strip(_END_PUNCT + "\u2014\u2013")
 
 
 def _trailing(
@@ -384,7 +412,7 @@ def _tag_sentence(ctx: Context, s_end: int, cue_at: dict[int, CueHit]) -> bool:
 
 def ends_open(ctx: Context, q: Quoted) -> bool:
     """The quote ends with a comma, a question mark, a dash...: an attribution follows."""
-    inner = ctx.text[q.start : q.close_at].rstrip(" \"'\u201d\u2019\u00bb")
+    inner = ctx.text[q.start : q.close_at].rstrip(" " + CLOSING_MARKS)
     return inner[-1:] in _OPEN_END
 
 
@@ -421,7 +449,7 @@ def continuation(
     if ctx.text[s_start : q.open_at].strip():
         return None  # the quote does not start its sentence
     tail = ctx.text[q.close_at : s_end]
-    inner = ctx.text[q.start : q.close_at].rstrip(" \"'\u201d\u2019\u00bb")
+    inner = ctx.text[q.start : q.close_at].rstrip(" " + CLOSING_MARKS)
     open_end = inner[-1:] == "," or tail.lstrip()[:1] in (",", "\u2014")
     if open_end and 0 < words_between(ctx, q.close_at, s_end) <= 8:
         return None  # "..., an angry Hollande retaliated.": attributed, by a cue we do not know

@@ -40,7 +40,7 @@ def extract_quotes(
     output for this very text (no parse is needed: the stage reads words, marks and entity spans)."""
     if not text:
         return []
-    ctx = Context(text, layout(text, lexicon.abbreviations), lexicon, entities)
+    ctx = Context(text, layout(text, lexicon.abbreviations, dialogue=lexicon.dialogue), lexicon, entities)
     cues = ctx.cues()
     speaking = [c for c in cues if c.kind != "unsourced"]  # "seems", "reportedly": nobody said it
     cue_at = {c.first: c for c in speaking}
@@ -68,6 +68,10 @@ def extract_quotes(
                 quotes.append(Quote(content, q.start, q.end, "direct"))
             continue
         speaker: Speaker | None = speaker_of(ctx, f.mention)
+        if f.mention.kind == "dropped" and previous is not None and previous[1].speaker is not None:
+            said = ctx.layout.sentence(previous[1].end)
+            if said[0] <= f.mention.start < said[1]:  # '«A», dijo Herrera junto a Ruiz. «B», añadió.'
+                speaker = previous[1].speaker  # the person named last only stood by: Herrera goes on
         cue: Cue | None = _cue(ctx, f.cue)
         if f.kind == "partial":
             if _title_like(content, config):
@@ -111,6 +115,8 @@ def _unmarked(text: str, quotes: list[Quote]) -> list[Quote]:
         inner = (start + 1, end - 1)
         if not any(ch.isalnum() for ch in text[start:end]):  # marks and punctuation only: nothing said
             continue
+        if q.kind == "direct" and _stray_edge(text, start, end):
+            continue  # a mark left at an edge by marks that do not pair: not trusted
         if q.kind != "direct" and ((start, end) in direct or inner in direct):
             continue
         if (start, end) != (q.start, q.end):
@@ -118,6 +124,21 @@ def _unmarked(text: str, quotes: list[Quote]) -> list[Quote]:
         out.append(q)
     out.sort(key=lambda qq: (qq.start, qq.end))
     return out
+
+
+_EDGE_MARKS = '"\u201c\u201d\u201e\u00ab\u00bb'
+_NESTING = "\u00ab\u00bb\u201e\u300c"  # openers whose quotes may open or end with a nested one
+
+
+def _stray_edge(text: str, start: int, end: int) -> bool:
+    """Does direct content open or end with a quote mark that is not a nested quote's («„Нет“ — это
+    не ответ»: inside guillemets or „…“, marks of another glyph, paired inside)?"""
+    edges = {text[start : start + 1], text[end - 1 : end]} & set(_EDGE_MARKS)
+    if not edges:
+        return False
+    outer = text[:start].rstrip()[-1:]
+    paired = len(MARKS.findall(text, start, end)) % 2 == 0
+    return not (outer and outer in _NESTING and outer not in edges and paired)
 
 
 def _title_after_verb(ctx: Context, q: Quoted, f: Attribution | None, config: QuoteConfig) -> bool:

@@ -15,9 +15,17 @@ from typing import Literal
 from pipeline.config import QuoteConfig
 from pipeline.quotes.context import Context, CueHit, Mention
 from pipeline.quotes.layout import Quoted
-from pipeline.quotes.lexicon import norm
+from pipeline.quotes.lexicon import match_forward, norm
 from pipeline.quotes.resolve import speaker_of
-from pipeline.quotes.speaker import after_cue, clause_subject, glued_pronoun, speaker_after, subject_before
+from pipeline.quotes.speaker import (
+    after_cue,
+    clause_subject,
+    dropped_subject,
+    glued_pronoun,
+    speaker_after,
+    subject_before,
+    subject_following,
+)
 from pipeline.records import Cue, Quote
 
 _DATELINE = re.compile(r"[A-Z][A-Z.'\- ]+(?:,[\w. ]+)?(?:\([^)]{1,20}\))?\s*(?:[-\u2014\u2013]{1,2}|:)\s+")
@@ -293,6 +301,8 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
     if found is False:
         return None
     m = found
+    if m is not None and m.kind == "descriptor" and lexicon.subject_after and not ctx.comma[c.first - 1]:
+        m = _named_after(ctx, c, clause_end) or m  # "Am Rande des Treffens sagte Lang, ...": Lang
     after = after_cue(ctx, c, clause_end)
     if m is not None:
         clause_end = _subordinate_end(ctx, floor, m, after, clause_end)
@@ -300,6 +310,8 @@ def _reported(ctx: Context, c: CueHit, subjects: dict[int, Mention]) -> tuple[Me
         ctx.comma[c.first - 1] and ctx.lowered[c.first] in lexicon.inverting and m.kind == "descriptor"
     ):
         inverted = _inverted(ctx, c, floor, clause_end)  # "CLAUSE, said Smith."
+        if inverted is None and m is None:
+            inverted = _verb_first(ctx, c, floor, clause_end)
         if inverted is not None or m is None:
             return inverted
     named = m.kind != "descriptor" or _document(ctx, m) or _agrees(ctx, m, c)
@@ -321,7 +333,11 @@ def _according_to(
 ) -> tuple[Mention, int, int] | None:
     """ "According to Smith, CLAUSE" or "CLAUSE, according to Smith, an analyst at ..."."""
     text, lexicon = ctx.text, ctx.lexicon
-    m = speaker_after(ctx, c.last, clause_end, any_phrase=True)
+    if ctx.lowered[c.first] in lexicon.postposed_sources:
+        return _source_before(ctx, c, floor, clause_end)
+    m = glued_pronoun(ctx, c) or speaker_after(  # "по его словам": the pronoun inside the cue
+        ctx, c.last, clause_end, any_phrase=ctx.lowered[c.first] not in lexicon.comma_sources
+    )
     if m is None:
         return None
     k = ctx.layout.word_index(m.end)
@@ -334,7 +350,57 @@ def _according_to(
         or (lead.rstrip().endswith(",") and len(lead.split()) <= lexicon.max_lead_words)
     ):
         return m, comma + 1, clause_end  # "According to Smith, CLAUSE", "In May, according to him, CLAUSE"
+    if lexicon.subject_after and text[m.end : clause_end].strip(_TRIM) and not lead.rstrip().endswith(","):
+        if lead.strip():  # "Die Ursache ist laut Bahn noch unklar": the whole clause, its source inside
+            return m, _postposed_start(ctx, floor, cue_start), clause_end
+        return m, m.end, clause_end  # "Laut Müller wird die Steuer sinken": the verb comes second
     return m, _postposed_start(ctx, floor, cue_start), cue_start
+
+
+def _source_before(ctx: Context, c: CueHit, floor: int, clause_end: int) -> tuple[Mention, int, int] | None:
+    """A source before its according-to word ("Der Polizei zufolge wurden ...", "..., dem Minister
+    zufolge."): what follows it to the clause end, or the clause before it."""
+    m = subject_before(ctx, c.first, floor)
+    if m is None:
+        return None
+    cue_end = ctx.word_end(c.last - 1)
+    if ctx.text[cue_end:clause_end].strip(_TRIM):
+        return m, cue_end, clause_end
+    lead_end = ctx.rfind_comma(floor, m.start)
+    return (m, floor, lead_end) if lead_end > floor else None
+
+
+def _named_after(ctx: Context, c: CueHit, clause_end: int) -> Mention | None:
+    """A name or pronoun right after the cue, the subject when the verb comes second."""
+    m = subject_following(ctx, c, clause_end) if c.kind in ("speech", "object") else None
+    return m if m is not None and m.kind in ("entity", "pronoun") else None
+
+
+def _verb_first(ctx: Context, c: CueHit, floor: int, clause_end: int) -> tuple[Mention, int, int] | None:
+    """A cue before its subject where the language allows it ("Am Montag sagte Müller, ...",
+    "Añadió que ..." with the subject dropped): the clause after the subject."""
+    lexicon = ctx.lexicon
+    if c.kind not in ("speech", "object"):
+        return None
+    m = subject_following(ctx, c, clause_end) if lexicon.subject_after else None
+    after = m.end if m is not None else ctx.word_end(c.last - 1)
+    if m is None and lexicon.pro_drop and not ctx.text[floor : ctx.word_start(c.first)].strip(_TRIM):
+        m = dropped_subject(ctx, c)  # "Añadió que ...": the speaker named before
+    if m is None:
+        return None
+    k = ctx.layout.word_index(after)
+    while k < len(ctx.lowered) and ctx.word_start(k) < clause_end:
+        n = match_forward(ctx.lowered, k, lexicon.skip_after)
+        if not n:
+            break
+        k += n
+    start = ctx.word_start(k) if k < len(ctx.lowered) else clause_end
+    rest = ctx.text[after:start].strip(_TRIM) if k < len(ctx.lowered) else ""
+    if rest or start >= clause_end:
+        return None
+    if not (ctx.text[after:start].strip().startswith(",") or ctx.lowered[k] in lexicon.clause_links):
+        return None  # "sagte Müller der Zeitung": no clause follows
+    return m, start, clause_end
 
 
 def _cue_subject(
@@ -356,7 +422,7 @@ def _cue_subject(
             if not _set_off(ctx, c.first, prev):
                 return False  # "with all precincts reporting": not a reporting verb of the sentence
         return absolute or subjects.get(s_start) or clause_subject(ctx, c, floor)
-    if prev in ("and", "but", "to"):
+    if prev in lexicon.verb_links:
         return clause_subject(ctx, c, floor)  # "and said", "continues to insist"
     m = subject_before(ctx, c.first, floor)
     if m is not None:
@@ -384,6 +450,9 @@ def _postposed_clause(
     ):
         return None
     lead = text[floor : _titled(ctx, m, floor)].rstrip()
+    link = lead.rsplit(None, 1)[-1] if lead.split() else ""
+    if norm(link) in lexicon.source_links and lead[: -len(link)].rstrip().endswith(","):
+        lead = lead[: -len(link)].rstrip()  # "CLAUSE, wie Müller sagte."
     if not lead.endswith(",") or c.first - ctx.layout.word_index(m.end) > _GAP_WORDS:
         return False  # "..., a mix of idealism, pragmatism and hope.": the speaker is far, a noun
     end = floor + len(lead) - 1
@@ -672,8 +741,10 @@ def _that_later(ctx: Context, after: int, clause_end: int) -> int | None:
     for k in range(i, min(i + ctx.lexicon.max_lead_words + 6, len(ctx.lowered))):
         if ctx.word_start(k) >= clause_end or (k > i and ctx.stop[k - 1]):
             return None
-        if ctx.lowered[k] == "that" and k > i:
+        if ctx.lowered[k] in ctx.lexicon.that_words and k > i:
             return ctx.word_start(k)
+        if k > i and ctx.comma[k - 1] and ctx.lexicon.comma_opens_clause:
+            return ctx.word_start(k)  # "sagte nach der Sitzung, die Inflation sei ..."
     return None
 
 
@@ -728,10 +799,38 @@ def _inverted(ctx: Context, c: CueHit, floor: int, clause_end: int) -> tuple[Men
     if c.kind not in ("speech", "object") or not ctx.text[floor:cs].rstrip().endswith(","):
         return None
     inverted = glued_pronoun(ctx, c) or speaker_after(ctx, c.last, clause_end, any_phrase=True)
-    tail = ctx.text[inverted.end : clause_end].strip() if inverted is not None else "-"
+    tail = (
+        ctx.text[_skipped(ctx, inverted.end, clause_end) : clause_end].strip()
+        if inverted is not None
+        else "-"
+    )
+    if inverted is not None and _particle_only(ctx, tail):
+        tail = ""  # "..., teilte das Unternehmen mit.": the verb's separable particle
     if inverted is None or (tail.strip(_TRIM) and not tail.startswith(",")):  # ", a professor at ..."
         return None
+    if (
+        ctx.lexicon.subject_after
+        and ctx.lowered[ctx.layout.word_index(inverted.start)] in ctx.lexicon.that_words
+    ):
+        return None  # "X, Y señaló que ...": the clause after the verb, not its subject
     return inverted, floor, cs
+
+
+def _particle_only(ctx: Context, tail: str) -> bool:
+    """Is `tail` only a separable verb particle and punctuation ("mit.", "hinzu")?"""
+    words = [norm(w) for w in re.findall(r"[^\W\d_]+", tail)]
+    return bool(words) and match_forward(words, 0, ctx.lexicon.particles) == len(words)
+
+
+def _skipped(ctx: Context, at: int, end: int) -> int:
+    """`at`, or past the time and place phrases after it ("..., said Smith on Monday.")."""
+    k = ctx.layout.word_index(at)
+    while k < len(ctx.lowered) and ctx.word_start(k) < end:
+        n = match_forward(ctx.lowered, k, ctx.lexicon.skip_after)
+        if not n:
+            break
+        k += n
+    return ctx.word_end(k - 1) if k > ctx.layout.word_index(at) else at
 
 
 def _stance(

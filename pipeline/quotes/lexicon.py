@@ -73,6 +73,30 @@ class QuoteLexicon:
     max_lead_words: int = 10
     max_title_words: int = 16
     max_label_words: int = 4
+    # "and", "but", "to" before a cue: its subject is the clause's ("he laughed and said", "und sagte")
+    verb_links: frozenset[str] = frozenset({"and", "but", "to"})
+    # German "so": an according-to cue only right after a comma ("..., so Müller.")
+    comma_sources: frozenset[str] = frozenset()
+    # German "zufolge": an according-to cue after its source ("Müller zufolge ...")
+    postposed_sources: frozenset[str] = frozenset()
+    # "wie", "como", "как": between a comma and a postposed speaker ("..., wie Müller sagte.")
+    source_links: frozenset[str] = frozenset()
+    subject_after: bool = False  # any cue may have its subject right after it ("Am Montag sagte Müller, ...")
+    capitalised_nouns: bool = False  # every noun is capitalised (German): a capital does not make a name
+    dialogue: bool = False  # speech after a paragraph-opening dash ("—Vamos —dijo el ministro.")
+    pro_drop: bool = False  # a cue needs no subject ("—Vamos —dijo."): it continues the last speaker
+    surname_genders: dict[str, str] = dataclasses.field(default_factory=dict)  # Russian "-ова" -> "f"
+    that_words: frozenset[str] = frozenset({"that"})  # open a reported clause after a phrase ("dass", "que")
+    comma_opens_clause: bool = False  # "sagte nach der Sitzung, die Inflation ...": the comma opens it
+    # articles of role phrases in the language's own shapes, as regular expressions (titles.py; none:
+    # only the English shapes of resolve.roles)
+    role_articles: tuple[str, ...] = ()
+    particles: Phrases = dataclasses.field(default_factory=dict)  # "mit" of "teilte ... mit": ends a clause
+    named_sources: frozenset[str] = frozenset()  # Italian "per": a source only before a name and a comma
+    role_window: int = 1  # words before a name that may be its title ("Губернатор области Сергей Ткачев")
+    stem_roles: bool = False  # a role matches its inflected forms ("губернатора" is the "губернатор")
+    head_first: bool = False  # a noun phrase's head comes first ("il comandante provinciale")
+    leading_roles: bool = False  # "la ministra del Interior, Paula Cárdenas": a role before the name
     not_labels: frozenset[str] = frozenset()  # "update", "photo": line labels that are not speakers
     answers: frozenset[str] = frozenset()  # "yes", "so": a one-word reported clause ("said so")
     nominal_cues: Phrases = dataclasses.field(default_factory=dict)  # "criticism of": nouns of saying
@@ -131,6 +155,12 @@ def _first_names() -> dict[str, str]:
     path = resources.files("pipeline.resources.quotes").joinpath("first_names.json")
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return {norm(n): g for g in ("m", "f") for n in data[g]}
+
+
+def _names(data: dict[str, Any]) -> dict[str, str]:
+    """Shared first names, and the language's own ("first_names": {"m": [...], "f": [...]})."""
+    own = data.get("first_names", {})
+    return {**_first_names(), **{norm(n): g for g in ("m", "f") for n in own.get(g, [])}}
 
 
 @cache
@@ -202,13 +232,31 @@ def load_quote_lexicon(lang: str) -> QuoteLexicon | None:
         intro_words=words("intro_words"),
         abbreviations=words("abbreviations"),
         gender_titles={norm(k): v for k, v in data.get("gender_titles", {}).items() if v},
-        first_names=_first_names(),
+        first_names=_names(data),
         inverted_glue=glue,
         min_clause_words=int(data.get("min_clause_words", 3)),
         max_speaker_words=int(data.get("max_speaker_words", 8)),
         max_lead_words=int(data.get("max_lead_words", 10)),
         max_title_words=int(data.get("max_title_words", 16)),
         max_label_words=int(data.get("max_label_words", 4)),
+        verb_links=words("verb_links") if "verb_links" in data else frozenset({"and", "but", "to"}),
+        comma_sources=words("comma_sources"),
+        postposed_sources=words("postposed_sources"),
+        source_links=words("source_links"),
+        subject_after=bool(data.get("subject_after", False)),
+        capitalised_nouns=bool(data.get("capitalised_nouns", False)),
+        dialogue=bool(data.get("dialogue", False)),
+        pro_drop=bool(data.get("pro_drop", False)),
+        surname_genders={norm(k): v for k, v in data.get("surname_genders", {}).items()},
+        that_words=words("that_words") if "that_words" in data else frozenset({"that"}),
+        comma_opens_clause=bool(data.get("comma_opens_clause", False)),
+        role_articles=tuple(data.get("role_articles", ())),
+        leading_roles=bool(data.get("leading_roles", False)),
+        head_first=bool(data.get("head_first", False)),
+        role_window=int(data.get("role_window", 1)),
+        named_sources=words("named_sources"),
+        particles=phrases(data.get("particles", [])),
+        stem_roles=bool(data.get("stem_roles", False)),
         not_labels=words("not_labels"),
         answers=words("answers"),
         nominal_cues=phrases(data.get("nominal_cues", [])),

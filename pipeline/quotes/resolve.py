@@ -10,6 +10,7 @@ from bisect import bisect_right
 
 from pipeline.quotes.context import PERSON_LABELS, Context, Mention
 from pipeline.quotes.lexicon import QuoteLexicon, norm
+from pipeline.quotes.titles import title_referent
 from pipeline.records import Entity, Speaker
 
 
@@ -22,7 +23,9 @@ def speaker_of(ctx: Context, m: Mention) -> Speaker:
     if m.kind == "pronoun":
         ref = _pronoun_referent(ctx, norm(surface), m.start)
         return Speaker(surface, m.start, m.end, ref.canonical if ref else surface)
-    return Speaker(surface, m.start, m.end, _descriptor_referent(ctx, m) or surface)
+    titled = title_referent(ctx, m)  # the name after it, or its role in the language's own shapes
+    canonical = titled.canonical if titled is not None else _descriptor_referent(ctx, m)
+    return Speaker(surface, m.start, m.end, canonical or surface)
 
 
 def outside_people(ctx: Context) -> list[Entity]:
@@ -46,7 +49,17 @@ def gender_of(ctx: Context, person: Entity) -> str | None:
         if title in ctx.lexicon.gender_titles:
             return ctx.lexicon.gender_titles[title]
     names = person.canonical.split()
-    return ctx.lexicon.first_names.get(norm(names[0])) if len(names) > 1 else None
+    first = ctx.lexicon.first_names.get(norm(names[0])) if len(names) > 1 else None
+    return first or _surname_gender(ctx.lexicon, names[-1] if names else "")
+
+
+def _surname_gender(lexicon: QuoteLexicon, surname: str) -> str | None:
+    """Gender from a surname's ending where the language marks it (Russian "Захарова", "Песков")."""
+    word = norm(surname)
+    for ending in sorted(lexicon.surname_genders, key=len, reverse=True):
+        if word.endswith(ending) and len(word) > len(ending) + 1:
+            return lexicon.surname_genders[ending]
+    return None
 
 
 def _pronoun_referent(ctx: Context, pronoun: str, before: int) -> Entity | None:

@@ -13,6 +13,7 @@ from pipeline.records import Entity
 _DASH = re.compile(r"\s[-\u2014\u2013]{1,2}\s|\u2014")
 _HARD = re.compile(r"[.;:!?()\[\]\u2014\u2013]")
 _ADJ = frozenset({"NORP"})  # entity labels that read as adjectives ("Republican", "French")
+_DROPPED_REACH = 400  # characters back to the person a dropped subject stands for
 _PLAIN_WORDS = 5  # a bare noun phrase opening a clause ("Current and former officials said") is this short
 
 
@@ -84,7 +85,9 @@ def subject_before(ctx: Context, cue: int, floor: int, *, relative: bool = False
             return None
         j = _before_apposition(ctx, i, floor)
         ent = ctx.ent_of[i]
-        if j < 0 and ent is not None and ent.label in PERSON_LABELS:
+        before = ctx.ent_of[j] if j >= 0 else None
+        person_first = before is not None and before.label in PERSON_LABELS
+        if ent is not None and ent.label in PERSON_LABELS and (j < 0 or not person_first):
             j = i  # "the White House spokesman, Josh Earnest, said": the name is the apposition
         if j < 0:
             return _before_aside(ctx, i, floor)
@@ -220,7 +223,10 @@ def _np_ending(ctx: Context, i: int, floor: int) -> Mention | None:
         return Mention(
             ctx.word_start(k), ctx.word_end(i), "descriptor"
         )  # "the spokesman", "Sanders' campaign"
-    if all(ctx.text[ctx.word_start(j)].isupper() for j in range(k, i + 1)) and i - k < 5:
+    capitalised = not lexicon.capitalised_nouns and all(
+        ctx.text[ctx.word_start(j)].isupper() for j in range(k, i + 1)
+    )
+    if capitalised and i - k < 5:
         return Mention(ctx.word_start(k), ctx.word_end(i), "descriptor")  # a name the model missed
     if lowered[k][:1].isdigit() or lowered[k] in lexicon.quantities:  # "52 percent of registered voters say"
         return Mention(ctx.word_start(k), ctx.word_end(i), "descriptor")
@@ -301,6 +307,8 @@ def speaker_after(ctx: Context, i: int, limit: int, *, any_phrase: bool = False)
                 return Mention(ent.start, ent.end, "entity", ent)
         if end > i and lowered[end] in lexicon.barriers:
             break
+        if end > i and lexicon.capitalised_nouns and _after_noun(ctx, end):
+            break  # "nach Angaben der Polizei zwei Menschen ...": the phrase ends with its noun
         if ctx.stop[end] or ctx.comma[end]:
             end += 1
             break
@@ -313,6 +321,18 @@ def speaker_after(ctx: Context, i: int, limit: int, *, any_phrase: bool = False)
     if last < i or (last == i and lowered[i] in lexicon.determiners):
         return None
     return Mention(ctx.word_start(i), ctx.word_end(last), "descriptor")
+
+
+def _after_noun(ctx: Context, k: int) -> bool:
+    """Where every noun is capitalised, a lower-case word after a noun that neither links to another
+    noun ("des", "für") nor opens one ("der") starts something else: the noun phrase ended."""
+    w = ctx.lowered[k]
+    return (
+        ctx.text[ctx.word_start(k)].islower()
+        and ctx.text[ctx.word_start(k - 1)].isupper()
+        and w not in ctx.lexicon.np_inner
+        and w not in ctx.lexicon.determiners
+    )
 
 
 def glued_pronoun(ctx: Context, c: CueHit) -> Mention | None:
@@ -330,6 +350,45 @@ def glued_pronoun(ctx: Context, c: CueHit) -> Mention | None:
     return None
 
 
+def subject_following(ctx: Context, c: CueHit, limit: int) -> Mention | None:
+    """The subject right after a cue in a language that puts the verb second ("Am Montag sagte
+    Müller", "dijo el ministro", "заявил министр"): a name, a pronoun or a phrase opened by a
+    determiner, after time phrases ("sagte am Montag Müller"); not a bare noun (an object)."""
+    m = glued_pronoun(ctx, c)
+    if m is not None:
+        return m
+    i = c.last
+    while i < len(ctx.lowered) and ctx.word_start(i) < limit:
+        n = match_forward(ctx.lowered, i, ctx.lexicon.skip_after)
+        if not n:
+            break
+        i += n
+    if i >= len(ctx.lowered) or ctx.word_start(i) >= limit or ctx.gap(c.last - 1).strip():
+        return None  # "sagte, ...": a comma or a mark after the verb, its subject is not there
+    lexicon = ctx.lexicon
+    if ctx.lowered[i] in lexicon.barriers or ctx.lowered[i] in lexicon.that_words:
+        return None  # "confirmó que el capitán Blanco ...": a clause, not a subject
+    m = speaker_after(ctx, i, limit)
+    if m is None or m.kind == "descriptor" and ctx.lowered[i] not in ctx.lexicon.determiners:
+        return None
+    return m
+
+
+def dropped_subject(ctx: Context, c: CueHit) -> Mention | None:
+    """The speaker of a cue with no subject in a language that drops it ("—Vamos —dijo.",
+    "ha aggiunto"): the person named last before it, outside quotes, within a few sentences."""
+    cue = ctx.word_start(c.first)
+    named = [
+        e
+        for e in ctx.entities
+        if cue - _DROPPED_REACH <= e.end <= cue
+        and e.label in PERSON_LABELS
+        and ctx.layout.quote_at(e.start) is None
+    ]
+    last = max(named, key=lambda e: e.end, default=None)
+    return Mention(last.start, last.end, "dropped", last) if last is not None else None
+
+
 def clause_subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
     """The subject of a participle ("Smith left, saying") or of a second verb ("and said")."""
     s_start = ctx.layout.sentence(ctx.word_start(c.first))[0]
@@ -338,7 +397,7 @@ def clause_subject(ctx: Context, c: CueHit, floor: int) -> Mention | None:
         pronoun = ctx.lowered[c.first - 3]  # "he laughed and said"
         if pronoun in ctx.lexicon.subject_pronouns and pronoun not in ctx.lexicon.object_case:
             return Mention(ctx.word_start(c.first - 3), ctx.word_end(c.first - 3), "pronoun")
-    if c.first > 0 and not ctx.comma[c.first - 1] and prev not in ("and", "but", "to"):
+    if c.first > 0 and not ctx.comma[c.first - 1] and prev not in ctx.lexicon.verb_links:
         m = subject_before(ctx, c.first, floor)  # "Trump reportedly yelling", "a sign saying"
         if (
             m is not None

@@ -15,6 +15,10 @@ from agents.app import create_app
 from agents.settings import Settings
 from agents.stages import Hop, dedup_agent, prepare_agent
 from pipeline.chain import Chain, Prepared
+from pipeline.evaluation.storygen import stories
+from pipeline.ninjs_out import to_ninjs
+from pipeline.records import Enriched
+from pipeline.schemas import errors
 
 STORY = {
     "id": "agents-1",
@@ -27,13 +31,16 @@ STORY = {
 }
 
 
-def _hop(tmp_path: Path) -> tuple[Hop, dict[str, faust.ChannelT]]:
+def _hop(
+    tmp_path: Path,
+    names: tuple[str, ...] = ("stage_dedup", "stage_annotate", "duplicates", "deadletter"),
+    **env: str,
+) -> tuple[Hop, dict[str, faust.ChannelT]]:
     """A Hop whose output topics are in-memory channels, with a chain over the in-memory dedup store."""
-    settings = Settings.from_env({"WIRESTREAM_DATA_DIR": str(tmp_path), "WIRESTREAM_TABLE_STORE": "memory"})
+    base = {"WIRESTREAM_DATA_DIR": str(tmp_path), "WIRESTREAM_TABLE_STORE": "memory"}
+    settings = Settings.from_env({**base, **env})
     wiring = create_app(settings)
-    outputs = {
-        name: wiring.app.channel() for name in ("stage_dedup", "stage_annotate", "duplicates", "deadletter")
-    }
+    outputs = {name: wiring.app.channel() for name in names}
     topics = replace(wiring.topics, **outputs)
     hop = Hop(wiring.app, topics, wiring.metrics, wiring.gate, Chain(settings.pipeline), settings)
     # a subscriber per output, so what the agent sends is queued for the test to read
@@ -94,10 +101,87 @@ def test_dedup_sends_a_repeat_straight_to_duplicates_with_enrichment_skipped(tmp
     asyncio.run(run())
 
 
+def test_a_hand_over_over_the_record_limit_becomes_a_compact_too_large_dead_letter(tmp_path: Path) -> None:
+    """Topics of 128 KiB, the body limit raised past what they carry: the 150 KB story's hand-over is not
+    sent; a compact dead letter names the raw message instead, and the next story goes on."""
+    hop, out = _hop(tmp_path, WIRESTREAM_MAX_MESSAGE_BYTES="131072", WIRESTREAM_MAX_BODY_BYTES="1000000")
+    agent = prepare_agent(hop)
+    paragraphs = [s["body"] for s in stories(200, seed=3, prefix="agents")]  # no two alike: clean keeps all
+    big = {**STORY, "id": "agents-big", "body": "\n\n".join(paragraphs)}  # 150 KB
+
+    async def run() -> None:
+        async with agent.test_context() as tested:
+            await tested.put(json.dumps(big).encode())
+            key, letter = await _next(out["deadletter"])
+            assert key == b"agents-big" and letter["error"] == "too_large" and letter["stage"] == "prepare"
+            assert "raw" not in letter and letter["size"] > 131072 - 1024 and letter["offset"] == 0
+            assert "the hand-over" in letter["detail"] and "WIRESTREAM_MAX_MESSAGE_BYTES" in letter["detail"]
+            await tested.put(json.dumps(STORY).encode())
+            key, handed = await _next(out["stage_dedup"])
+            assert key == b"agents-1" and handed["origin"]["offset"] == 1
+        assert out["stage_dedup"].empty() and out["deadletter"].empty()
+
+    asyncio.run(run())
+    assert hop.metrics.dead_letters.labels("too_large", "prepare")._value.get() == 1
+
+
+def test_an_enriched_record_also_goes_out_as_ninjs_with_the_same_key_and_a_duplicate_does_not(
+    tmp_path: Path,
+) -> None:
+    hop, out = _hop(tmp_path, ("enriched", "duplicates", "ninjs"))
+    unique, repeat = hop.chain.run(
+        [json.dumps(STORY).encode(), json.dumps({**STORY, "id": "agents-2"}).encode()]
+    )
+    assert (
+        isinstance(unique, Enriched) and isinstance(repeat, Enriched) and repeat.dedup.status == "duplicate"
+    )
+
+    async def run() -> None:
+        async with dedup_agent(hop).test_context():  # the app's loop and channels, as the agents have them
+            sent = []
+            for outcome in (unique, repeat):
+                prepared = hop.chain.front(json.dumps(outcome.story.to_json()).encode())
+                assert isinstance(prepared, Prepared)
+                sent += await hop.publish(outcome, prepared, "annotate")
+            assert [s.topic for s in sent] == ["(channel)"] * 3 and await hop.outputs.settle(sent)
+            key, record = await _next(out["enriched"])
+            ninjs_key, ninjs = await _next(out["ninjs"])
+            assert key == ninjs_key == b"agents-1"
+            assert errors("ninjs", ninjs) == []
+            assert ninjs["altIds"] == [{"role": "wirestream:id", "value": "agents-1"}]
+            assert ninjs["bodies"][0]["value"] == record["body"]
+            key, _ = await _next(out["duplicates"])
+            assert key == b"agents-2" and out["ninjs"].empty()
+
+    asyncio.run(run())
+
+
+def test_a_ninjs_over_the_record_limit_is_not_sent_and_leaves_no_second_trace(tmp_path: Path) -> None:
+    hop, out = _hop(tmp_path, ("enriched", "ninjs", "deadletter"))
+    [story] = hop.chain.run([json.dumps(STORY).encode()])
+    assert isinstance(story, Enriched)
+    prepared = hop.chain.front(json.dumps(STORY).encode())
+    assert isinstance(prepared, Prepared)
+    enriched_size = len(json.dumps(story.to_json(), ensure_ascii=False, separators=(",", ":")).encode())
+    ninjs_size = len(
+        json.dumps(to_ninjs(story.to_json()), ensure_ascii=False, separators=(",", ":")).encode()
+    )
+    assert ninjs_size > enriched_size  # a quote-dense short story: its ninjs is the larger
+    hop.outputs.limit = enriched_size + len(b"agents-1")  # the enriched record fits, its ninjs does not
+
+    async def run() -> None:
+        async with dedup_agent(hop).test_context():
+            sent = await hop.publish(story, prepared, "annotate")
+            assert len(sent) == 1 and not sent[0].letter and await hop.outputs.settle(sent)
+            key, _ = await _next(out["enriched"])
+            assert key == b"agents-1" and out["ninjs"].empty() and out["deadletter"].empty()
+
+    asyncio.run(run())
+
+
 def test_dedup_takes_hand_overs_in_batches_and_keeps_their_order(tmp_path: Path) -> None:
     """Several hand-overs put back to back (taken together by take_events as they come); each comes out in
     the order it went in, and a repeat inside the same batch is found against the one before it."""
-    from pipeline.evaluation.storygen import stories
 
     hop, out = _hop(tmp_path)
     agent = dedup_agent(hop)

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.schemas import errors, load_schema
+from tests.contract import assert_follows_contract
+
 ROOT = Path(__file__).resolve().parents[2]
 EXE = str(Path(sys.executable).with_name("wirestream"))
 SAMPLES = ROOT / "deploy" / "samples" / "stories.jsonl"
@@ -30,6 +33,33 @@ def test_enrich_file_keeps_order_and_sends_dead_letters_to_stderr() -> None:
     dead = [json.loads(line) for line in err if line.startswith("{")]
     assert [d["error"] for d in dead] == ["invalid_json"]
     assert "stories/s" in err[-1]
+    for record in records:
+        assert_follows_contract("enriched", record)
+    assert_follows_contract("deadletter", dead[0])
+
+
+@pytest.mark.parametrize(("version", "schema"), [("3", "ninjs-3.1"), ("2", "ninjs-2.2")])
+def test_enrich_writes_ninjs_valid_against_the_official_schema(version: str, schema: str) -> None:
+    proc = run("enrich", str(SAMPLES), "--output", "ninjs", "--ninjs-version", version)
+    assert proc.returncode == 0, proc.stderr.decode()
+    documents = [json.loads(line) for line in proc.stdout.splitlines()]
+    expected = [
+        json.loads(line)["id"] for line in SAMPLES.read_text().splitlines() if '"ws-broken"' not in line
+    ]
+    ids = [d["altIds" if version == "3" else "altids"][0]["value"] for d in documents]
+    assert ids == expected  # every record, in input order (duplicates marked in wirestream:dedup)
+    for document in documents:
+        assert errors(schema, document) == [], document["uri"]
+        assert document["standard"]["version"] == ("3.1" if version == "3" else "2.2")
+
+
+def test_schema_prints_each_schema_and_refuses_an_unknown_name() -> None:
+    for name in ("raw", "enriched", "deadletter", "ninjs"):
+        proc = run("schema", name)
+        assert proc.returncode == 0 and json.loads(proc.stdout) == load_schema(name)
+    proc = run("schema", "nitf")
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert len(proc.stderr.decode().strip().splitlines()) == 1 and "enriched" in proc.stderr.decode()
 
 
 def test_enrich_stdin_with_binary_garbage_never_crashes() -> None:
@@ -115,6 +145,8 @@ def test_replay_skips_internal_and_truncated_dead_letters() -> None:
     assert not replayable(letter, ["invalid_json"])
     assert not replayable({**letter, "raw_truncated": True}, None)  # replaying it would not be the input
     assert not replayable({**letter, "stage": "handover"}, None)
+    compact = {k: v for k, v in letter.items() if k not in ("raw", "raw_encoding")}
+    assert not replayable({**compact, "error": "too_large", "size": 9_000_000}, None)  # no input to replay
     assert replayable({k: v for k, v in letter.items() if k != "raw_truncated"}, None)  # older letters
     assert not replayable(["not", "a", "letter"], None)
 

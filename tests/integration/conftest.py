@@ -36,9 +36,10 @@ def broker() -> str:
 
 
 class LocalBroker:
-    """A second broker of our own (other ports, temp data), for tests that stop and start it."""
+    """A second broker of our own (other ports, temp data), for tests that stop and start it; `env` may
+    ask broker.sh for more (WIRESTREAM_KAFKA_SECURITY=sasl_ssl and its settings)."""
 
-    def __init__(self, port: int, controller_port: int, data: Path) -> None:
+    def __init__(self, port: int, controller_port: int, data: Path, **env: str) -> None:
         self.port = port
         self.address = f"127.0.0.1:{port}"
         self.env = dict(
@@ -46,6 +47,7 @@ class LocalBroker:
             WIRESTREAM_KAFKA_PORT=str(port),
             WIRESTREAM_KAFKA_CONTROLLER_PORT=str(controller_port),
             WIRESTREAM_KAFKA_DATA=str(data),
+            **env,
         )
 
     def start(self) -> None:
@@ -165,10 +167,13 @@ def worker_factory(broker: str, tmp_path: Path, request: pytest.FixtureRequest) 
         w.stop()
 
 
-def publish(prefix: str, records: list[dict[str, Any]] | list[bytes], broker: str = BROKER) -> None:
+def publish(
+    prefix: str, records: list[dict[str, Any]] | list[bytes], broker: str = BROKER, **client: Any
+) -> None:
+    """Raw stories to `<prefix>.raw`; `client` adds kafka-python settings (security, max_request_size)."""
     from kafka import KafkaProducer
 
-    producer = KafkaProducer(bootstrap_servers=[broker], acks="all", linger_ms=5)
+    producer = KafkaProducer(bootstrap_servers=[broker], acks="all", linger_ms=5, **client)
     for r in records:
         if isinstance(r, bytes):
             producer.send(f"{prefix}.raw", value=r)
@@ -187,6 +192,7 @@ def consume(
     ids: Collection[str] | None = None,
     isolation_level: str = "read_committed",
     at_once: bool = False,
+    **client: Any,
 ) -> dict[str, list[tuple[int, int, dict[str, Any]]]]:
     """(partition, offset, record) per output topic, until `expected` records, or with `ids` until every
     one of those story ids came out (records emitted twice do not count twice), or timeout; then on
@@ -202,6 +208,7 @@ def consume(
         enable_auto_commit=False,
         consumer_timeout_ms=1000,
         isolation_level=isolation_level,
+        **client,
     )
     got: dict[str, list[tuple[int, int, dict[str, Any]]]] = {t.split(".", 1)[1]: [] for t in topics}
     missing = set(ids) if ids is not None else set()

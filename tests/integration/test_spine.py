@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from pipeline.evaluation.storygen import stories
-from tests.contract import DEAD_LETTER_FIELDS, ENRICHED_FIELDS
+from pipeline.schemas import errors
+from tests.contract import DEAD_LETTER_FIELDS, ENRICHED_FIELDS, assert_follows_contract
 from tests.integration.conftest import BROKER, consume, publish
 
 pytestmark = pytest.mark.integration
@@ -57,11 +58,13 @@ def test_every_story_comes_out_exactly_once(worker_factory: Any) -> None:
     for topic in ("enriched", "duplicates"):
         for _, _, r in got[topic]:
             assert ENRICHED_FIELDS <= set(r), set(r) ^ ENRICHED_FIELDS
+            assert_follows_contract("enriched", r)
             assert r["language"]["code"] == "en" and 0 <= r["language"]["confidence"] <= 1
             check_offsets(r)
             out_ids[(r["id"], r["version"])] += 1
     for _, _, d in got["deadletter"]:
         assert DEAD_LETTER_FIELDS <= set(d)
+        assert_follows_contract("deadletter", d)
         assert d["topic"] == f"{prefix}.raw" and d["offset"] >= 0
     published = Counter([(s["id"], 1) for s in batch] + [(redelivery["id"], 1), (update["id"], 2)])
     assert out_ids == published, "every valid story exactly once across enriched and duplicates"
@@ -84,3 +87,13 @@ def test_every_story_comes_out_exactly_once(worker_factory: Any) -> None:
     assert tail.returncode == 0, tail.stderr.decode()
     [line] = tail.stdout.splitlines()
     assert json.loads(line)["id"] == redelivery["id"]
+
+    # `<prefix>.ninjs` carries every record of `<prefix>.enriched` as IPTC ninjs, valid, under the same key
+    enriched = Counter(r["id"] for _, _, r in got["enriched"])
+    count = str(sum(enriched.values()))
+    tail = subprocess.run(
+        [EXE, "tail", "ninjs", "--max", count, "--timeout", "20"], env=env, capture_output=True, timeout=60
+    )
+    documents = [json.loads(line) for line in tail.stdout.splitlines()]
+    assert Counter(d["altIds"][0]["value"] for d in documents) == enriched
+    assert all(errors("ninjs", d) == [] for d in documents)

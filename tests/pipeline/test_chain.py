@@ -82,13 +82,13 @@ def test_languages_models_and_offsets() -> None:
 
 def test_language_without_model_has_empty_entities(chain: Chain) -> None:
     story = {
-        "id": "de-1",
-        "body": "Die Regierung in Berlin hat am Dienstag einen neuen Haushalt beschlossen. "
-        "Der Finanzminister sprach von einem schwierigen Jahr für das ganze Land.",
+        "id": "nl-1",
+        "body": "De regering in Den Haag heeft dinsdag een nieuwe begroting aangenomen. "
+        "De minister van Financiën sprak van een moeilijk jaar voor het hele land.",
     }
     [out] = chain.run([json.dumps(story)])
     assert isinstance(out, Enriched)
-    assert out.language.code == "de" and out.entities == [] and out.entities_model is None
+    assert out.language.code == "nl" and out.entities == [] and out.entities_model is None
 
 
 @pytest.mark.parametrize(
@@ -177,6 +177,39 @@ def test_hostile_bodies_come_out_enriched(chain: Chain, body: str, quotes: int |
     for q in out.quotes:
         assert out.body[q.start : q.end] == q.text
     assert len(out.body) >= len(body.strip()) * 0.9
+
+
+def test_handover_carries_the_body_once(chain: Chain) -> None:
+    body = "The council met on Monday to discuss the budget for the harbour. " * 2000
+    story = chain.parse(json.dumps({"id": "once", "body": body, "headline": "Budget"}))
+    assert not isinstance(story, DeadLetter)
+    p = chain.prepare(story)
+    text = json.dumps(p.to_json(), ensure_ascii=False)
+    assert text.count("discuss the budget for the harbour") == 2000  # the cleaned body, once
+    assert len(text) < len(p.body) + 2048
+    assert Prepared.from_json(json.loads(text)).story.body == p.body
+
+
+def test_big_story_comes_out_whole_and_one_over_the_limit_as_a_dead_letter(chain: Chain) -> None:
+    """Hostile input by size: a body of a megabyte is enriched in full (offsets valid at its end), one
+    byte over the body limit is a dead letter that says how large it was."""
+    from pipeline.config import PipelineConfig
+    from pipeline.evaluation.storygen import stories
+
+    paragraphs = [s["body"] for s in stories(1300, seed=8, words=120, prefix="big")]
+    body = "\n\n".join(paragraphs)  # storygen's stories are 800 bytes or so: a megabyte and more
+    assert 1_000_000 <= len(body.encode("utf-8")) < PipelineConfig().max_body_bytes
+    [out] = chain.run([json.dumps({"id": "big-1mb", "body": body}, ensure_ascii=False)])
+    assert isinstance(out, Enriched), getattr(out, "detail", out)
+    assert len(out.body.encode("utf-8")) >= 1_000_000 * 0.9 and out.entities and out.quotes
+    last = out.quotes[-1]
+    assert last.start > len(out.body) // 2 and out.body[last.start : last.end] == last.text
+    limit = PipelineConfig().max_body_bytes
+    small = Chain(PipelineConfig(max_body_bytes=limit), models=chain.models)
+    over = "x" * limit + "é"  # a multi-byte character takes it one byte over... and then some
+    [dead] = small.run([json.dumps({"id": "big-over", "body": over}, ensure_ascii=False)])
+    assert isinstance(dead, DeadLetter) and dead.error == "body_too_large" and dead.id == "big-over"
+    assert dead.size is not None and dead.size > limit and f"{limit + 2} bytes" in dead.detail
 
 
 def test_defuse_hides_only_long_runs_and_keeps_length() -> None:

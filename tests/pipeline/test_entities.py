@@ -225,7 +225,7 @@ def test_canonical_is_the_fullest_name_in_the_story(markup: str, canonicals: lis
 def test_rules_come_from_data_per_language() -> None:
     assert "colonel" in RULES.titles and "mme" in FR_RULES.titles
     assert RULES.person_label == "PERSON" and FR_RULES.person_label == "PER"
-    fallback = load_entity_rules("de")
+    fallback = load_entity_rules("nl")  # no rules file: the language-neutral defaults
     assert fallback.keep_labels == frozenset() and fallback.titles == frozenset()
 
 
@@ -303,7 +303,7 @@ def test_markup_parses_to_text_and_gold_spans() -> None:
 
 def test_shipped_annotations_are_well_formed() -> None:
     stories_ = entity_eval.load_gold(entity_eval.DEFAULT_PATH)
-    assert len(stories_) >= 20 and {s.lang for s in stories_} == {"en", "fr"}
+    assert len(stories_) >= 60 and {s.lang for s in stories_} == {"en", "fr", "es", "de", "ru", "it"}
     for story in stories_:
         assert "[[" not in story.text and "]]" not in story.text
         for e in story.entities:
@@ -332,3 +332,9 @@ def test_a_configured_model_that_is_not_installed_is_said_once(caplog: pytest.Lo
         assert registry.get("en") is None
     said = [r.getMessage() for r in caplog.records if "en_no_such_model" in r.getMessage()]
     assert len(said) == 1 and "no entities" in said[0]
+
+
+def test_an_upper_case_dateline_is_a_place() -> None:
+    assert run("[[HARLOW|ORG]] (Reuters) - The [[Harlow|GPE]] council met.")[0] == ("HARLOW", "GPE", "HARLOW")
+    assert run("[[HARLOW|ORG]] - The council met.")[0][1] == "GPE"
+    assert run("[[NATO|ORG]] allies met in [[Brussels|GPE]].")[0][1] == "ORG"  # not followed as a dateline

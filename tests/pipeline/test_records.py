@@ -89,3 +89,35 @@ def test_input_ending_in_half_a_character_is_not_utf8_and_kept_whole() -> None:
     raw = b'{"id": "x", "body": "caf\xc3'
     letter = DeadLetter.of("invalid_utf8", "bad", "parse", raw)
     assert letter.raw_encoding == "base64" and base64.b64decode(letter.raw) == raw
+
+
+def test_dead_letter_names_the_input_size() -> None:
+    assert DeadLetter.of("invalid_json", "bad", "parse", "é" * 10).to_json()["size"] == 20
+
+
+def test_too_large_letter_is_compact_and_says_where_the_input_is() -> None:
+    letter = DeadLetter.too_large(
+        "the enriched record", 9_000_000, 8_387_584, "annotate",
+        story_id="s1", topic="wire.raw", partition=1, offset=42,
+    )  # fmt: skip
+    record = letter.to_json()
+    assert "raw" not in record and "raw_encoding" not in record
+    assert record["error"] == "too_large" and record["size"] == 9_000_000 and record["id"] == "s1"
+    assert (record["topic"], record["partition"], record["offset"]) == ("wire.raw", 1, 42)
+    assert "9000000 bytes" in record["detail"] and "wire.raw[1]@42" in record["detail"]
+    assert "WIRESTREAM_MAX_MESSAGE_BYTES" in record["detail"]
+    refused = DeadLetter.too_large("the record", 300_000, None, "annotate", story_id="s1").to_json()
+    assert "refused by the broker" in refused["detail"] and refused["size"] == 300_000
+
+
+def test_compact_drops_only_the_input() -> None:
+    letter = DeadLetter.of("invalid_json", "bad", "parse", "x" * 100, story_id="s", topic="t", offset=3)
+    record = letter.compact().to_json()
+    assert "raw" not in record
+    assert {k: record[k] for k in ("error", "id", "topic", "offset", "size")} == {
+        "error": "invalid_json",
+        "id": "s",
+        "topic": "t",
+        "offset": 3,
+        "size": 100,
+    }

@@ -39,11 +39,21 @@ def run(
         if q.cue is not None:
             assert text[q.cue.start : q.cue.end] == q.cue.text
         if q.kind == "direct":  # the contract: content without its marks
-            assert q.text[:1] not in EDGE_MARKS and q.text[-1:] not in EDGE_MARKS, q
+            assert _nested_at_edge(text, q) or (
+                q.text[:1] not in EDGE_MARKS and q.text[-1:] not in EDGE_MARKS
+            ), q
         elif len(MARKS.findall(q.text)) % 2:  # a reported clause may hold a partial quote, but
             stray_edge = MARKS.match(q.text) or re.search(f"(?:{MARKS.pattern})$", q.text)
             assert not stray_edge, q  # never opens or ends on a stray mark
     return found
+
+
+def _nested_at_edge(text: str, q: Quote) -> bool:
+    """Inside guillemets or „…“ a quote may open or end with a nested one («„Нет“ — это не ответ»):
+    those marks are content, paired inside it, and of another glyph than the outer opener."""
+    outer = text[: q.start].rstrip()[-1:]
+    inner = {q.text[:1], q.text[-1:]} & set(EDGE_MARKS)
+    return outer in "\u00ab\u00bb\u201e\u300c" and outer not in inner and len(MARKS.findall(q.text)) % 2 == 0
 
 
 def direct(found: list[Quote]) -> list[Quote]:
