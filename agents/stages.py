@@ -271,8 +271,8 @@ def dedup_agent(hop: Hop) -> faust.types.AgentT:
     Hand-overs come in batches (`take_events`: up to DEDUP_BATCH, or what arrived within DEDUP_WITHIN), and
     their outputs go out as a batch: all sent, then their deliveries awaited together (`settle`), then the
     inputs acked in order. The single-partition hop so pays Faust's per-message waits once per batch (the
-    commit gate, the next fetch, the broker's answer): 935 stories per worker CPU-second against 595 one
-    by one, draining a backlog on the shared 2-core machine."""
+    commit gate, the next fetch, the broker's answer): a backlog of 3,000 drains at 1,029 stories/s
+    against 688/s one by one (1,091 and 831 per worker CPU-second), on the 2-core machine at load 1.5."""
 
     @hop.app.agent(hop.topics.stage_dedup, name=hop.name("dedup"))
     async def dedup(stream: faust.StreamT) -> None:
