@@ -64,6 +64,13 @@ def credentials(security: Security) -> Any:
     )
 
 
+# aiokafka asks for a partition's next records only once the last fetch's are consumed, and returns at
+# most this many bytes of a partition per fetch: at Faust's 1 MiB that is ~170 six-KiB hand-overs, and
+# the single-partition dedup agent spent most of a backlog's drain waiting for the next fetch (18.9 s of
+# 26 s for 3,000 stories; 3.6 s with 8 MiB)
+CONSUMER_MAX_FETCH_BYTES = 8 * 1024 * 1024
+
+
 def create_app(settings: Settings) -> Wiring:
     """A Faust app named after the topic prefix, with its topics, metrics registry and sensor."""
     (settings.data_dir / settings.app_id).mkdir(parents=True, exist_ok=True)
@@ -79,6 +86,7 @@ def create_app(settings: Settings) -> Wiring:
         topic_allow_declare=True,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        consumer_max_fetch_size=CONSUMER_MAX_FETCH_BYTES,
         producer_compression_type=COMPRESSION,
         producer_max_request_size=settings.max_message_bytes,  # records are checked first (agents.outputs)
         web_enabled=True,

@@ -30,6 +30,7 @@ import faust
 from faust.types import TP
 
 from agents.app import Topics, Wiring
+from agents.faust_ext.batches import as_current, taken_before_rebalance
 from agents.faust_ext.offsets import committed_offsets
 from agents.faust_ext.transactions import CommitGate, from_source
 from agents.metrics import StageMetrics
@@ -50,6 +51,8 @@ log = logging.getLogger(__name__)
 EXPIRE_EVERY = 60.0  # seconds between sweeps of dedup state older than the horizon
 EXPIRE_BATCH = 5000  # stories forgotten per sweep at most, so a sweep never holds up the event loop
 LAG_EVERY = 5.0  # seconds between consumer-lag readings
+DEDUP_BATCH = 256  # hand-overs the dedup agent takes at a time (fewer when no more arrive within ...)
+DEDUP_WITHIN = 0.05  # ... this many seconds: the most a quiet stream's story waits at this hop
 
 
 class TableStore(DedupStore):
@@ -296,24 +299,36 @@ def prepare_agent(hop: Hop) -> faust.types.AgentT:
 
 def dedup_agent(hop: Hop) -> faust.types.AgentT:
     """wire.stage.dedup -> dedup against the table -> wire.stage.annotate, or a duplicate's record straight
-    to wire.duplicates; sweeps state past the horizon now and then."""
+    to wire.duplicates; sweeps state past the horizon now and then.
+
+    Hand-overs come in batches (`take_events`: up to DEDUP_BATCH, or what arrived within DEDUP_WITHIN), and
+    their outputs go out as a batch: all sent, then their deliveries awaited together (`settle`), then the
+    inputs acked in order. The single-partition hop so pays Faust's per-message waits once per batch (the
+    commit gate, the next fetch, the broker's answer): a backlog of 3,000 drains at 1,029 stories/s
+    against 688/s one by one (1,091 and 831 per worker CPU-second), on the 2-core machine at load 1.5."""
 
     @hop.app.agent(hop.topics.stage_dedup, name=hop.name("dedup"))
     async def dedup(stream: faust.StreamT) -> None:
         last_sweep = time.time()
         guard = hop.guard("dedup")
-        async for event in stream.events():
-            if await handled_already(stream, event, guard, "dedup"):
-                continue
-            started = time.perf_counter()
-            prepared = _handover(event.value, **where(event))
-            # the table write (its changelog) goes in the same transaction as the outputs and offset
+        batches = stream.take_events(DEDUP_BATCH, within=DEDUP_WITHIN)  # type: ignore[attr-defined]
+        async for events in batches:
+            # one pass of the gate per batch: its table writes (changelog), outputs and offsets go in one
+            # transaction (exactly_once); take_events' own ack after this body finds them acked already
             async with hop.gate.handling():
-                result = prepared if isinstance(prepared, DeadLetter) else hop.chain.dedup_or_dead(prepared)
-                sent = await _dedup_outcome(hop, result, started)
+                sent: list[Sent] = []
+                handled: list[faust.EventT] = []
+                for event in events:
+                    if taken_before_rebalance(hop.app, event):
+                        break  # this and the rest come again after the seek to the committed offsets
+                    if await handled_already(stream, event, guard, "dedup"):
+                        continue
+                    sent += await _dedup_one(hop, event)
+                    handled.append(event)
                 if not await hop.outputs.settle(sent):
-                    return  # the worker stops; this message is not acked, so not committed
-                await stream.ack(event)
+                    return  # the worker stops; these messages are not acked, so not committed
+                for event in handled:
+                    await stream.ack(event)
             if time.time() - last_sweep > EXPIRE_EVERY:
                 last_sweep = time.time()
                 expired = hop.chain.deduplicator.expire(now=last_sweep, limit=EXPIRE_BATCH)
@@ -321,6 +336,16 @@ def dedup_agent(hop: Hop) -> faust.types.AgentT:
                     log.info("dedup: expired %d entries past the horizon", expired)
 
     return dedup
+
+
+async def _dedup_one(hop: Hop, event: faust.EventT) -> list[Sent]:
+    """Dedup one hand-over of a batch and send its outputs (not yet settled, nor acked)."""
+    started = time.perf_counter()
+    prepared = _handover(event.value, **where(event))
+    # the table write (its changelog) and the outputs join the transaction of the event's partition
+    with as_current(event), from_source(event.message.tp):
+        result = prepared if isinstance(prepared, DeadLetter) else hop.chain.dedup_or_dead(prepared)
+        return await _dedup_outcome(hop, result, started)
 
 
 async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float) -> list[Sent]:
@@ -562,8 +587,10 @@ def dedup_table(app: faust.App) -> faust.types.TableT:
 
 
 def worker_chain(settings: Settings, table: faust.types.TableT, metrics: StageMetrics) -> Chain:
-    """The chain a worker runs: dedup state in the table; lingua's models preloaded at start rather than
-    stalling the first stories (~4 s); NER backend retries, restarts and give-ups counted."""
+    """The chain a worker runs: dedup state in the table; lingua's screening models preloaded at start
+    (0.3 s) rather than loaded while the first stories wait (`Chain.warm_up` adds lingua's high-accuracy
+    models and the NER model of the expected language); NER backend retries, restarts and give-ups
+    counted."""
     config = replace(settings.pipeline, language=replace(settings.pipeline.language, preload=True))
 
     def model_event(backend: str, lang: str, event: str) -> None:

@@ -205,9 +205,10 @@ class Chain:
         )
 
     def warm_up(self, languages: Sequence[str] = ("en",)) -> None:
-        """Load what the first stories would otherwise wait for: lingua (all its n-gram models when the
-        language config says `preload`), the place gazetteer and the spaCy models of `languages`."""
-        _ = self.detector.lingua
+        """Load what the first stories would otherwise wait for: lingua's screen, and for `languages`
+        (the ones a deployment expects) lingua's high-accuracy models (short flashes use them) the
+        NER models, and the place gazetteer."""
+        self.detector.warm(languages)
         load_gazetteer()
         for lang in languages:
             self.models.get(lang)

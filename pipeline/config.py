@@ -66,6 +66,10 @@ class LanguageConfig:
     whole_max_chars: int = 240  # shorter samples are also scored whole (halves alone score a flash poorly)
     mixed_confidence: float = 0.4  # halves this sure (2x the rival) of different languages: mixed
     low_accuracy: bool = False  # lingua's trigram-only mode: faster on long text, weak on one-line flashes
+    cascade: bool = True  # screen in low-accuracy mode; high accuracy only for short or close texts
+    screen_chars: int = 120  # a text with this many letters is long enough for the screen alone ...
+    screen_margin: float = 0.5  # ... when its best language leads the runner-up by this much
+    max_candidates: int = 4  # the screen's best languages scored again in high-accuracy mode (and the hint's)
     preload: bool = False  # load all n-gram models at build time instead of on first use
     hint_aliases: dict[str, str] = field(
         default_factory=lambda: {"no": "nb", "nn": "nb", "iw": "he", "in": "id", "ji": "yi", "jw": "jv"}

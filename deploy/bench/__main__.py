@@ -1,7 +1,9 @@
 """`make bench`: offline chain vs a hand-rolled baseline, per-stage cost, end to end with 1 and 2 workers.
 
 One run, the same invented stories throughout (600-1,000 words, mostly English, some French, ~5%
-redeliveries). Writes build/bench.json (every number, the targets, pass/fail per target) and
+redeliveries); then whole processes, start-up included: `wirestream enrich` against the naive loop on a
+small file (84 stories, ~750 words), a worker's start to its first output, a dedup-only worker draining
+a backlog through the broker. Writes build/bench.json (every number, the targets, pass/fail per target) and
 build/bench.png, and prints a table. Not part of `make test`; run from the repository root.
 """
 
@@ -15,10 +17,11 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from agents.settings import Settings
 from deploy.bench import corpus as corpora
-from deploy.bench import e2e, offline
+from deploy.bench import dedup_hop, e2e, offline, process, startup
 from deploy.bench import formats as ingest
 from deploy.bench.plot import plot
 from deploy.bench.report import assemble, finite, note, table
@@ -34,6 +37,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--workers", default="1,2", help="worker counts end to end; empty: offline only")
     p.add_argument("--partitions", type=int, default=2, help="partitions of the bench topics (>= 2)")
     p.add_argument("--half-load-stories", type=int, default=200, help="stories published at half load")
+    p.add_argument("--small-stories", type=int, default=84, help="stories in the whole-process enrich file")
+    p.add_argument("--process-repeats", type=int, default=3, help="runs of each whole process (median)")
+    p.add_argument("--dedup-stories", type=int, default=4000, help="backlog the dedup-only worker drains")
     p.add_argument(
         "--profile",
         action="store_true",
@@ -78,8 +84,45 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: profile written to {path}", file=sys.stderr)
     print("bench: ingest of agency documents ...", file=sys.stderr)
     ingested = ingest.figures()
-    runs = []
+    build = args.out.parent / "bench"
     stamp = str(int(time.time()))
+    print(f"bench: whole processes, enrich vs naive on {args.small_stories} stories ...", file=sys.stderr)
+    # ~750 words a story, the size of a user's first file of agency copy
+    small = corpora.build(
+        args.small_stories, args.seed + 2, french_share=args.french, redelivery_share=0.0, words=(500, 960)
+    )
+    whole: dict[str, Any] = {"enrich": process.enrich_vs_naive(small, build, repeats=args.process_repeats)}
+    if counts:
+        print("bench: worker start to first output ...", file=sys.stderr)
+        first = corpora.build(1, args.seed + 3, french_share=0.0, redelivery_share=0.0, id_prefix="first")
+        prefix = f"bench-{stamp}-first"
+        try:
+            whole["first_output"] = startup.first_output(
+                first, prefix=prefix, partitions=args.partitions, build=build, broker=settings.broker
+            )
+        finally:
+            e2e.delete_topics([prefix], settings.broker)
+        print(f"bench: a dedup-only worker draining {args.dedup_stories} hand-overs ...", file=sys.stderr)
+        backlog = corpora.build(
+            args.dedup_stories,
+            args.seed + 4,
+            french_share=args.french,
+            redelivery_share=args.redeliveries,
+            id_prefix="hop",
+        )
+        prefix = f"bench-{stamp}-dedup"
+        try:
+            whole["dedup_hop"] = dedup_hop.drain(
+                backlog,
+                offline.fresh_chain(settings.pipeline),
+                prefix=prefix,
+                partitions=args.partitions,
+                build=build,
+                broker=settings.broker,
+            )
+        finally:
+            e2e.delete_topics([prefix], settings.broker)
+    runs = []
     for n in counts:
         print(f"bench: end to end with {n} worker(s) ...", file=sys.stderr)
         runs.append(
@@ -89,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
                 n,
                 partitions=args.partitions,
                 half_load_stories=min(args.half_load_stories, len(corpus.ids)),
-                build=args.out.parent / "bench",
+                build=build,
                 broker=settings.broker,
                 stamp=stamp,
                 profile=args.profile_worker,
@@ -102,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         e2e=runs,
         host=host,
         note=note(host, runs, settings.batch_within),
+        process=whole,
     )
     figures["ingest"] = ingested
     figures = finite(figures)

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,9 +109,12 @@ class Workers:
     ports: list[int] = field(default_factory=list)
     assignment: list[dict[str, list[int]]] = field(default_factory=list)
     profile: bool = False  # run each worker under deploy.bench.sampler (report next to its log)
+    args: tuple[str, ...] = ()  # more `wirestream worker` options (`--stages dedup`)
+    reads: str = "raw"  # the topic whose partitions must all be assigned before the workers count as ready
 
-    def start(self, timeout: float = 180.0) -> float:
-        """Start all, wait for /metrics and for every input partition to be assigned; seconds taken."""
+    def start(self, timeout: float = 180.0, on_spawn: Callable[[list[int]], None] | None = None) -> float:
+        """Start all, wait for /metrics and for every input partition to be assigned; seconds taken.
+        `on_spawn` gets the process ids as soon as they exist."""
         started = time.perf_counter()
         for i in range(self.n):
             port = free_port()
@@ -126,13 +129,16 @@ class Workers:
                 WIRESTREAM_ROUTES="",  # enrichment against the offline chain; routing is timed offline
             )
             log = open(self.build / f"{self.prefix}-{i}.log", "wb")  # noqa: SIM115 - the child owns it
-            cmd = [str(EXE), "worker"]
+            cmd = [str(EXE), "worker", *self.args]
             if self.profile:
                 report = self.build / f"{self.prefix}-{i}.profile.txt"
-                cmd = [sys.executable, "-m", "deploy.bench.sampler", str(report), "worker"]
+                cmd = [sys.executable, "-m", "deploy.bench.sampler", str(report), "worker", *self.args]
             self.procs.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=log, cwd=ROOT))
             self.ports.append(port)
+        if on_spawn is not None:
+            on_spawn([p.pid for p in self.procs])
         deadline = time.time() + timeout
+        partitions = 1 if self.reads == "stage.dedup" else self.partitions
         while True:
             for i, proc in enumerate(self.procs):
                 if proc.poll() is not None:
@@ -140,10 +146,10 @@ class Workers:
                         f"worker {self.prefix}-{i} exited; see {self.build}/{self.prefix}-{i}.log"
                     )
             owned = self._owned()
-            raw = [set(a.get("raw", [])) for a in owned or []]
+            raw = [set(a.get(self.reads, [])) for a in owned or []]
             disjoint = sum(len(r) for r in raw) == len(set().union(*raw)) if raw else False
-            if owned and disjoint and set().union(*raw) == set(range(self.partitions)):
-                if all(raw) or self.n > self.partitions:
+            if owned and disjoint and set().union(*raw) == set(range(partitions)):
+                if all(raw) or self.n > partitions:
                     self.assignment = owned
                     return time.perf_counter() - started
             if time.time() > deadline:

@@ -35,6 +35,11 @@ def worker_config(pipeline: PipelineConfig) -> PipelineConfig:
     return replace(pipeline, language=replace(pipeline.language, preload=True))
 
 
+def fresh_chain(pipeline: PipelineConfig) -> Chain:
+    """A chain with fresh in-memory dedup state, configured as a worker's (to prepare hand-overs)."""
+    return Chain(worker_config(pipeline))
+
+
 @dataclass
 class Naive:
     """The hand-rolled loop: language, dedup, then the full spaCy pipeline per story."""
@@ -46,11 +51,13 @@ class Naive:
     models: dict[str, SpacyLanguage] = field(init=False)
     ms_by_language: dict[str, list[float]] = field(init=False, default_factory=dict)
 
+    lazy: bool = False  # load a language's model at its first story (a whole-process run), not up front
+
     def __post_init__(self) -> None:
         self.detector = LanguageDetector(self.config.language)
         _ = self.detector.lingua
         self.dedup = Deduplicator(MemoryStore(), config=self.config.dedup, markers=load_dedup_markers())
-        self.models = {lang: spacy.load(name) for lang, name in self.names.items()}
+        self.models = {} if self.lazy else {lang: spacy.load(name) for lang, name in self.names.items()}
 
     def run(self, lines: Sequence[bytes]) -> list[list[tuple[str, str, int, int]]]:
         """Entities per story (empty for duplicates), as the hand-rolled loop would collect them."""
@@ -60,6 +67,8 @@ class Naive:
             story = Story.from_json(json.loads(line))
             lang = self.detector.detect(story.body, story.language).code
             status = self.dedup.check(story, story.body, lang, now=time.time()).status
+            if self.lazy and lang in self.names and lang not in self.models:
+                self.models[lang] = spacy.load(self.names[lang])
             nlp = self.models.get(lang)
             if status == "duplicate" or nlp is None:
                 out.append([])

@@ -82,6 +82,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--languages", help="comma-separated codes to evaluate (default: every file)")
     parser.add_argument("--limit", type=int, help="at most this many lines per language")
     parser.add_argument("--low-accuracy", action="store_true", help="lingua's low-accuracy (trigram) mode")
+    parser.add_argument(
+        "--no-cascade",
+        action="store_true",
+        help="high-accuracy mode over every language for every line (no low-accuracy screen)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if not args.dir.is_dir():
@@ -92,8 +97,10 @@ def main(argv: list[str]) -> int:
     if not sets:
         print(f"wirestream eval language: no <iso>.txt files in {args.dir}", file=sys.stderr)
         return 2
-    detector = LanguageDetector(replace(LanguageConfig(), low_accuracy=args.low_accuracy))
+    config = replace(LanguageConfig(), low_accuracy=args.low_accuracy, cascade=not args.no_cascade)
+    detector = LanguageDetector(config)
     started = time.perf_counter()  # lingua loads its n-gram models on first use: time that apart
+    detector.warm(("en",))
     detector.detect("Warm-up line for the detector.")
     detector.detect("A longer warm-up text for the detector, so that it also reads the trigram models. " * 3)
     load_s = time.perf_counter() - started
@@ -103,12 +110,17 @@ def main(argv: list[str]) -> int:
             code: {"n": t.total, "accuracy": round(t.accuracy, 4), "und": t.und, "confusions": t.confusions}
             for code, t in tallies.items()
         }
-        print(
-            json.dumps({"languages": out, "ms_per_line": round(ms, 3), "load_s": round(load_s, 2)}, indent=2)
-        )
+        figures = {"languages": out, "ms_per_line": round(ms, 3), "load_s": round(load_s, 2)}
+        figures["high_accuracy_languages"] = sorted(detector.high_accuracy_languages)
+        print(json.dumps(figures, indent=2))
     else:
         print(report(tallies, ms))
         print(
             f"{load_s:.2f} s to build lingua and load its models ({len(detector.config.languages)} languages)"
         )
+        if config.cascade and not config.low_accuracy:
+            print(
+                f"high-accuracy models needed for {len(detector.high_accuracy_languages)} languages "
+                "(the lines the low-accuracy screen could not settle)"
+            )
     return 0

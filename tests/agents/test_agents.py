@@ -238,3 +238,45 @@ def test_a_ninjs_over_the_record_limit_is_not_sent_and_leaves_no_second_trace(tm
             assert key == b"agents-1" and out["ninjs"].empty() and out["deadletter"].empty()
 
     asyncio.run(run())
+
+
+def test_dedup_takes_hand_overs_in_batches_and_keeps_their_order(tmp_path: Path) -> None:
+    """Several hand-overs put back to back (taken together by take_events as they come); each comes out in
+    the order it went in, and a repeat inside the same batch is found against the one before it."""
+
+    hop, out = _hop(tmp_path)
+    agent = dedup_agent(hop)
+    batch = [hop.chain.front(json.dumps(s).encode()) for s in stories(6, seed=3, words=120, prefix="batch")]
+    assert all(isinstance(p, Prepared) for p in batch)
+    first = batch[0]
+    assert isinstance(first, Prepared)
+    repeat = replace(first, story=replace(first.story, id="batch-again"), stages={})
+
+    async def run() -> None:
+        async with agent.test_context() as tested:
+            for prepared in [*batch, repeat]:
+                await tested.put(json.dumps(prepared.to_json()).encode())  # type: ignore[union-attr]
+            onward = [await _next(out["stage_annotate"]) for _ in batch]
+            assert [key for key, _ in onward] == [p.story.id.encode() for p in batch]  # type: ignore[union-attr]
+            assert {record["dedup"]["status"] for _, record in onward} == {"unique"}
+            key, record = await _next(out["duplicates"])
+            assert key == b"batch-again" and record["dedup"]["of"] == first.story.id
+
+    asyncio.run(run())
+    assert hop.metrics.stories.labels("dedup")._value.get() == len(batch) + 1
+
+
+def test_as_current_sets_faust_s_current_event_for_the_block_only() -> None:
+    from faust.streams import current_event
+    from faust.types import TP
+    from faust.types.tuples import Message
+
+    from agents.faust_ext.batches import as_current
+
+    app = faust.App("as-current-test", autodiscover=False)
+    message = Message("t", 0, 7, 0.0, 1, None, b"k", b"v", None, tp=TP("t", 0))
+    event = faust.Event(app, b"k", b"v", {}, message)
+    assert current_event() is None
+    with as_current(event):
+        assert current_event() is event
+    assert current_event() is None

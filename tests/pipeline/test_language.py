@@ -140,3 +140,75 @@ def test_a_hint_that_is_no_iso_639_1_code_never_becomes_the_code(hint: str) -> N
 
 def test_a_valid_hint_lingua_does_not_know_is_kept_when_detection_cannot_decide() -> None:
     assert DETECTOR.detect("12:30", "mt").code == "mt"  # Maltese: ISO 639-1, not among lingua's languages
+
+
+STORY_EN = (
+    "The regional council voted on Tuesday to keep the night bus network running through the winter, "
+    "after drivers and riders asked it to reverse a plan to cut the late routes from January. The vote "
+    "followed three hours of debate in which members of every party said the buses were a lifeline for "
+    "shift workers, students and people without cars. Officials said the cost would be met from reserves."
+)
+STORY_FR = (
+    "Le conseil r\u00e9gional a vot\u00e9 mardi le maintien du r\u00e9seau de bus de nuit pendant l'hiver, "
+    "apr\u00e8s que les conducteurs et les usagers lui ont demand\u00e9 de renoncer \u00e0 son projet de "
+    "supprimer les lignes tardives d\u00e8s janvier. Le vote a suivi trois heures de d\u00e9bat au cours "
+    "desquelles des \u00e9lus de tous les partis ont d\u00e9fendu ces bus, indispensables aux travailleurs."
+)
+
+
+def test_story_length_text_is_answered_by_the_screen_alone() -> None:
+    """A story's prefix never loads lingua's high-accuracy models (0.7 GB and 5 s for 30 languages)."""
+    detector = LanguageDetector()
+    english, french = detector.detect(STORY_EN), detector.detect(STORY_FR)
+    assert (english.code, french.code) == ("en", "fr") and min(english.confidence, french.confidence) >= 0.9
+    assert detector.high_accuracy_languages == frozenset()
+
+
+def test_a_flash_is_scored_in_high_accuracy_among_the_screens_candidates_only() -> None:
+    flash = "Un feribot cu patru sute de pasageri a e\u0219uat l\u00e2ng\u0103 insul\u0103."
+    assert LanguageDetector(LanguageConfig(low_accuracy=True)).detect(flash).code != "ro"  # trigrams alone
+    detector = LanguageDetector()
+    assert detector.detect(flash).code == "ro"
+    loaded = detector.high_accuracy_languages
+    assert "ro" in loaded and len(loaded) <= detector.config.max_candidates + 2  # the halves' best too
+
+
+def test_a_hinted_language_joins_the_candidates() -> None:
+    detector = LanguageDetector()
+    detector.detect("Tre d\u00f8de i storm langs kysten.", "da")
+    assert "da" in detector.high_accuracy_languages
+
+
+def test_a_long_text_with_a_misleading_half_is_checked_in_high_accuracy() -> None:
+    """The screen reads the whole as Romanian but a short half as Swedish (mixed?): high accuracy on the
+    candidates of both clears it."""
+    text = (
+        "Instan\u021ba a declarat ilegale noile reguli de pescuit. Duminic\u0103 locuitorii \u00ee\u0219i "
+        "aleg noul primar. Un feribot cu patru sute de pasageri a e\u0219uat l\u00e2ng\u0103 insul\u0103."
+    )
+    detector = LanguageDetector()
+    assert detector.detect(text).code == "ro" and "ro" in detector.high_accuracy_languages
+
+
+def test_a_long_mixed_text_is_und() -> None:
+    text = STORY_EN[:200] + " " + STORY_FR[:200]
+    assert LanguageDetector().detect(text).code == "und"
+
+
+def test_detecting_stories_stays_small_in_memory() -> None:
+    """Peak RSS of a process that detects an English and a French story: the screen's trigram models
+    only (the high-accuracy models of every Latin-script language took it past 600 MB)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pipeline.language import LanguageDetector\n"
+        "d = LanguageDetector()\n"
+        "assert [d.detect(t).code for t in sys.argv[1:]] == ['en', 'fr']\n"
+        "print([ln for ln in open('/proc/self/status') if ln.startswith('VmHWM')][0].split()[1])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, STORY_EN, STORY_FR], capture_output=True, text=True, check=True
+    )
+    assert int(out.stdout.strip()) / 1024 < 200  # MB
