@@ -57,19 +57,9 @@ import numpy as np
 
 from pipeline.config import DedupConfig
 from pipeline.dedup.index import DOC, DedupIndex
-from pipeline.dedup.sketch import Sketch, Sketcher, decode_paragraphs, decode_signature, jaccard, normalise
-from pipeline.dedup.store import DedupStore, MemoryStore
+from pipeline.dedup.sketch import Sketch, Sketcher, decode_paragraphs, decode_signature, jaccard
+from pipeline.dedup.store import DedupStore
 from pipeline.records import Dedup, DedupStatus, Story
-
-__all__ = [
-    "DedupMarkers",
-    "DedupStore",
-    "Deduplicator",
-    "MarkerSet",
-    "MemoryStore",
-    "load_dedup_markers",
-    "normalise",
-]
 
 ANY_LANGUAGE = "*"
 WITHDRAWN = "withdrawn:"  # store key prefix of killed ids (the index ignores keys that are not docs)

@@ -16,6 +16,21 @@ PubStatus = Literal["usable", "withheld", "canceled"]
 Signal = Literal["update", "correction"]
 
 
+_PUBSTATUS: dict[str, PubStatus] = {
+    "usable": "usable",
+    "embargoed": "usable",  # NITF's management-status: usable once its time comes (`embargoed` says when)
+    "withheld": "withheld",
+    "canceled": "canceled",
+    "cancelled": "canceled",
+}
+
+
+def pubstatus_of(word: str | None) -> PubStatus:
+    """A provider's status word (NITF management-status, NewsML status, G2 `stat:` code without its scheme)
+    as ours; an unknown or missing one is `usable`, the formats' own default."""
+    return _PUBSTATUS.get((word or "").strip().lower(), "usable")
+
+
 class FormatError(ValueError):
     """A document that yields no story; `code` is the dead-letter error code (`invalid_xml`, `unsafe_xml`,
     `unsupported_format`, `invalid_document`, `no_items`, `document_too_large`)."""

@@ -11,7 +11,7 @@ holds NITF, XHTML or plain text.
 
 from __future__ import annotations
 
-from pipeline.formats.base import FormatError, Item, PubStatus, Subject
+from pipeline.formats.base import FormatError, Item, Subject, pubstatus_of
 from pipeline.formats.blocks import paragraphs, plain_paragraphs
 from pipeline.formats.nitf import read_nitf
 from pipeline.formats.signals import signals_from
@@ -30,13 +30,6 @@ from pipeline.formats.xml import (
     text_of,
 )
 
-_STATUS: dict[str, PubStatus] = {
-    "usable": "usable",
-    "embargoed": "usable",
-    "withheld": "withheld",
-    "canceled": "canceled",
-    "cancelled": "canceled",
-}
 _KINDS = {"text": "text", "photo": "picture", "picture": "picture", "graphic": "graphic", "video": "video"}
 _KINDS["audio"] = "audio"
 
@@ -92,7 +85,7 @@ def _read(news_item: Element, envelope: Element | None, ident: Element | None, i
         or iso_utc(text_of(child(envelope, "DateAndTime"))),
         version=int(revision) if revision and revision.isdigit() and int(revision) >= 1 else 1,
         language=attr(child(descriptive, "Language"), "FormalName") or lang_of(news_item),
-        pubstatus=_STATUS.get(status, "usable"),
+        pubstatus=pubstatus_of(status),
         embargoed=_embargo(management, status),
         signals=signals_from(
             headlines=[headline, text_of(child(lines, "SlugLine"))],

@@ -19,7 +19,7 @@ import base64
 import binascii
 import re
 
-from pipeline.formats.base import FormatError, Item, PubStatus, Subject
+from pipeline.formats.base import FormatError, Item, Subject, pubstatus_of
 from pipeline.formats.blocks import body_text, markup_text, plain_paragraphs
 from pipeline.formats.nitf import read_nitf
 from pipeline.formats.signals import signals_from
@@ -51,8 +51,6 @@ _KINDS = {
     "composite": "package",
     "package": "package",
 }
-_STATUS: dict[str, PubStatus] = {"usable": "usable", "withheld": "withheld", "canceled": "canceled"}
-_STATUS["cancelled"] = "canceled"
 _MARKUP = re.compile(r"<(?:p|br|div|span)\b[^>]*>", re.I)
 _TEXT_TYPES = ("application/xhtml+xml", "text/html", "application/nitf+xml", "text/plain")
 
@@ -120,7 +118,7 @@ def _news_item(element: Element, name: str, guid: str | None, sender: str | None
         url=url,
         version=int(version) if version and version.isdigit() and int(version) >= 1 else 1,
         language=attr(child(content_meta, "language"), "tag") or lang_of(element),
-        pubstatus=_STATUS.get(_code(attr(child(meta, "pubStatus"), "qcode")) or "usable", "usable"),
+        pubstatus=pubstatus_of(_code(attr(child(meta, "pubStatus"), "qcode")) or "usable"),
         embargoed=iso_utc(text_of(child(meta, "embargoed"))),
         signals=signals_from(
             qcodes=[attr(s, "qcode") for s in children(meta, "signal")],

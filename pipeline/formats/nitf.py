@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.formats.base import FormatError, Item, PubStatus, Subject
+from pipeline.formats.base import FormatError, Item, Subject, pubstatus_of
 from pipeline.formats.blocks import paragraphs
 from pipeline.formats.signals import signals_from, writethru_version
 from pipeline.formats.xml import (
@@ -32,14 +32,6 @@ from pipeline.formats.xml import (
     squash,
     text_of,
 )
-
-_STATUS: dict[str, PubStatus] = {
-    "usable": "usable",
-    "embargoed": "usable",
-    "withheld": "withheld",
-    "canceled": "canceled",
-    "cancelled": "canceled",
-}
 
 
 class NitfReader:
@@ -84,7 +76,7 @@ def read_nitf(root: Element, format_name: str = "nitf") -> Item:
         published_at=issued,
         version=_version(du_key, headline, *slugs, *ednotes),
         language=_language(root, head, body),
-        pubstatus=_STATUS.get(status_word, "usable"),
+        pubstatus=pubstatus_of(status_word),
         embargoed=_embargo(docdata, status_word, issued),
         signals=signals_from(headlines=[headline, *slugs], notes=ednotes),
         byline=_byline(body_head),
