@@ -10,6 +10,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../process.sh
+source "$here/../process.sh"
 host="${WIRESTREAM_CORENLP_HOST:-127.0.0.1}"
 port="${WIRESTREAM_CORENLP_PORT:-9000}"
 langs="$(echo "${WIRESTREAM_CORENLP_LANGS:-german spanish}" | tr ',' ' ' | xargs -n1 | sort -u | xargs)"
@@ -63,17 +65,7 @@ start() {
   tail -n 40 "$log" >&2; echo "corenlp: not answering after 60 s" >&2; exit 1
 }
 
-stop() {
-  if [ ! -f "$pidfile" ]; then echo "corenlp: not started by this script"; return; fi
-  local pid; pid="$(cat "$pidfile")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid"
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-  fi
-  rm -f "$pidfile"
-  echo "corenlp: stopped"
-}
+stop() { stop_process corenlp "$pidfile" 10; }
 
 case "${1:-}" in
   resolve) resolve ;;

@@ -12,6 +12,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../process.sh
+source "$here/../process.sh"
 host="${WIRESTREAM_KAFKA_HOST:-127.0.0.1}"
 port="${WIRESTREAM_KAFKA_PORT:-9092}"
 controller_port="${WIRESTREAM_KAFKA_CONTROLLER_PORT:-9093}"
@@ -103,17 +105,7 @@ start() {
   tail -n 40 "$log" >&2; echo "broker: not ready after 60 s" >&2; exit 1
 }
 
-stop() {
-  if [ ! -f "$pidfile" ]; then echo "broker: not started by this script"; return; fi
-  local pid; pid="$(cat "$pidfile")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid"
-    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-  fi
-  rm -f "$pidfile"
-  echo "broker: stopped"
-}
+stop() { stop_process broker "$pidfile" 30; }
 
 case "${1:-start}" in
   start) start ;;
