@@ -223,6 +223,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
+    _add_chain_commands(sub)
+    _add_routes_command(sub)
+    _add_topic_commands(sub)
+    _add_ops_commands(sub)
+    return parser
+
+
+def _add_chain_commands(sub: Any) -> None:
+    """enrich, schema and worker: the stage chain offline and on Kafka."""
     p = sub.add_parser(
         "enrich", help="raw JSONL or agency documents -> enriched JSONL, no broker (dead letters on stderr)"
     )
@@ -262,6 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--loglevel", help="debug, info, warning, error")
     p.set_defaults(func=cmd_worker)
 
+
+def _add_routes_command(sub: Any) -> None:
+    """routes check / routes test: desk routes without a broker."""
     p = sub.add_parser("routes", help="desk routes: check a rules file, or try it on enriched records")
     actions = p.add_subparsers(dest="action", required=True)
     check = actions.add_parser("check", help="validate a rules file: one line, exit 0, or 1 and the problem")
@@ -272,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("records", help="enriched records (JSONL), or - for stdin")
     test.set_defaults(func=cmd_routes)
 
+
+def _add_topic_commands(sub: Any) -> None:
+    """publish, tail and replay: records in and out of topics."""
     p = sub.add_parser(
         "publish", help="publish raw stories (JSONL) or agency documents (as they are) to the input topic"
     )
@@ -304,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="count, do not publish or commit")
     p.set_defaults(func=cmd_replay)
 
+
+def _add_ops_commands(sub: Any) -> None:
+    """stats, demo and eval."""
     p = sub.add_parser("stats", help="live per-stage throughput, latency and lag from a worker's metrics")
     p.add_argument(
         "--url",
@@ -324,7 +342,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=EVALS)
     p.add_argument("rest", nargs=argparse.REMAINDER, help="arguments of that evaluation (see its --help)")
     p.set_defaults(func=cmd_eval)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -43,90 +43,7 @@ class StageMetrics:
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> StageMetrics:
-        return cls(
-            stories=Counter(
-                "wirestream_stage_stories", "Stories a stage processed", ["stage"], registry=registry
-            ),
-            failures=Counter(
-                "wirestream_stage_failures", "Stories a stage could not process", ["stage"], registry=registry
-            ),
-            latency=Histogram(
-                "wirestream_stage_latency_seconds",
-                "Time a stage spent per story",
-                ["stage"],
-                buckets=LATENCY_BUCKETS,
-                registry=registry,
-            ),
-            end_to_end=Histogram(
-                "wirestream_end_to_end_latency_seconds",
-                "From the raw message's Kafka timestamp to the enriched record's publish",
-                ["topic"],
-                buckets=E2E_BUCKETS,
-                registry=registry,
-            ),
-            dedup=Counter(
-                "wirestream_dedup_outcomes", "Dedup outcomes by status", ["status"], registry=registry
-            ),
-            dead_letters=Counter(
-                "wirestream_dead_letters", "Dead letters by reason", ["reason", "stage"], registry=registry
-            ),
-            languages=Counter("wirestream_languages", "Languages detected", ["language"], registry=registry),
-            model_load=Gauge(
-                "wirestream_model_load_seconds",
-                "Time to load a language's spaCy model",
-                ["language", "model"],
-                registry=registry,
-            ),
-            model_events=Counter(
-                "wirestream_model_backend_events",
-                "NER backend trouble: retry (a request failed), restart (the server was started again), "
-                "unavailable (retries spent: the batch's stories were dead-lettered model_unavailable)",
-                ["backend", "language", "event"],
-                registry=registry,
-            ),
-            lag=Gauge(
-                "wirestream_consumer_lag_messages",
-                "Messages in an assigned partition not yet processed (end offset minus committed offset)",
-                ["topic", "partition"],
-                registry=registry,
-            ),
-            end_offset=Gauge(
-                "wirestream_topic_end_offset",
-                "End offset (highwater) of an assigned input partition, asked of the broker: input growth",
-                ["topic", "partition"],
-                registry=registry,
-            ),
-            route_matches=Counter(
-                "wirestream_route_matches",
-                "Records a desk route matched (published to its topic)",
-                ["route"],
-                registry=registry,
-            ),
-            alerts=Counter(
-                "wirestream_route_alerts",
-                "Alerts written to the alerts topic, by the route marked alert that made them",
-                ["route"],
-                registry=registry,
-            ),
-            documents=Counter(
-                "wirestream_stories_by_format",
-                "Stories read, by input format (json: our raw story; nitf, newsml-g2, ...)",
-                ["format"],
-                registry=registry,
-            ),
-            kills=Counter(
-                "wirestream_kills",
-                "Kills (pubstatus canceled) published: ids withdrawn by their provider",
-                ["format"],
-                registry=registry,
-            ),
-            embargo_held=Gauge(
-                "wirestream_embargo_held",
-                "Records held until their embargo (WIRESTREAM_EMBARGO=hold) in this worker's partitions",
-                ["target"],
-                registry=registry,
-            ),
-        )
+        return cls(**_stage_series(registry), **_feature_series(registry))
 
     def prime(self, stages: Iterable[str]) -> None:
         """Export zeros for the running stages: `rate()` then reads 0, not "no data", before a first story."""
@@ -181,3 +98,95 @@ def install_faust_sensor(app: Any, registry: CollectorRegistry, name_prefix: str
         from aiohttp.web import Response
 
         return Response(body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def _stage_series(registry: CollectorRegistry) -> dict[str, Any]:
+    """Throughput, latency, failures, dedup, languages, models and lag: what every stage reports."""
+    return dict(
+        stories=Counter(
+            "wirestream_stage_stories", "Stories a stage processed", ["stage"], registry=registry
+        ),
+        failures=Counter(
+            "wirestream_stage_failures", "Stories a stage could not process", ["stage"], registry=registry
+        ),
+        latency=Histogram(
+            "wirestream_stage_latency_seconds",
+            "Time a stage spent per story",
+            ["stage"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        ),
+        end_to_end=Histogram(
+            "wirestream_end_to_end_latency_seconds",
+            "From the raw message's Kafka timestamp to the enriched record's publish",
+            ["topic"],
+            buckets=E2E_BUCKETS,
+            registry=registry,
+        ),
+        dedup=Counter("wirestream_dedup_outcomes", "Dedup outcomes by status", ["status"], registry=registry),
+        dead_letters=Counter(
+            "wirestream_dead_letters", "Dead letters by reason", ["reason", "stage"], registry=registry
+        ),
+        languages=Counter("wirestream_languages", "Languages detected", ["language"], registry=registry),
+        model_load=Gauge(
+            "wirestream_model_load_seconds",
+            "Time to load a language's spaCy model",
+            ["language", "model"],
+            registry=registry,
+        ),
+        model_events=Counter(
+            "wirestream_model_backend_events",
+            "NER backend trouble: retry (a request failed), restart (the server was started again), "
+            "unavailable (retries spent: the batch's stories were dead-lettered model_unavailable)",
+            ["backend", "language", "event"],
+            registry=registry,
+        ),
+        lag=Gauge(
+            "wirestream_consumer_lag_messages",
+            "Messages in an assigned partition not yet processed (end offset minus committed offset)",
+            ["topic", "partition"],
+            registry=registry,
+        ),
+        end_offset=Gauge(
+            "wirestream_topic_end_offset",
+            "End offset (highwater) of an assigned input partition, asked of the broker: input growth",
+            ["topic", "partition"],
+            registry=registry,
+        ),
+    )
+
+
+def _feature_series(registry: CollectorRegistry) -> dict[str, Any]:
+    """Desk routes, input formats, kills and embargoes."""
+    return dict(
+        route_matches=Counter(
+            "wirestream_route_matches",
+            "Records a desk route matched (published to its topic)",
+            ["route"],
+            registry=registry,
+        ),
+        alerts=Counter(
+            "wirestream_route_alerts",
+            "Alerts written to the alerts topic, by the route marked alert that made them",
+            ["route"],
+            registry=registry,
+        ),
+        documents=Counter(
+            "wirestream_stories_by_format",
+            "Stories read, by input format (json: our raw story; nitf, newsml-g2, ...)",
+            ["format"],
+            registry=registry,
+        ),
+        kills=Counter(
+            "wirestream_kills",
+            "Kills (pubstatus canceled) published: ids withdrawn by their provider",
+            ["format"],
+            registry=registry,
+        ),
+        embargo_held=Gauge(
+            "wirestream_embargo_held",
+            "Records held until their embargo (WIRESTREAM_EMBARGO=hold) in this worker's partitions",
+            ["target"],
+            registry=registry,
+        ),
+    )

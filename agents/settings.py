@@ -183,46 +183,8 @@ class Settings:
         defaults = PipelineConfig()
         max_message = _int(env, "WIRESTREAM_MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES, MIN_MESSAGE_BYTES)
         max_raw = _int(env, "WIRESTREAM_MAX_RAW_BYTES", max(DEFAULT_MAX_RAW_BYTES, max_message), max_message)
-        models = dict(defaults.models.models)
-        for key, value in env.items():
-            m = re.fullmatch(r"WIRESTREAM_MODEL_([A-Z]{2})", key)
-            if m and value.strip():
-                models[m.group(1).lower()] = tuple(v.strip() for v in value.split(",") if v.strip())
-        languages = _list(env, "WIRESTREAM_LANGUAGES") or defaults.language.languages
-        pipeline = replace(
-            defaults,
-            max_body_bytes=_int(env, "WIRESTREAM_MAX_BODY_BYTES", body_limit(max_message), 1),
-            max_document_bytes=_int(env, "WIRESTREAM_MAX_DOCUMENT_BYTES", defaults.max_document_bytes, 1),
-            language=replace(
-                LanguageConfig(),
-                languages=languages,
-                low_accuracy=_bool(env, "WIRESTREAM_LANGUAGE_LOW_ACCURACY", LanguageConfig().low_accuracy),
-            ),
-            models=replace(
-                ModelConfig(), models=models, corenlp_url=corenlp_url(env), corenlp_start=corenlp_start(env)
-            ),
-            dedup=replace(
-                DedupConfig(),
-                threshold=_float(env, "WIRESTREAM_DEDUP_THRESHOLD", DedupConfig().threshold),
-                horizon_seconds=_float(
-                    env, "WIRESTREAM_DEDUP_HORIZON_HOURS", DedupConfig().horizon_seconds / 3600
-                )
-                * 3600,
-            ),
-        )
-        security = Security(
-            protocol=env.get("WIRESTREAM_SECURITY_PROTOCOL", "PLAINTEXT").upper(),
-            sasl_mechanism=env.get("WIRESTREAM_SASL_MECHANISM") or None,
-            sasl_username=env.get("WIRESTREAM_SASL_USERNAME") or None,
-            sasl_password=env.get("WIRESTREAM_SASL_PASSWORD") or None,
-            ssl_cafile=env.get("WIRESTREAM_SSL_CAFILE") or None,
-            ssl_certfile=env.get("WIRESTREAM_SSL_CERTFILE") or None,
-            ssl_keyfile=env.get("WIRESTREAM_SSL_KEYFILE") or None,
-        )
-        if security.protocol not in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"):
-            raise SettingsError(
-                f"WIRESTREAM_SECURITY_PROTOCOL is not a Kafka protocol: {security.protocol!r}"
-            )
+        pipeline = _pipeline(env, defaults, max_message)
+        security = _security(env)
         return cls(
             broker=env.get("WIRESTREAM_BROKER", "").strip() or "127.0.0.1:9092",  # set but empty: default
             topic_prefix=prefix,
@@ -265,3 +227,51 @@ def corenlp_start(env: Mapping[str, str]) -> tuple[str, ...]:
     if not start:
         return (str(CORENLP_SCRIPT), "start") if CORENLP_SCRIPT.is_file() else ()
     return () if start.lower() == "off" else tuple(shlex.split(start))
+
+
+def _pipeline(env: Mapping[str, str], defaults: PipelineConfig, max_message: int) -> PipelineConfig:
+    """The stages' configuration: body and document limits, languages, NER models, dedup."""
+    models = dict(defaults.models.models)
+    for key, value in env.items():
+        m = re.fullmatch(r"WIRESTREAM_MODEL_([A-Z]{2})", key)
+        if m and value.strip():
+            models[m.group(1).lower()] = tuple(v.strip() for v in value.split(",") if v.strip())
+    languages = _list(env, "WIRESTREAM_LANGUAGES") or defaults.language.languages
+    pipeline = replace(
+        defaults,
+        max_body_bytes=_int(env, "WIRESTREAM_MAX_BODY_BYTES", body_limit(max_message), 1),
+        max_document_bytes=_int(env, "WIRESTREAM_MAX_DOCUMENT_BYTES", defaults.max_document_bytes, 1),
+        language=replace(
+            LanguageConfig(),
+            languages=languages,
+            low_accuracy=_bool(env, "WIRESTREAM_LANGUAGE_LOW_ACCURACY", LanguageConfig().low_accuracy),
+        ),
+        models=replace(
+            ModelConfig(), models=models, corenlp_url=corenlp_url(env), corenlp_start=corenlp_start(env)
+        ),
+        dedup=replace(
+            DedupConfig(),
+            threshold=_float(env, "WIRESTREAM_DEDUP_THRESHOLD", DedupConfig().threshold),
+            horizon_seconds=_float(
+                env, "WIRESTREAM_DEDUP_HORIZON_HOURS", DedupConfig().horizon_seconds / 3600
+            )
+            * 3600,
+        ),
+    )
+    return pipeline
+
+
+def _security(env: Mapping[str, str]) -> Security:
+    """TLS and SASL settings, shared by the worker and the CLI."""
+    security = Security(
+        protocol=env.get("WIRESTREAM_SECURITY_PROTOCOL", "PLAINTEXT").upper(),
+        sasl_mechanism=env.get("WIRESTREAM_SASL_MECHANISM") or None,
+        sasl_username=env.get("WIRESTREAM_SASL_USERNAME") or None,
+        sasl_password=env.get("WIRESTREAM_SASL_PASSWORD") or None,
+        ssl_cafile=env.get("WIRESTREAM_SSL_CAFILE") or None,
+        ssl_certfile=env.get("WIRESTREAM_SSL_CERTFILE") or None,
+        ssl_keyfile=env.get("WIRESTREAM_SSL_KEYFILE") or None,
+    )
+    if security.protocol not in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"):
+        raise SettingsError(f"WIRESTREAM_SECURITY_PROTOCOL is not a Kafka protocol: {security.protocol!r}")
+    return security
