@@ -13,9 +13,24 @@ import json
 import sys
 from pathlib import Path
 
+import spacy.util
+
 from deploy.bench.offline import Naive
 from pipeline.config import PipelineConfig
-from pipeline.nlp import ModelRegistry
+from pipeline.nlp import backend_of, model_choices, specs_for
+
+
+def spacy_models(config: PipelineConfig) -> dict[str, str]:
+    """Language -> the first installed spaCy package among the chain's choices for it (what a hand-rolled
+    spaCy loop can run; languages served only by CoreNLP or natasha get no entities here)."""
+    names: dict[str, str] = {}
+    for lang in model_choices()["languages"]:
+        for spec in specs_for(lang, config.models):
+            backend, name = backend_of(spec)
+            if backend == "spacy" and spacy.util.is_package(name):
+                names[lang] = name
+                break
+    return names
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,9 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m deploy.bench.naive FILE", file=sys.stderr)
         return 2
     config = PipelineConfig()
-    registry = ModelRegistry(config.models)
-    names = {lang: name for lang in config.models.models if (name := registry.resolve(lang)) is not None}
-    naive = Naive(config, names, lazy=True)
+    naive = Naive(config, spacy_models(config), lazy=True)
     lines = [line for line in Path(args[0]).read_bytes().splitlines() if line.strip()]
     out = sys.stdout
     for entities in naive.run(lines):
