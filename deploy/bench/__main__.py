@@ -26,6 +26,10 @@ from deploy.bench import formats as ingest
 from deploy.bench.plot import plot
 from deploy.bench.report import assemble, finite, note, table
 
+# the parts beside the offline chain: ingest of agency documents, whole-process enrich vs naive, a worker's
+# first output, the dedup-only worker, end to end with the --workers counts
+PARTS = ("ingest", "process", "first", "dedup", "e2e")
+
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m deploy.bench", description=(__doc__ or "").splitlines()[0])
@@ -48,11 +52,22 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--profile-worker",
         action="store_true",
-        help="sample the workers' stacks in the maximum runs (build/bench/*.profile.txt)",
+        help="sample the workers' stacks in the maximum runs, with py-spy when installed "
+        "(build/bench/*.profile.txt)",
+    )
+    p.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"parts to run, comma-separated, from {','.join(PARTS)} (default all; the offline chain always "
+        "runs: every ratio needs it)",
     )
     p.add_argument("--out", type=Path, default=Path("build") / "bench.json")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    args.only = {part.strip() for part in args.only.split(",") if part.strip()}
+    if unknown := args.only - set(PARTS):
+        p.error(f"--only: unknown parts {sorted(unknown)}; choose from {','.join(PARTS)}")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,17 +97,25 @@ def main(argv: list[str] | None = None) -> int:
         path = args.out.with_name("bench-profile.txt")
         offline.profile(corpus, settings.pipeline, batch_size=settings.batch_size, out=path)
         print(f"bench: profile written to {path}", file=sys.stderr)
-    print("bench: ingest of agency documents ...", file=sys.stderr)
-    ingested = ingest.figures()
+    ingested: dict[str, Any] = {}
+    if "ingest" in args.only:
+        print("bench: ingest of agency documents ...", file=sys.stderr)
+        ingested = ingest.figures()
     build = args.out.parent / "bench"
     stamp = str(int(time.time()))
-    print(f"bench: whole processes, enrich vs naive on {args.small_stories} stories ...", file=sys.stderr)
-    # ~750 words a story, the size of a user's first file of agency copy
-    small = corpora.build(
-        args.small_stories, args.seed + 2, french_share=args.french, redelivery_share=0.0, words=(500, 960)
-    )
-    whole: dict[str, Any] = {"enrich": process.enrich_vs_naive(small, build, repeats=args.process_repeats)}
-    if counts:
+    whole: dict[str, Any] = {}
+    if "process" in args.only:
+        print(f"bench: whole processes, enrich vs naive on {args.small_stories} stories ...", file=sys.stderr)
+        # ~750 words a story, the size of a user's first file of agency copy
+        small = corpora.build(
+            args.small_stories,
+            args.seed + 2,
+            french_share=args.french,
+            redelivery_share=0.0,
+            words=(500, 960),
+        )
+        whole["enrich"] = process.enrich_vs_naive(small, build, repeats=args.process_repeats)
+    if counts and "first" in args.only:
         print("bench: worker start to first output ...", file=sys.stderr)
         first = corpora.build(1, args.seed + 3, french_share=0.0, redelivery_share=0.0, id_prefix="first")
         prefix = f"bench-{stamp}-first"
@@ -102,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         finally:
             e2e.delete_topics([prefix], settings.broker)
+    if counts and "dedup" in args.only:
         print(f"bench: a dedup-only worker draining {args.dedup_stories} hand-overs ...", file=sys.stderr)
         backlog = corpora.build(
             args.dedup_stories,
@@ -123,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             e2e.delete_topics([prefix], settings.broker)
     runs = []
-    for n in counts:
+    for n in counts if "e2e" in args.only else []:
         print(f"bench: end to end with {n} worker(s) ...", file=sys.stderr)
         runs.append(
             e2e.run_config(
@@ -152,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
     print(table(figures))
-    print(ingest.summary(ingested))
+    if ingested:
+        print(ingest.summary(ingested))
     png = args.out.with_suffix(".png")
     drawn = plot(figures, png)
     print(f"\nwrote {args.out}" + (f" and {png}" if drawn else " (no plot: pip install -e '.[bench]')"))

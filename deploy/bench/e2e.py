@@ -108,9 +108,10 @@ class Workers:
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     ports: list[int] = field(default_factory=list)
     assignment: list[dict[str, list[int]]] = field(default_factory=list)
-    profile: bool = False  # run each worker under deploy.bench.sampler (report next to its log)
+    profile: bool = False  # sample each worker's stacks in the timed run (deploy.bench.sampler)
     args: tuple[str, ...] = ()  # more `wirestream worker` options (`--stages dedup`)
     reads: str = "raw"  # the topic whose partitions must all be assigned before the workers count as ready
+    spies: list[Any] = field(default_factory=list)  # py-spy recordings while sampling (deploy.bench.sampler)
 
     def start(self, timeout: float = 180.0, on_spawn: Callable[[list[int]], None] | None = None) -> float:
         """Start all, wait for /metrics and for every input partition to be assigned; seconds taken.
@@ -130,7 +131,7 @@ class Workers:
             )
             log = open(self.build / f"{self.prefix}-{i}.log", "wb")  # noqa: SIM115 - the child owns it
             cmd = [str(EXE), "worker", *self.args]
-            if self.profile:
+            if self.profile and not _py_spy():  # without py-spy, the in-process sampler
                 report = self.build / f"{self.prefix}-{i}.profile.txt"
                 cmd = [sys.executable, "-m", "deploy.bench.sampler", str(report), "worker", *self.args]
             self.procs.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=log, cwd=ROOT))
@@ -168,11 +169,23 @@ class Workers:
         return out
 
     def sampling(self, on: bool) -> None:
-        """Turn the workers' stack sampling on or off (with --profile-worker)."""
+        """Turn the workers' stack sampling on or off (with --profile-worker): py-spy from outside when it
+        is installed, else the in-process sampler the workers run under."""
         if not self.profile:
             return
-        from deploy.bench.sampler import switch_of
+        from deploy.bench.sampler import PySpy, switch_of
 
+        if exe := _py_spy():
+            if on:
+                reports = [self.build / f"{self.prefix}-{i}.profile.txt" for i in range(self.n)]
+                self.spies = [PySpy(exe, p.pid, out) for p, out in zip(self.procs, reports, strict=True)]
+                for spy in self.spies:
+                    spy.start()
+            else:
+                for spy in self.spies:
+                    spy.stop()
+                self.spies = []
+            return
         for i in range(self.n):
             switch = switch_of(self.build / f"{self.prefix}-{i}.profile.txt")
             if on:
@@ -198,6 +211,12 @@ class Workers:
                 p.wait()
         for i in range(self.n):
             shutil.rmtree(self.build / f"{self.prefix}-{i}", ignore_errors=True)
+
+
+def _py_spy() -> str | None:
+    from deploy.bench.sampler import py_spy
+
+    return py_spy()
 
 
 HOPS = ("stage.dedup", "stage.annotate")  # internal hand-over topics, in order

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+import json
+from dataclasses import asdict
 
 import pytest
 
 from pipeline.records import (
     RAW_LIMIT,
+    Cue,
     DeadLetter,
     Dedup,
     Enriched,
@@ -58,6 +61,22 @@ def test_enriched_record_has_contract_fields_and_summaries() -> None:
     assert r["people"] == [{"name": "Steve Warren", "mentions": 2}]
     assert r["quotes"][0]["speaker"]["canonical"] == "Steve Warren" and r["quotes"][0]["cue"] is None
     assert r["extra"] == {"extra1": 1}
+
+
+def test_record_lists_entities_and_quotes_as_their_dataclasses_read() -> None:
+    """`to_json` writes entities, quotes and language by hand (speed): every field, in field order, so a
+    field added to one of these dataclasses fails here until the record carries it too."""
+    story = Story.from_json({"id": "a", "body": 'Warren said "we stay" to reporters.'})
+    ents = [Entity("Warren", "PERSON", 0, 6, "Steve Warren")]
+    quotes = [
+        Quote("we stay", 13, 20, "direct", Speaker("Warren", 0, 6, "Steve Warren"), Cue("said", 7, 11)),
+        Quote("we stay", 13, 20, "partial"),
+    ]
+    language = Language("en", 0.98)
+    r = Enriched(story, story.body, language, Dedup("unique"), ents, quotes).to_json()
+    pairs = [(r["language"], language), *zip(r["entities"] + r["quotes"], ents + quotes, strict=True)]
+    for got, want in pairs:
+        assert json.dumps(got) == json.dumps(asdict(want))  # same keys, same order, same values
 
 
 def test_dead_letter_keeps_text_and_base64s_binary() -> None:
