@@ -51,9 +51,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument(
         "--profile-worker",
-        action="store_true",
-        help="sample the workers' stacks in the maximum runs, with py-spy when installed "
-        "(build/bench/*.profile.txt)",
+        nargs="?",
+        const="cpu",
+        default="",
+        choices=("cpu", "gil"),
+        help="sample the workers' stacks in the maximum runs (build/bench/*.profile.txt), with py-spy when "
+        "installed: every thread using CPU (cpu, the default) or only the one holding the GIL (gil)",
     )
     p.add_argument(
         "--only",

@@ -108,7 +108,7 @@ class Workers:
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     ports: list[int] = field(default_factory=list)
     assignment: list[dict[str, list[int]]] = field(default_factory=list)
-    profile: bool = False  # sample each worker's stacks in the timed run (deploy.bench.sampler)
+    profile: str | bool = ""  # sample each worker's stacks in the timed run: "cpu" (or True), "gil"
     args: tuple[str, ...] = ()  # more `wirestream worker` options (`--stages dedup`)
     reads: str = "raw"  # the topic whose partitions must all be assigned before the workers count as ready
     spies: list[Any] = field(default_factory=list)  # py-spy recordings while sampling (deploy.bench.sampler)
@@ -178,7 +178,10 @@ class Workers:
         if exe := _py_spy():
             if on:
                 reports = [self.build / f"{self.prefix}-{i}.profile.txt" for i in range(self.n)]
-                self.spies = [PySpy(exe, p.pid, out) for p, out in zip(self.procs, reports, strict=True)]
+                self.spies = [
+                    PySpy(exe, p.pid, out, gil=self.profile == "gil")
+                    for p, out in zip(self.procs, reports, strict=True)
+                ]
                 for spy in self.spies:
                     spy.start()
             else:
@@ -414,7 +417,7 @@ def run_config(
     build: Path,
     broker: str,
     stamp: str,
-    profile: bool = False,
+    profile: str = "",
 ) -> dict[str, Any]:
     """Maximum throughput, then latency at half of it (fresh prefix), for `n_workers` workers."""
     build.mkdir(parents=True, exist_ok=True)

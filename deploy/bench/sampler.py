@@ -2,9 +2,10 @@
 
 cProfile sees one thread and slows a worker down a lot. With py-spy installed (`pip install -e
 '.[bench]'`), `python -m deploy.bench --profile-worker` attaches it to each worker for the timed run only
-(`PySpy`): it samples from outside the process, so what it counts is CPU actually used (idle threads are
-left out) and the worker pays no GIL for it. Without py-spy the worker runs under the in-process `Sampler`
-below, which samples every thread's stack every `interval` seconds while the file `OUT.txt.on` exists
+(`PySpy`): it samples from outside the process (the worker pays no GIL for it) every thread using CPU, or
+with `--profile-worker gil` only the one holding the GIL (a worker's threads take turns on it: what one
+holds, the others wait for; the nlp thread runs much of spaCy's model without it). Without py-spy the
+worker runs under the in-process `Sampler` below, which samples every thread's stack every `interval` seconds while the file `OUT.txt.on` exists
 (the bench creates it for the timed run only, so start-up and model loading stay out); it cannot tell a
 thread waiting in C (a socket, a lock) from one working, and it takes the GIL to sample. Either way the
 report says how often each function was on a stack (inclusive) and at its top (own), per thread:
@@ -105,25 +106,29 @@ def report(
 _SPY_FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^():]*?)(?::(?P<line>\d+))?\)$")
 
 
-def thread_cpu(pid: int) -> dict[int, float]:
-    """CPU seconds (user + system) each live thread of a process has used so far, by thread id."""
-    out: dict[int, float] = {}
+def thread_cpu(pid: int) -> dict[int, tuple[float, float]]:
+    """CPU seconds (user, system) each live thread of a process has used so far, by thread id."""
+    out: dict[int, tuple[float, float]] = {}
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
             fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        out[int(task.name)] = (int(fields[11]) + int(fields[12])) / CLK_TCK
+        out[int(task.name)] = (int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK)
     return out
 
 
 def collapsed_report(
-    raw: Iterable[str], rate: int, top: int = 40, cpu: dict[int, float] | None = None
+    raw: Iterable[str],
+    rate: int,
+    top: int = 40,
+    cpu: dict[int, tuple[float, float]] | None = None,
+    what: str = "the threads using CPU",
 ) -> str:
     """py-spy's raw output (`thread (tid): name;frame;...;frame count` per line, outermost frame first)
     as `report` tables; samples of every thread whose name starts with `nlp` (the executor's) count as
-    one thread. `cpu` (seconds by thread id, from /proc) adds what each thread really used: py-spy counts
-    a thread that is runnable, also while it waits for a core or for the GIL."""
+    one thread. `cpu` ((user, system) seconds by thread id, from /proc) adds what each thread used, the GIL
+    held or not."""
     tids: dict[str, set[int]] = {}
     samples: Counter[str] = Counter()
     inclusive: dict[str, Counter[Frame]] = {}
@@ -148,13 +153,17 @@ def collapsed_report(
         samples[name] += n
         own.setdefault(name, Counter())[keys[-1]] += n
         inclusive.setdefault(name, Counter()).update(dict.fromkeys(set(keys), n))
-    head = f"py-spy, {rate} samples/s of runnable threads (idle ones left out): x {1000 / rate:.0f} ms = s"
+    head = f"py-spy, {rate} samples/s of {what}: x {1000 / rate:.0f} ms = seconds"
     if cpu is not None:
         named = {tid for ids in tids.values() for tid in ids}
-        used = {name: sum(cpu.get(t, 0.0) for t in ids) for name, ids in tids.items()}
-        used["(other threads)"] = sum(v for t, v in cpu.items() if t not in named)
+        groups = {**tids, "(other threads)": {t for t in cpu if t not in named}}
+        used = {
+            name: (sum(cpu.get(t, (0.0, 0.0))[0] for t in ids), sum(cpu.get(t, (0.0, 0.0))[1] for t in ids))
+            for name, ids in groups.items()
+        }
         head += "\nCPU seconds used by thread (/proc): " + ", ".join(
-            f"{name} {seconds:.2f}" for name, seconds in sorted(used.items(), key=lambda kv: -kv[1])
+            f"{name} {user + system:.2f} (system {system:.2f})"
+            for name, (user, system) in sorted(used.items(), key=lambda kv: -sum(kv[1]))
         )
     return report(head, samples, inclusive, own, top)
 
@@ -170,11 +179,11 @@ class PySpy:
 
     RATE = 200
 
-    def __init__(self, exe: str, pid: int, out: Path) -> None:
-        self.exe, self.pid, self.out = exe, pid, out
+    def __init__(self, exe: str, pid: int, out: Path, *, gil: bool = False) -> None:
+        self.exe, self.pid, self.out, self.gil = exe, pid, out, gil
         self.raw = out.with_name(out.name + ".raw")
         self.proc: subprocess.Popen[bytes] | None = None
-        self.cpu: dict[int, float] = {}
+        self.cpu: dict[int, tuple[float, float]] = {}
 
     def start(self) -> None:
         self.cpu = thread_cpu(self.pid)
@@ -182,6 +191,7 @@ class PySpy:
             self.exe, "record", "--pid", str(self.pid), "--rate", str(self.RATE), "--format", "raw",
             "--threads", "--function", "--nonblocking", "--output", str(self.raw),
         ]  # fmt: skip
+        cmd += ["--gil"] if self.gil else []
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def stop(self) -> None:
@@ -194,13 +204,17 @@ class PySpy:
             self.proc.kill()
             _, err = self.proc.communicate()
         self.proc = None
-        now = thread_cpu(self.pid)
-        used = {tid: seconds - self.cpu.get(tid, 0.0) for tid, seconds in now.items()}
+        before = self.cpu
+        used = {
+            tid: (user - before.get(tid, (0.0, 0.0))[0], system - before.get(tid, (0.0, 0.0))[1])
+            for tid, (user, system) in thread_cpu(self.pid).items()
+        }
         if not self.raw.exists():
             self.out.write_text(f"py-spy wrote nothing: {err.decode(errors='replace')[-2000:]}\n")
             return
         with self.raw.open() as raw:
-            self.out.write_text(collapsed_report(raw, self.RATE, cpu=used))
+            what = "the thread holding the GIL" if self.gil else "the threads using CPU"
+            self.out.write_text(collapsed_report(raw, self.RATE, cpu=used, what=what))
 
 
 def switch_of(report: Path) -> Path:
