@@ -5,10 +5,11 @@ cProfile sees one thread and slows a worker down a lot. With py-spy installed (`
 (`PySpy`): it samples from outside the process (the worker pays no GIL for it) every thread using CPU, or
 with `--profile-worker gil` only the one holding the GIL (a worker's threads take turns on it: what one
 holds, the others wait for; the nlp thread runs much of spaCy's model without it). Without py-spy the
-worker runs under the in-process `Sampler` below, which samples every thread's stack every `interval` seconds while the file `OUT.txt.on` exists
-(the bench creates it for the timed run only, so start-up and model loading stay out); it cannot tell a
-thread waiting in C (a socket, a lock) from one working, and it takes the GIL to sample. Either way the
-report says how often each function was on a stack (inclusive) and at its top (own), per thread:
+worker runs under the in-process `Sampler` below, which samples every thread's stack every `interval`
+seconds while the file `OUT.txt.on` exists (the bench creates it for the timed run only, so start-up and
+model loading stay out); it cannot tell a thread waiting in C (a socket, a lock) from one working, and it
+takes the GIL to sample. Either way the report says how often each function was on a stack (inclusive)
+and at its top (own), per thread:
 
     python -m deploy.bench.sampler OUT.txt [wirestream args ...]
 """
