@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -54,9 +53,6 @@ EXPIRE_BATCH = 5000  # stories forgotten per sweep at most, so a sweep never hol
 LAG_EVERY = 5.0  # seconds between consumer-lag readings
 DEDUP_BATCH = 256  # hand-overs the dedup agent takes at a time (fewer when no more arrive within ...)
 DEDUP_WITHIN = 0.05  # ... this many seconds: the most a quiet stream's story waits at this hop
-# how long a thread waiting for the GIL lets its holder run before asking it to let go (Python's default is
-# 5 ms): see `share_the_gil`
-GIL_SWITCH_INTERVAL = 0.0005
 
 
 class TableStore(DedupStore):
@@ -396,24 +392,9 @@ def _collect(events: Sequence[faust.EventT], guard: OffsetGuard) -> Batch:
     return batch
 
 
-def share_the_gil(interval: float = GIL_SWITCH_INTERVAL) -> None:
-    """Shorten the interpreter's switch interval while the nlp thread shares the process with the loop.
-
-    spaCy's model lets go of the GIL for each of its many short numeric steps; the event loop takes it then
-    and, at Python's 5 ms interval, the nlp thread waits up to that long to get it back, each time. The
-    loop's ~9 ms of work per story (parse, clean, language, JSON, Kafka) so cost the nlp thread far more
-    than that: annotating 160 stories took 12.1 s alone, and beside a loop doing one story's work per
-    story 16.5-17.9 s at 5 ms, 12.7-13.3 s at 0.5 ms. In the bench's worker (2-core machine under other
-    load) the stories per worker CPU-second went from 0.90-0.92 of the offline chain's to 0.94-0.95.
-    Never lengthens it.
-    """
-    sys.setswitchinterval(min(sys.getswitchinterval(), interval))
-
-
 def annotate_agent(hop: Hop) -> faust.types.AgentT:
     """wire.stage.annotate -> entities, quotes (batched through `nlp.pipe` in a thread) -> wire.enriched."""
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
-    share_the_gil()
 
     def timed_annotate(stories: list[Prepared]) -> tuple[list[Outcome], float]:
         started = time.perf_counter()
