@@ -72,7 +72,7 @@ CONSUMER_MAX_FETCH_BYTES = 8 * 1024 * 1024
 # aiokafka packs a partition's records into one batch up to this many bytes (before compression); at Faust's
 # 16 KiB every enriched record (~24 KiB) and ninjs was a batch of its own, and a second record for the same
 # partition waited in `send` until the sender had drained the first (a loop round trip per record, a produce
-# request each). Never over the record limit: a batch must fit the topic's max.message.bytes
+# request each). Never over the record limit: a batch, with its overhead, must fit the max.message.bytes
 PRODUCER_MAX_BATCH_BYTES = 1024 * 1024
 
 
@@ -93,7 +93,7 @@ def create_app(settings: Settings) -> Wiring:
         producer_acks=-1,
         consumer_max_fetch_size=CONSUMER_MAX_FETCH_BYTES,
         producer_compression_type=COMPRESSION,
-        producer_max_batch_size=min(PRODUCER_MAX_BATCH_BYTES, settings.max_message_bytes),
+        producer_max_batch_size=min(PRODUCER_MAX_BATCH_BYTES, settings.record_limit),
         producer_max_request_size=settings.max_message_bytes,  # records are checked first (agents.outputs)
         web_enabled=True,
         web_bind=settings.web_host,
