@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from prometheus_client import (
@@ -40,10 +40,22 @@ class StageMetrics:
     documents: Counter
     kills: Counter
     embargo_held: Gauge
+    # (metric, labels) -> its child: see `child`
+    children: dict[tuple[int, tuple[str, ...]], Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> StageMetrics:
         return cls(**_stage_series(registry), **_feature_series(registry))
+
+    def child(self, metric: Counter | Gauge | Histogram, *labels: str) -> Any:
+        """`metric.labels(*labels)`, looked up once: prometheus_client's `labels` checks its arguments and
+        takes a lock at each call, and the dedup agent counts three series per story (not for series
+        that `remove` ends: lag and end offsets)."""
+        key = (id(metric), labels)
+        found = self.children.get(key)
+        if found is None:
+            found = self.children[key] = metric.labels(*labels)
+        return found
 
     def prime(self, stages: Iterable[str]) -> None:
         """Export zeros for the running stages: `rate()` then reads 0, not "no data", before a first story."""

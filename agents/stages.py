@@ -66,7 +66,13 @@ class TableStore(DedupStore):
         self.table = table
 
     def get(self, key: str) -> Any | None:
-        return self.table.get(key)
+        """The value under `key`, read from the table's store in one lookup. `table.get` costs about
+        three times as much (it asks the store whether the key is there, then reads it, and reports the
+        read to Faust's sensors), and dedup reads two to four keys a story: 7% of the dedup hop's CPU."""
+        try:
+            return self.table.data[key]
+        except KeyError:
+            return None
 
     def set(self, key: str, value: Any) -> None:
         self.table[key] = value
@@ -227,8 +233,9 @@ class Hop:
         )
 
     def observe(self, stage: str, started: float) -> None:
-        self.metrics.stories.labels(stage).inc()
-        self.metrics.latency.labels(stage).observe(time.perf_counter() - started)
+        metrics = self.metrics
+        metrics.child(metrics.stories, stage).inc()
+        metrics.child(metrics.latency, stage).observe(time.perf_counter() - started)
 
     def record_model_loads(self) -> None:
         for lang, model in self.chain.models.loaded().items():
@@ -352,7 +359,7 @@ async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float
     if isinstance(result, DeadLetter):
         return [await hop.dead(result, "dedup")]
     assert result.dedup is not None
-    hop.metrics.dedup.labels(result.dedup.status).inc()
+    hop.metrics.child(hop.metrics.dedup, result.dedup.status).inc()
     hop.observe("dedup", started)
     if result.story.canceled:  # a kill: its record goes out now, the id withdrawn (no model stages)
         hop.metrics.kills.labels(result.story.format or "json").inc()
