@@ -33,7 +33,7 @@ from agents.app import Topics, Wiring
 from agents.faust_ext.batches import as_current, taken_before_rebalance
 from agents.faust_ext.offsets import committed_offsets
 from agents.faust_ext.transactions import CommitGate, from_source
-from agents.metrics import StageMetrics
+from agents.metrics import Series, StageMetrics
 from agents.outputs import Halt, Outputs, Sent
 from agents.replay import REPLAY_HEADER
 from agents.routes import route_topics
@@ -132,6 +132,7 @@ class Hop:
     router: Router | None = None  # the desk routes (WIRESTREAM_ROUTES), for the route agent
     targets: dict[str, faust.TopicT] = field(default_factory=dict)  # route topic name -> its topic
     halt: Halt = field(default_factory=Halt)
+    series: Series = field(default_factory=Series)  # the metrics' labelled children, looked up once
     outputs: Outputs = field(init=False)
 
     def __post_init__(self) -> None:
@@ -233,9 +234,8 @@ class Hop:
         )
 
     def observe(self, stage: str, started: float) -> None:
-        metrics = self.metrics
-        metrics.child(metrics.stories, stage).inc()
-        metrics.child(metrics.latency, stage).observe(time.perf_counter() - started)
+        self.series(self.metrics.stories, stage).inc()
+        self.series(self.metrics.latency, stage).observe(time.perf_counter() - started)
 
     def record_model_loads(self) -> None:
         for lang, model in self.chain.models.loaded().items():
@@ -359,7 +359,7 @@ async def _dedup_outcome(hop: Hop, result: Prepared | DeadLetter, started: float
     if isinstance(result, DeadLetter):
         return [await hop.dead(result, "dedup")]
     assert result.dedup is not None
-    hop.metrics.child(hop.metrics.dedup, result.dedup.status).inc()
+    hop.series(hop.metrics.dedup, result.dedup.status).inc()
     hop.observe("dedup", started)
     if result.story.canceled:  # a kill: its record goes out now, the id withdrawn (no model stages)
         hop.metrics.kills.labels(result.story.format or "json").inc()
