@@ -69,12 +69,6 @@ def credentials(security: Security) -> Any:
 # the single-partition dedup agent spent most of a backlog's drain waiting for the next fetch (18.9 s of
 # 26 s for 3,000 stories; 3.6 s with 8 MiB)
 CONSUMER_MAX_FETCH_BYTES = 8 * 1024 * 1024
-# aiokafka keeps one request in flight per broker and puts at most one batch per partition in it; at
-# Faust's 16 KiB a batch held three 5-KiB hand-overs, each compressed alone, and a dedup worker draining
-# a backlog paid a broker round trip per few stories (4,000 hand-overs: 659 stories/s, 847 per CPU-second;
-# 921 and 935 with 256 KiB). Kept well under the broker's default 1 MiB `max.message.bytes` of Faust's
-# changelog topics (a whole batch over it is refused), and a record larger than this still goes alone.
-PRODUCER_MAX_BATCH_BYTES = 256 * 1024
 
 
 def create_app(settings: Settings) -> Wiring:
@@ -94,7 +88,6 @@ def create_app(settings: Settings) -> Wiring:
         producer_acks=-1,
         consumer_max_fetch_size=CONSUMER_MAX_FETCH_BYTES,
         producer_compression_type=COMPRESSION,
-        producer_max_batch_size=PRODUCER_MAX_BATCH_BYTES,
         producer_max_request_size=settings.max_message_bytes,  # records are checked first (agents.outputs)
         web_enabled=True,
         web_bind=settings.web_host,
