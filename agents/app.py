@@ -10,6 +10,7 @@ import faust
 from prometheus_client import CollectorRegistry
 
 from agents.faust_ext.changelog import drain_changelog_on_stop
+from agents.faust_ext.producer import skip_stampede_once_started
 from agents.faust_ext.transactions import CommitGate, install_at_least_once, install_exactly_once
 from agents.kafka import COMPRESSION, max_message_bytes
 from agents.metrics import StageMetrics, install_faust_sensor
@@ -101,6 +102,7 @@ def create_app(settings: Settings) -> Wiring:
         broker_heartbeat_interval=3.0,
     )
     drain_changelog_on_stop(app)
+    skip_stampede_once_started(app)  # three event-loop passes less per send and per table write
     # before any topic is declared: the transport is built on first use
     exactly_once = settings.processing_guarantee == "exactly_once"
     gate = install_exactly_once(app) if exactly_once else install_at_least_once(app)
