@@ -311,8 +311,12 @@ def dedup_agent(hop: Hop) -> faust.types.AgentT:
     Hand-overs come in batches (`take_events`: up to DEDUP_BATCH, or what arrived within DEDUP_WITHIN), and
     their outputs go out as a batch: all sent, then their deliveries awaited together (`settle`), then the
     inputs acked in order. The single-partition hop so pays Faust's per-message waits once per batch (the
-    commit gate, the next fetch, the broker's answer): a backlog of 3,000 drains at 1,029 stories/s
-    against 688/s one by one (1,091 and 831 per worker CPU-second), on the 2-core machine at load 1.5."""
+    commit gate, the next fetch, the broker's answer). It is CPU bound on one core: draining 8,000
+    hand-overs (`python -m deploy.bench.dedup_hop`) it does 985-1,050 stories per worker CPU-second, and
+    as many stories/s when it has the core to itself (722-919/s on the shared 2-core machine at load 2.5),
+    after sends stopped yielding to the event loop three times each (agents.faust_ext.producer) and
+    producer batches grew to 256 KiB (agents.app); 709-833 per CPU-second before. About half of that CPU
+    is the dedup itself with its table read and write; see docs/dedup.md for the rest."""
 
     @hop.app.agent(hop.topics.stage_dedup, name=hop.name("dedup"))
     async def dedup(stream: faust.StreamT) -> None:
