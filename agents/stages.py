@@ -312,11 +312,11 @@ def dedup_agent(hop: Hop) -> faust.types.AgentT:
     their outputs go out as a batch: all sent, then their deliveries awaited together (`settle`), then the
     inputs acked in order. The single-partition hop so pays Faust's per-message waits once per batch (the
     commit gate, the next fetch, the broker's answer). It is CPU bound on one core: draining 8,000
-    hand-overs (`python -m deploy.bench.dedup_hop`) it does 985-1,050 stories per worker CPU-second, and
-    as many stories/s when it has the core to itself (722-919/s on the shared 2-core machine at load 2.5),
-    after sends stopped yielding to the event loop three times each (agents.faust_ext.producer) and
-    producer batches grew to 256 KiB (agents.app); 709-833 per CPU-second before. About half of that CPU
-    is the dedup itself with its table read and write; see docs/dedup.md for the rest."""
+    hand-overs (`python -m deploy.bench.dedup_hop`) it does 950-1,050 stories per worker CPU-second, and
+    about as many stories/s when it has the core to itself (676-956/s on the shared 2-core machine at load
+    2-3.5), since sends stopped yielding to the event loop three times each (agents.faust_ext.producer)
+    and producer batches grew to 256 KiB (agents.app); 627-833 per CPU-second and 470-708/s before. About
+    half of that CPU is the dedup itself with its table read and write; see docs/dedup.md for the rest."""
 
     @hop.app.agent(hop.topics.stage_dedup, name=hop.name("dedup"))
     async def dedup(stream: faust.StreamT) -> None:
