@@ -1,8 +1,9 @@
 """Sends that do not pass through the event loop three extra times each.
 
-Upstream behaviour (faust-streaming 0.15.3, unchanged on master): every `Topic.send` and every table
-changelog write asks `App.maybe_start_producer` for the producer, and that method is wrapped in mode's
-`@stampede`, whose `__call__` runs `await asyncio.sleep(0)` three times per call, started producer or not.
+Upstream behaviour (faust-streaming 0.15.3 with mode-streaming's `stampede`; no upstream issue found that
+names it): every `Topic.send` and every table changelog write asks `App.maybe_start_producer` for the
+producer, and that method is wrapped in mode's `@stampede`, whose `__call__` runs `await asyncio.sleep(0)`
+three times per call, started producer or not.
 Each of those yields to the event loop, which then polls its selector and runs every other ready task:
 in a dedup worker draining a backlog, about nine loop iterations per story (18,000 `epoll_wait` calls in
 4 s at ~500 stories/s), for two sends (the hand-over and the changelog record).
