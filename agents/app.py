@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from agents.faust_ext.changelog import drain_changelog_on_stop
 from agents.faust_ext.producer import skip_stampede_once_started
+from agents.faust_ext.recovery import TableManager
 from agents.faust_ext.transactions import CommitGate, install_at_least_once, install_exactly_once
 from agents.kafka import COMPRESSION, max_message_bytes
 from agents.metrics import StageMetrics, install_faust_sensor
@@ -107,6 +108,7 @@ def create_app(settings: Settings) -> Wiring:
         # a crashed worker's partitions move to the survivors after 10 s, not Faust's default 60 s
         broker_session_timeout=10.0,
         broker_heartbeat_interval=3.0,
+        TableManager=TableManager,  # keeps the queues when a recovery ends (agents.faust_ext.recovery)
     )
     drain_changelog_on_stop(app)
     skip_stampede_once_started(app)  # three event-loop passes less per send and per table write

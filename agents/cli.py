@@ -40,7 +40,9 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
     shape = _output_shape(args.output, args.ninjs_version)
     counts = {"enriched": 0, "deadletter": 0}
     started = time.perf_counter()
-    for outcome in chain.run(messages(args.files), batch_size=args.batch_size or settings.batch_size):
+    size = args.batch_size or settings.batch_size
+    ahead = "-" not in [str(f) for f in args.files]  # files are all there: look a batch ahead (Chain.run)
+    for outcome in chain.run(messages(args.files), batch_size=size, ahead=ahead):
         if isinstance(outcome, DeadLetter):
             _write(err, outcome.to_json())
             counts["deadletter"] += 1

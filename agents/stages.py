@@ -31,7 +31,7 @@ from faust.types import TP
 
 from agents.app import Topics, Wiring
 from agents.faust_ext.batches import as_current, taken_before_rebalance
-from agents.faust_ext.offsets import committed_offsets
+from agents.faust_ext.offsets import OffsetGuard, committed_offsets
 from agents.faust_ext.transactions import CommitGate, from_source
 from agents.metrics import Series, StageMetrics
 from agents.outputs import Halt, Outputs, Sent
@@ -85,33 +85,6 @@ class TableStore(DedupStore):
         return self.table.items()
 
 
-class OffsetGuard:
-    """Skips a message this process has already handled (same topic, partition, offset).
-
-    Faust can hand an agent the same message twice in one process (a re-seek to the committed
-    offset right after start or a rebalance); its outputs were already sent, so it is acked and skipped.
-    A partition that a rebalance takes away is forgotten (`keep_only`): if it comes back, what this
-    process did with it may have been undone (exactly_once aborts the transaction its producer left
-    open) or redone elsewhere, and messages below what the guard saw are then legitimately new work.
-    """
-
-    def __init__(self) -> None:
-        self.last: dict[tuple[str, int], int] = {}
-
-    def keep_only(self, assigned: Iterable[tuple[str, int]]) -> None:
-        """Forget every partition not in `assigned` (this worker's partitions after a rebalance)."""
-        kept = {(topic, partition) for topic, partition in assigned}
-        for key in [key for key in self.last if key not in kept]:
-            del self.last[key]
-
-    def seen(self, topic: str, partition: int, offset: int) -> bool:
-        key = (topic, partition)
-        if offset <= self.last.get(key, -1):
-            return True
-        self.last[key] = offset
-        return False
-
-
 @dataclass(slots=True)
 class Hop:
     """What every stage agent shares: the app and its topics, metrics, commit gate and chain, plus the
@@ -148,7 +121,7 @@ class Hop:
 
     def guard(self, agent: str) -> OffsetGuard:
         """A fresh guard for a new run of `agent` (Faust restarts an agent's body after a rebalance)."""
-        guard = self.guards[agent] = OffsetGuard()
+        guard = self.guards[agent] = OffsetGuard(lambda: committed_offsets(self.app.consumer))
         return guard
 
     async def dead(self, letter: DeadLetter, hop: str) -> Sent:
@@ -277,7 +250,7 @@ def prepare_agent(hop: Hop) -> faust.types.AgentT:
     async def prepare(stream: faust.StreamT) -> None:
         guard = hop.guard("prepare")
         async for event in stream.events():
-            if await handled_already(stream, event, guard):
+            if await handled_already(stream, event, guard, "prepare"):
                 continue
             started = time.perf_counter()
             raw = event.value if event.value is not None else b""

@@ -99,9 +99,7 @@ class Prepared:
             "body": self.body,
             "credits": self.credits,
             "language": {"code": self.language.code, "confidence": self.language.confidence},
-            "dedup": None
-            if self.dedup is None
-            else self.dedup.to_json(),
+            "dedup": None if self.dedup is None else self.dedup.to_json(),
             "stages": self.stages,
             "received": self.received,
             "origin": self.origin,
@@ -169,7 +167,16 @@ def defuse(text: str) -> str:
 
 
 _SCRUBBED = (
-    "id", "body", "headline", "source", "published_at", "url", "language", "byline", "dateline", "located"
+    "id",
+    "body",
+    "headline",
+    "source",
+    "published_at",
+    "url",
+    "language",
+    "byline",
+    "dateline",
+    "located",
 )
 
 
@@ -324,7 +331,9 @@ class Chain:
         by_lang: dict[str, list[int]] = {}
         for i, p in enumerate(batch):
             by_lang.setdefault(p.language.code, []).append(i)
-        for lang, idxs in by_lang.items():
+        # languages whose model is not loaded yet load in the background while the others' stories run
+        self.models.prefetch(lang for lang in by_lang if not self.models.ready(lang))
+        for lang, idxs in sorted(by_lang.items(), key=lambda item: not self.models.ready(item[0])):
             model = None
             try:
                 model = self.models.get(lang)
@@ -466,18 +475,43 @@ class Chain:
         except StageFailed as failed:
             return self._dead(prepared, failed.code, failed.detail, failed.stage)
 
-    def run(self, raws: Iterable[bytes | str], *, batch_size: int | None = None) -> Iterator[Outcome]:
-        """Enrich a stream of raw messages in input order, batching the model stages."""
+    def run(
+        self, raws: Iterable[bytes | str], *, batch_size: int | None = None, ahead: bool = False
+    ) -> Iterator[Outcome]:
+        """Enrich a stream of raw messages in input order, batching the model stages.
+
+        With `ahead` (input that is all there, such as files), the cheap stages of the next batch run
+        before the model stages of this one, so a language first seen there starts loading its model
+        in the background a batch early. Not for a live stream: its outputs would wait for the next
+        batch to arrive."""
         size = batch_size or self.config.models.batch_size
+        waiting: list[Outcome | Prepared] | None = None
         for chunk in _chunks(raws, size):
-            yield from self.run_batch(chunk)
+            fronts = self._fronts(chunk)
+            if not ahead:
+                yield from self._finish(fronts)
+                continue
+            self.models.prefetch(r.language.code for r in fronts if isinstance(r, Prepared))
+            if waiting is not None:
+                yield from self._finish(waiting)
+            waiting = fronts
+        if waiting is not None:
+            yield from self._finish(waiting)
 
     def run_batch(self, raws: Sequence[bytes | str]) -> list[Outcome]:
         """Every story of every message (a document gives several), in input order."""
+        return self._finish(self._fronts(raws))
+
+    def _fronts(self, raws: Sequence[bytes | str]) -> list[Outcome | Prepared]:
+        """Parse, clean, language and dedup of every story of every message, in input order."""
         results: list[Outcome | Prepared] = []
         for raw in raws:
             for p in self.front_many(raw):
                 results.append(self.dedup_or_dead(p) if isinstance(p, Prepared) else p)
+        return results
+
+    def _finish(self, results: list[Outcome | Prepared]) -> list[Outcome]:
+        """The model stages for the stories that need them; every outcome in input order."""
         todo = [r for r in results if isinstance(r, Prepared) and self.needs_models(r)]
         annotated = iter(self.annotate(todo))
         out: list[Outcome] = []

@@ -23,7 +23,7 @@ import logging
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -217,13 +217,16 @@ class NatashaModel:
 
 
 class ModelRegistry:
-    """Loads at most one model per language, lazily and once; thread-safe."""
+    """Loads at most one model per language, lazily and once; thread-safe. Languages load independently
+    (one lock each), and `prefetch` loads some in background threads while others' stories run."""
 
     def __init__(self, config: ModelConfig | None = None, *, on_event: EventHook | None = None) -> None:
         self.config = config or ModelConfig()
         self.on_event = on_event
         self._models: dict[str, NerModel | None] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards `_locks` and `_prefetching`
+        self._locks: dict[str, threading.Lock] = {}
+        self._prefetching: set[str] = set()
 
     def resolve(self, lang: str) -> str | None:
         """The first configured spec for `lang` whose backend is available here, or None.
@@ -255,13 +258,47 @@ class ModelRegistry:
         return bool(self.config.corenlp_url) and arg in model_choices()["corenlp"]
 
     def get(self, lang: str) -> NerModel | None:
-        """The NER model for `lang`, loading it on first use; None when there is none."""
+        """The NER model for `lang`, loading it on first use (or waiting for its load in progress); None
+        when there is none."""
         if lang in self._models:
             return self._models[lang]
-        with self._lock:
+        with self._lang_lock(lang):
             if lang not in self._models:
                 self._models[lang] = self._load(lang)
         return self._models[lang]
+
+    def ready(self, lang: str) -> bool:
+        """Whether `lang`'s model (or the knowledge that it has none) is loaded already."""
+        return lang in self._models
+
+    def prefetch(self, langs: Iterable[str]) -> None:
+        """Start loading these languages' models in background threads, one each, unless loaded or
+        loading already: a second language's model (French takes ~3 s, most of it compiling spaCy's
+        tokenizer patterns) then loads while the first one's stories run. A failed load is logged
+        here and tried again, and raised, by the `get` that needs it."""
+        for lang in langs:
+            with self._lock:
+                if lang in self._models or lang in self._prefetching:
+                    continue
+                self._prefetching.add(lang)
+            threading.Thread(
+                target=self._prefetch_one, args=(lang,), name=f"load-{lang}", daemon=True
+            ).start()
+
+    def _prefetch_one(self, lang: str) -> None:
+        try:
+            self.get(lang)
+        except Exception:
+            log.warning(
+                "background load of the %r model failed; the first story that needs it tries again", lang
+            )
+        finally:
+            with self._lock:
+                self._prefetching.discard(lang)
+
+    def _lang_lock(self, lang: str) -> threading.Lock:
+        with self._lock:
+            return self._locks.setdefault(lang, threading.Lock())
 
     def _load(self, lang: str) -> NerModel | None:
         spec = self.resolve(lang)

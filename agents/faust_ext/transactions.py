@@ -60,6 +60,7 @@ from contextvars import ContextVar
 from typing import Any, cast
 
 import faust
+from aiokafka import TopicPartition
 from faust.streams import current_event
 from faust.transport.consumer import TransactionManager, ensure_TP
 from faust.transport.drivers import aiokafka as aiokafka_driver
@@ -204,6 +205,17 @@ class StableOffsetsConsumerThread(aiokafka_driver.AIOKafkaConsumerThread):
     async def _highwaters(self, partitions: list[TP]) -> Mapping[TP, int]:
         return cast(Mapping[TP, int], await self._ensure_consumer().end_offsets(partitions))
 
+    def verify_event_path(self, now: float, tp: TP) -> None:
+        """Faust's stalled-partition check, passed over for a partition whose position aiokafka is
+        still resetting: Faust reads `position`, which asserts that there is one, and the assertion
+        crashed the consumer (a partition nobody has committed, just after its assignment or a seek)."""
+        state = self._ensure_consumer()._fetcher._subscriptions.subscription.assignment.state_value(
+            TopicPartition(tp.topic, tp.partition)
+        )
+        if state is not None and not state.has_valid_position:
+            return None
+        return super().verify_event_path(now, tp)
+
 
 class Consumer(aiokafka_driver.Consumer):
     """Faust's aiokafka consumer; after a rebalance, a partition with no committed offset yet is sought
@@ -245,7 +257,10 @@ class Consumer(aiokafka_driver.Consumer):
             if (offset is None or offset < 0) and not self._is_changelog_tp(ensure_TP(tp))
         ]  # table changelogs have no committed offsets: their recovery places them
         if fresh and self.app.conf.consumer_auto_offset_reset == "earliest":
-            await self._thread.seek_to_beginning(*fresh)
+            # to the first offset, asked first: aiokafka's seek_to_beginning leaves the position unset
+            # until its reset is done, and Faust's stall check crashes on an unset one meanwhile
+            starts = await self._thread.earliest_offsets(*fresh)
+            await self._thread.seek_wait({ensure_TP(tp): offset for tp, offset in starts.items()})
         return committed
 
 

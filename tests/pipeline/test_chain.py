@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -314,3 +315,35 @@ def test_a_step_times_its_stage_and_names_it_when_it_fails() -> None:
         "empty_after_clean",
         "nothing left",
     )
+
+
+def test_looking_ahead_keeps_every_outcome_and_its_order() -> None:
+    lines = [line for line in SAMPLES.read_bytes().splitlines() if line.strip()]
+    plain = [o.to_json() for o in fresh().run(lines, batch_size=3)]
+    ahead = [o.to_json() for o in fresh().run(lines, batch_size=3, ahead=True)]
+    drop = ("stages", "processed_at", "received_at")  # timings differ run to run
+    assert [{k: v for k, v in r.items() if k not in drop} for r in ahead] == [
+        {k: v for k, v in r.items() if k not in drop} for r in plain
+    ]
+
+
+def test_looking_ahead_loads_a_later_batchs_language_while_this_batch_runs() -> None:
+    bodies = [
+        "Officials in Leeds said the bridge over the Aire would reopen on Monday after repairs.",
+        "The Bank of England kept its main rate unchanged, Governor Andrew Bailey told reporters.",
+        "Storm Dara cut power to 40,000 homes in Cornwall and Devon, Western Power said.",
+        "Manchester United signed the Portuguese winger on a five-year contract, the club said.",
+    ]
+    english = [json.dumps({"id": f"en-{i}", "body": body}) for i, body in enumerate(bodies)]
+    french = json.dumps(
+        {"id": "fr-1", "body": "Le maire de Lyon a annoncé lundi la réouverture du pont après des travaux."}
+    )
+    chain = fresh()
+    outcomes = chain.run([*english, french], batch_size=4, ahead=True)
+    first = next(outcomes)  # the first batch is done; the French story's batch is not
+    assert isinstance(first, Enriched) and first.story.id == "en-0"
+    deadline = time.time() + 120
+    while not chain.models.ready("fr") and time.time() < deadline:
+        time.sleep(0.05)
+    assert chain.models.ready("fr"), "the French model loads before its story's batch is asked for"
+    assert [o.story.id for o in outcomes if isinstance(o, Enriched)] == ["en-1", "en-2", "en-3", "fr-1"]

@@ -250,3 +250,21 @@ def test_the_start_command_brings_a_stopped_server_up(spare_server: Path) -> Non
     start = ("env", f"WIRESTREAM_CORENLP_PORT={SPARE_PORT}", str(SCRIPT), "start")
     config = ModelConfig(corenlp_url=f"http://127.0.0.1:{SPARE_PORT}/", corenlp_start=start)
     assert ModelRegistry(config).resolve("es") == "corenlp:spanish"  # started, so CoreNLP serves Spanish
+
+
+def test_prefetch_loads_in_the_background_and_get_waits_for_it() -> None:
+    registry = ModelRegistry()
+    registry.prefetch(["fr", "fr"])  # once per language, however often asked
+    model = registry.get("fr")  # waits for the load in progress rather than loading a second copy
+    assert model is not None and model.name.startswith("fr_core_news")
+    assert registry.ready("fr") and registry.get("fr") is model
+    assert not registry.ready("en")  # nothing else was loaded
+
+
+def test_prefetch_of_a_language_without_a_model_settles_quietly() -> None:
+    registry = ModelRegistry(ModelConfig(models={"xx": ("no_such_model_package",)}))
+    registry.prefetch(["xx"])
+    deadline = time.time() + 30
+    while not registry.ready("xx") and time.time() < deadline:
+        time.sleep(0.05)
+    assert registry.ready("xx") and registry.get("xx") is None
