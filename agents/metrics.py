@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +61,22 @@ class StageMetrics:
                 self.alerts.labels(name)
 
 
+class Series:
+    """Children of labelled metrics (`metric.labels(*labels)`), each looked up once: prometheus_client's
+    `labels` checks its arguments and takes a lock at each call, and the dedup agent counts three series
+    per story. Not for series that `remove` ends (lag, end offsets): a removed child would stay here."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+    def __call__(self, metric: Counter | Gauge | Histogram, *labels: str) -> Any:
+        key = (id(metric), labels)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = metric.labels(*labels)
+        return found
+
+
 class FaustSeconds(Collector):
     """Faust's sensor metrics with Prometheus naming: its latency histograms are observed in milliseconds
     (one is even called `*_ms`), so they are exported here in seconds, as `<name>_seconds`."""
@@ -90,7 +107,7 @@ def install_faust_sensor(app: Any, registry: CollectorRegistry, name_prefix: str
     from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
 
     source = CollectorRegistry()
-    app.monitor = PrometheusMonitor(metrics=FaustMetrics.create(source, name_prefix))
+    app.monitor = _cached_labels(PrometheusMonitor)(metrics=FaustMetrics.create(source, name_prefix))
     registry.register(FaustSeconds(source))
 
     @app.page("/metrics")
@@ -98,6 +115,58 @@ def install_faust_sensor(app: Any, registry: CollectorRegistry, name_prefix: str
         from aiohttp.web import Response
 
         return Response(body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def _cached_labels(base: type) -> type:
+    """Faust's Prometheus monitor, whose per-message hooks look each labelled series up once.
+
+    Faust (0.15.3) calls `labels(topic=...)` in every message's, event's, send's and table write's hook,
+    and names the stream's series with a regular expression per event: four lookups per hand-over, 2% of
+    a dedup worker's CPU. The series and their values are Faust's; only the lookups are kept.
+    """
+    from faust.sensors.monitor import Monitor
+
+    class CachedLabelsMonitor(base):  # type: ignore[misc, valid-type]
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._children: dict[tuple[int, tuple[Any, ...]], Any] = {}
+            self._stream_series: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+        def _child(self, metric: Any, *values: Any) -> Any:
+            key = (id(metric), values)
+            found = self._children.get(key)
+            if found is None:
+                found = self._children[key] = metric.labels(*values)
+            return found
+
+        def on_message_in(self, tp: Any, offset: int, message: Any) -> None:
+            Monitor.on_message_in(self, tp, offset, message)
+            metrics = self._metrics
+            metrics.messages_received.inc()
+            metrics.active_messages.inc()
+            self._child(metrics.messages_received_per_topics, tp.topic).inc()
+            self._child(metrics.messages_received_per_topics_partition, tp.topic, tp.partition).set(offset)
+
+        def on_stream_event_in(self, tp: Any, offset: int, stream: Any, event: Any) -> Any:
+            state = Monitor.on_stream_event_in(self, tp, offset, stream, event)
+            metrics = self._metrics
+            metrics.total_events.inc()
+            metrics.total_active_events.inc()
+            series = self._stream_series.get(stream)
+            if series is None:
+                series = self._stream_series[stream] = f"stream.{self._stream_label(stream)}.events"
+            self._child(metrics.total_events_per_stream, series).inc()
+            return state
+
+        def on_table_set(self, table: Any, key: Any, value: Any) -> None:
+            Monitor.on_table_set(self, table, key, value)
+            self._child(self._metrics.table_operations, f"table.{table.name}", self.KEYS_UPDATED).inc()
+
+        def on_send_initiated(self, producer: Any, topic: str, message: Any, *sizes: int) -> Any:
+            self._child(self._metrics.topic_messages_sent, f"topic.{topic}").inc()
+            return Monitor.on_send_initiated(self, producer, topic, message, *sizes)
+
+    return CachedLabelsMonitor
 
 
 def _stage_series(registry: CollectorRegistry) -> dict[str, Any]:

@@ -4,19 +4,29 @@ The stories are prepared here (parse, clean, language: `Chain.front`, untimed) a
 `<prefix>.stage.dedup` before the worker starts, as the prepare agents would have left them; the worker
 then reads, deduplicates and writes each one to `<prefix>.stage.annotate` (or `duplicates`, or the dead
 letters). Rate = stories / (last output's Kafka timestamp - first output's), so start-up is not counted.
+
+`make bench` runs it as one of its figures; on its own, with the worker's stacks sampled into
+`build/bench/<prefix>-0.profile.txt` (deploy.bench.sampler), against the broker of WIRESTREAM_BROKER:
+
+    .venv/bin/python -m deploy.bench.dedup_hop [--stories 4000] [--no-profile] [--guarantee exactly_once]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from agents.topics import encode
+from deploy.bench import corpus as corpora
 from deploy.bench.corpus import Corpus
-from deploy.bench.e2e import Workers, _producer, cpu_seconds
+from deploy.bench.e2e import Workers, _producer, cpu_seconds, delete_topics
+from deploy.bench.offline import fresh_chain
 from deploy.bench.startup import topics_for
 from pipeline.chain import Chain, Prepared
 
@@ -138,3 +148,40 @@ def drain(
         "stories_per_cpu_second": len(got) / cpu if cpu > 0 else float("nan"),
         "peak_rss_gb": rss,
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Drain one backlog (seed 46, 10% French, 5% redeliveries: the bench's) and print the figures as JSON."""
+    from agents.settings import Settings
+
+    p = argparse.ArgumentParser(prog="python -m deploy.bench.dedup_hop", description=__doc__.split("\n")[0])
+    p.add_argument("--stories", type=int, default=4000)
+    p.add_argument("--no-profile", action="store_true", help="do not sample the worker's stacks")
+    p.add_argument("--guarantee", choices=("at_least_once", "exactly_once"), default=None)
+    p.add_argument("--build", type=Path, default=Path("build/bench"))
+    args = p.parse_args(argv)
+    if args.guarantee:  # the worker subprocess reads it (agents.settings)
+        os.environ["WIRESTREAM_PROCESSING_GUARANTEE"] = args.guarantee
+    settings = Settings.from_env()
+    backlog = corpora.build(args.stories, 46, french_share=0.1, redelivery_share=0.05, id_prefix="hop")
+    prefix = f"hop-{int(time.time())}"
+    print(f"dedup hop: {args.stories} hand-overs, prefix {prefix} ...", file=sys.stderr)
+    try:
+        figures = drain(
+            backlog,
+            fresh_chain(settings.pipeline),
+            prefix=prefix,
+            partitions=settings.partitions,
+            build=args.build,
+            broker=settings.broker,
+            profile=not args.no_profile,
+        )
+    finally:
+        delete_topics([prefix], settings.broker)
+    figures["load_average"] = round(os.getloadavg()[0], 2)
+    print(json.dumps(figures, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

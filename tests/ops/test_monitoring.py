@@ -217,3 +217,59 @@ def test_alert_expressions_use_exported_metrics(tmp_path: Path) -> None:
     for rule in alert_rules():
         used = metric_names(rule["expr"])
         assert used and used <= available, (rule["alert"], used - available)
+
+
+
+def faust_hooks(monitor: Any) -> None:
+    """Three messages through the hooks Faust calls per message, event, table write and send."""
+    from types import SimpleNamespace
+
+    from faust.types import TP
+
+    class Owner:  # Faust's monitor keeps streams and their tasks by weak reference
+        pass
+
+    class Stream:
+        shortlabel = "Stream: wire-Stage.Dedup"
+        task_owner = Owner()
+
+    stream = Stream()
+    table = SimpleNamespace(name="dedup")
+    for offset, topic in enumerate(["wire.stage.dedup", "wire.stage.dedup", "wire.raw"]):
+        tp = TP(topic, offset % 2)
+        monitor.on_message_in(tp, offset, SimpleNamespace())
+        monitor.on_stream_event_in(tp, offset, stream, SimpleNamespace())
+        monitor.on_table_set(table, "doc:a", {})
+        monitor.on_send_initiated(None, "wire.stage.annotate", None, 3, 4)
+
+
+def counted(registry: Any) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    hooked = ("received", "events", "table_operations", "messages_sent")
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in registry.collect()
+        if family.type != "histogram"  # exported in seconds (see FaustSeconds): compared elsewhere
+        for s in family.samples
+        if any(word in s.name for word in hooked) and not s.name.endswith("_created")
+    }
+
+
+def test_faust_sensor_with_cached_label_lookups_counts_as_faust_does() -> None:
+    """Our Faust sensor looks each labelled series up once in the per-message hooks; it counts what
+    Faust's own PrometheusMonitor counts."""
+    from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
+
+    registry = CollectorRegistry()
+    app = faust.App("labels-check", broker="kafka://127.0.0.1:1", autodiscover=False)
+    install_faust_sensor(app, registry)
+    faust_registry = CollectorRegistry()
+    faust_own = PrometheusMonitor(metrics=FaustMetrics.create(faust_registry, "faust"))
+    assert type(app.monitor) is not PrometheusMonitor
+    faust_hooks(app.monitor)
+    faust_hooks(faust_own)
+    ours = counted(registry)
+    assert ours == counted(faust_registry)
+    topic = (("topic", "wire.stage.dedup"),)
+    assert ours[("faust_messages_received_per_topic_total", topic)] == 2
+    assert ours[("faust_topic_messages_sent_total", (("topic", "topic.wire.stage.annotate"),))] == 3
+    assert ("faust_total_events_per_stream_total", (("stream", "stream.wire-stage.dedup.events"),)) in ours
