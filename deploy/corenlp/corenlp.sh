@@ -55,14 +55,7 @@ start() {
     edu.stanford.nlp.pipeline.StanfordCoreNLPServer -port "$port" -threads "$threads" \
     -timeout 120000 -maxCharLength 1000000 -quiet true >"$log" 2>&1 9>&- &
   echo $! >"$pidfile"
-  for _ in $(seq 1 240); do
-    if answering; then echo "corenlp: ready"; return; fi
-    if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-      tail -n 40 "$log" >&2; echo "corenlp: exited during start" >&2; exit 1
-    fi
-    sleep 0.25
-  done
-  tail -n 40 "$log" >&2; echo "corenlp: not answering after 60 s" >&2; exit 1
+  wait_started corenlp "$pidfile" "$log" 60 answering
 }
 
 stop() { stop_process corenlp "$pidfile" 10; }

@@ -31,6 +31,7 @@ security="${WIRESTREAM_KAFKA_SECURITY:-plaintext}"
 certs="${WIRESTREAM_KAFKA_CERTS:-$run/certs$suffix}"
 
 accepting() { (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; }
+started() { accepting && grep -q "Kafka Server started" "$log"; }
 
 resolve() {
   if [ -f "$lib/.complete" ]; then return; fi
@@ -93,16 +94,7 @@ start() {
     -Dlog4j2.configurationFile="$here/log4j2.yaml" \
     -cp "$lib/*" kafka.Kafka "$props" >"$log" 2>&1 &
   echo $! >"$pidfile"
-  for _ in $(seq 1 120); do
-    if accepting && grep -q "Kafka Server started" "$log"; then
-      echo "broker: ready"; return
-    fi
-    if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-      tail -n 40 "$log" >&2; echo "broker: exited during start" >&2; exit 1
-    fi
-    sleep 0.5
-  done
-  tail -n 40 "$log" >&2; echo "broker: not ready after 60 s" >&2; exit 1
+  wait_started broker "$pidfile" "$log" 60 started
 }
 
 stop() { stop_process broker "$pidfile" 30; }
