@@ -332,7 +332,7 @@ class Chain:
         for i, p in enumerate(batch):
             by_lang.setdefault(p.language.code, []).append(i)
         # languages whose model is not loaded yet load in the background while the others' stories run
-        self.models.prefetch(lang for lang in by_lang if not self.models.ready(lang))
+        self.models.prefetch(by_lang)  # those loaded or loading already are passed over
         for lang, idxs in sorted(by_lang.items(), key=lambda item: not self.models.ready(item[0])):
             model = None
             try:
@@ -491,7 +491,7 @@ class Chain:
             if not ahead:
                 yield from self._finish(fronts)
                 continue
-            self.models.prefetch(r.language.code for r in fronts if isinstance(r, Prepared))
+            self.models.prefetch({r.language.code for r in fronts if isinstance(r, Prepared)})
             if waiting is not None:
                 yield from self._finish(waiting)
             waiting = fronts

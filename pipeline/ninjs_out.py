@@ -17,6 +17,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from pipeline.ninjs_names import NinjsNames
+from pipeline.records import SUMMARY_GROUPS
+
 NINJS_SCHEMAS = {
     3: ("3.1", "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"),
     2: ("2.2", "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json#"),
@@ -39,7 +42,7 @@ def to_ninjs(record: dict[str, Any], version: int = 3) -> dict[str, Any]:
     """One enriched record (the dict of `Enriched.to_json`, or a kill record) as a ninjs object."""
     if version not in NINJS_SCHEMAS:
         raise ValueError(f"ninjs version {version} is not supported (3 or 2)")
-    names = _Names(version)
+    names = NinjsNames(version)
     field = _Fields(record)
     standard, schema = NINJS_SCHEMAS[version]
     out: dict[str, Any] = {
@@ -69,31 +72,12 @@ def to_ninjs(record: dict[str, Any], version: int = 3) -> dict[str, Any]:
     _put(out, "located", field.get("located"))
     if record.get("source"):
         out[names.infosources] = [{"name": record["source"], "role": "source"}]
-    for key, labels in _GROUPS.items():
+    for key, labels in SUMMARY_GROUPS.items():
         _put(out, key, _mentioned(record.get("entities") or [], labels) or None)
     _put(out, "subjects", [s for s in (_subject(x) for x in field.get("subjects") or []) if s] or None)
     _put(out, "associations", [_member(m, version) for m in field.get("members") or []] or None)
     _put(out, "descriptions", _extensions(record, field, names) or None)
     return out
-
-
-_GROUPS = {"people": ("PERSON", "PER"), "organisations": ("ORG",), "places": ("GPE", "LOC", "FAC")}
-
-
-class _Names:
-    """Property names of ninjs 3.x (camelCase) or 2.x (lower case)."""
-
-    def __init__(self, version: int) -> None:
-        camel = version >= 3
-        self.version_created = "versionCreated" if camel else "versioncreated"
-        self.pubstatus = "pubStatus" if camel else "pubstatus"
-        self.embargoed = "embargoedUntil" if camel else "embargoed"
-        self.altids = "altIds" if camel else "altids"
-        self.infosources = "infoSources" if camel else "infosources"
-        self.content_type = "contentType" if camel else "contenttype"
-        self.char_count = "charCount" if camel else "charcount"
-        self.word_count = "wordCount" if camel else "wordcount"
-        self.ednote = "edNote" if camel else "ednote"
 
 
 class _Fields:
@@ -139,7 +123,7 @@ def _instant(value: Any) -> str | None:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _body(body: str, names: _Names) -> dict[str, Any]:
+def _body(body: str, names: NinjsNames) -> dict[str, Any]:
     return {
         "role": "main",
         names.content_type: "text/plain",
@@ -186,7 +170,7 @@ def _member(member_id: str, version: int) -> dict[str, str]:
     return member
 
 
-def _extensions(record: dict[str, Any], field: _Fields, names: _Names) -> list[dict[str, str]]:
+def _extensions(record: dict[str, Any], field: _Fields, names: NinjsNames) -> list[dict[str, str]]:
     """Quotes, dedup and signals as `descriptions` entries (role + JSON value; see the module docstring)."""
     entries: list[dict[str, str]] = []
     values = {

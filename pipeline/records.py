@@ -349,11 +349,14 @@ def _quote_json(q: Quote) -> dict[str, Any]:
     }
 
 
+# the record's summary lists (and ninjs' people/organisations/places) by the entity labels they take
+SUMMARY_GROUPS = {"people": ("PERSON", "PER"), "organisations": ("ORG",), "places": ("GPE", "LOC", "FAC")}
+
+
 def summarize_entities(entities: list[Entity]) -> dict[str, list[dict[str, Any]]]:
     """IPTC-ninjs-like summary lists: distinct canonical names with mention counts."""
-    groups = {"people": ("PERSON", "PER"), "organisations": ("ORG",), "places": ("GPE", "LOC", "FAC")}
     out: dict[str, list[dict[str, Any]]] = {}
-    for key, labels in groups.items():
+    for key, labels in SUMMARY_GROUPS.items():
         counts: dict[str, int] = {}
         for ent in entities:
             if ent.label in labels:

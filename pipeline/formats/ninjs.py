@@ -22,6 +22,7 @@ from typing import Any
 from pipeline.formats.base import FormatError, Item, PubStatus, Signal, Subject
 from pipeline.formats.html_body import html_paragraphs, inline_text
 from pipeline.formats.wire_text import find_dateline, load_wire_marks, paragraphs_text
+from pipeline.ninjs_names import NinjsNames
 
 NAME = "ninjs"
 MAX_NESTING = 4  # package -> member -> its associations ...: deeper ones stay references
@@ -135,7 +136,7 @@ def _read_item(obj: dict[str, Any], parent: int | None = None, depth: int = 0) -
     in the version of the document that holds them (a small association may not show its version).
     Associations nested deeper than MAX_NESTING are members by reference only (no recursion bomb)."""
     version = parent or ninjs_version(obj)
-    item = _item(obj, version, _Names(version))
+    item = _item(obj, version, NinjsNames(version))
     out = [item]
     if depth >= MAX_NESTING:
         return out
@@ -145,23 +146,7 @@ def _read_item(obj: dict[str, Any], parent: int | None = None, depth: int = 0) -
     return out
 
 
-class _Names:
-    """Property names of one ninjs version."""
-
-    def __init__(self, version: int) -> None:
-        camel = version >= 3
-        self.version_created = "versionCreated" if camel else "versioncreated"
-        self.first_created = "firstCreated" if camel else "firstcreated"
-        self.pubstatus = "pubStatus" if camel else "pubstatus"
-        self.embargoed = "embargoedUntil" if camel else "embargoed"
-        self.ednote = "edNote" if camel else "ednote"
-        self.copyright = "copyrightHolder" if camel else "copyrightholder"
-        self.infosources = "infoSources" if camel else ("infosources" if version == 2 else "infosource")
-        self.byline = "byline" if version == 1 else "by"
-        self.subjects = "subject" if version == 1 else "subjects"
-
-
-def _item(obj: dict[str, Any], version: int, names: _Names) -> Item:
+def _item(obj: dict[str, Any], version: int, names: NinjsNames) -> Item:
     kind = _text(obj.get("type")) or "text"
     paragraphs = _body(obj, version)
     ednote = _text(obj.get(names.ednote)) or _text(obj.get("ednote")) or _text(obj.get("edNote"))
@@ -276,7 +261,7 @@ def _headline(obj: dict[str, Any], version: int) -> str | None:
     return inline_text(value) if "html" in content_type else " ".join(value.split())
 
 
-def _source(obj: dict[str, Any], names: _Names) -> str | None:
+def _source(obj: dict[str, Any], names: NinjsNames) -> str | None:
     sources = obj.get(names.infosources)
     if isinstance(sources, dict):
         sources = [sources]
